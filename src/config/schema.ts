@@ -1,0 +1,59 @@
+import { z } from "zod";
+
+const flag = z
+  .enum(["0", "1", "true", "false", "yes", "no", "on", "off", ""])
+  .transform((v) => ["1", "true", "yes", "on"].includes(v));
+
+const optionalSecret = z.string().min(1).optional();
+
+export const ADAPTER_NAMES = [
+  "claude_auto",
+  "claude_subprocess",
+  "claude_api",
+  "codex_sdk_sidecar",
+] as const;
+
+/** Every setting, named as in the environment. Secrets are listed in SECRET_KEYS. */
+export const ConfigSchema = z.object({
+  TETHER_AGENT_HOST: z.string().min(1).default("0.0.0.0"),
+  TETHER_AGENT_PORT: z.coerce
+    .number({ error: "must be a whole number from 0 to 65535" })
+    .int("must be a whole number from 0 to 65535")
+    .min(0, "must be a whole number from 0 to 65535")
+    .max(65535, "must be a whole number from 0 to 65535")
+    .default(8787),
+  TETHER_AGENT_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
+  TETHER_AGENT_DEV_MODE: flag.default(false),
+  TETHER_AGENT_ADAPTER: z
+    .enum(ADAPTER_NAMES, { error: `must be one of ${ADAPTER_NAMES.join(", ")}` })
+    .default("claude_auto"),
+  TETHER_AGENT_DATA_DIR: z.string().min(1).default("./data"),
+  TETHER_AGENT_LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info"),
+  TELEGRAM_BOT_TOKEN: optionalSecret,
+  TELEGRAM_FORUM_GROUP_ID: z
+    .string()
+    .regex(/^-?\d+$/, "must be a numeric chat id such as -1001234567890")
+    .optional(),
+  SLACK_BOT_TOKEN: optionalSecret,
+  SLACK_APP_TOKEN: optionalSecret,
+  SLACK_CHANNEL_ID: z.string().min(1).optional(),
+  DISCORD_BOT_TOKEN: optionalSecret,
+  DISCORD_CHANNEL_ID: z.string().regex(/^\d+$/, "must be a numeric channel id").optional(),
+  TETHER_API_URL: z
+    .url("must be a URL such as http://localhost:8787")
+    .default("http://localhost:8787"),
+});
+
+export type Config = z.output<typeof ConfigSchema>;
+export type ConfigKey = keyof Config;
+export const CONFIG_KEYS = Object.keys(ConfigSchema.shape) as ConfigKey[];
+
+export const SECRET_KEYS: ReadonlySet<ConfigKey> = new Set([
+  "TETHER_AGENT_TOKEN",
+  "TELEGRAM_BOT_TOKEN",
+  "SLACK_BOT_TOKEN",
+  "SLACK_APP_TOKEN",
+  "DISCORD_BOT_TOKEN",
+]);

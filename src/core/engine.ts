@@ -1,0 +1,492 @@
+// The engine is the only place that changes session state. Every change is staged into the
+// current group-commit batch; callers get their answer once it is on disk, and subscribers see
+// the events only after that.
+import type { Bus } from "../bus/bus.js";
+import {
+  type AgentMessage,
+  type AgentMetadata,
+  type AgentStatus,
+  type Approval,
+  type ApprovalRequestBody,
+  DEFAULT_APPROVAL_OPTIONS,
+  type EventType,
+  type Session,
+  type SessionState,
+  type Usage,
+} from "../shared/schemas.js";
+import { GroupCommitter } from "./committer.js";
+import { approvalNotFound, sessionNotFound, TetherError } from "./errors.js";
+import { newId } from "./ids.js";
+import { assertTransition } from "./state-machine.js";
+import {
+  type AgentMessageType,
+  eventJson,
+  type InputRow,
+  type Store,
+  type StoredEvent,
+  type WriteBatch,
+} from "./store.js";
+
+export interface NewSession {
+  name?: string | undefined;
+  kind: string;
+  agent?: AgentMetadata | undefined;
+  directory?: string | null;
+  platform?: string | null;
+}
+
+export interface EngineOptions {
+  store: Store;
+  bus: Bus;
+  now?: () => Date;
+  onStorageFailure?: (error: unknown) => void;
+}
+
+const ZERO_USAGE: Usage = { input_tokens: 0, output_tokens: 0, cost_usd: 0 };
+
+export class Engine {
+  private readonly store: Store;
+  private readonly bus: Bus;
+  private readonly now: () => Date;
+  private readonly committer: GroupCommitter;
+  private readonly sessions = new Map<string, Session>();
+  /** Pending approvals, and resolved ones until their resolution is committed. */
+  private readonly approvals = new Map<string, Approval>();
+
+  constructor(options: EngineOptions) {
+    this.store = options.store;
+    this.bus = options.bus;
+    this.now = options.now ?? (() => new Date());
+    this.committer = new GroupCommitter(options.store, options.bus, (error) => {
+      options.onStorageFailure?.(error);
+      // Memory ran ahead of the disk; take the disk's word for it again.
+      void this.init();
+    });
+  }
+
+  async init(): Promise<void> {
+    const state = await this.store.load();
+    this.sessions.clear();
+    this.approvals.clear();
+    for (const s of state.sessions) this.sessions.set(s.id, s);
+    for (const a of state.pendingApprovals) this.approvals.set(a.id, a);
+  }
+
+  /** Resolves once every change staged so far is on disk. */
+  drain(): Promise<void> {
+    return this.committer.drain();
+  }
+
+  // ---------- reading ----------
+
+  listSessions(filter: { state?: SessionState; kind?: string } = {}): Session[] {
+    const out: Session[] = [];
+    for (const s of this.sessions.values()) {
+      if (filter.state !== undefined && s.state !== filter.state) continue;
+      if (filter.kind !== undefined && s.kind !== filter.kind) continue;
+      out.push(s);
+    }
+    return out.sort((a, b) => (a.updated_at < b.updated_at ? 1 : -1));
+  }
+
+  /** A session by id, or by a prefix of its id that matches exactly one session. */
+  getSession(idOrPrefix: string): Session {
+    const exact = this.sessions.get(idOrPrefix);
+    if (exact) return exact;
+    const matches = [...this.sessions.keys()].filter((id) => id.startsWith(idOrPrefix));
+    if (matches.length === 1) return this.sessions.get(matches[0]!)!;
+    if (matches.length > 1) {
+      throw new TetherError(
+        "ambiguous_id",
+        `${idOrPrefix} matches ${matches.length} sessions; type more of the id`,
+        { details: { matches: matches.slice(0, 10) } },
+      );
+    }
+    throw sessionNotFound(idOrPrefix);
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  get pendingApprovalCount(): number {
+    let n = 0;
+    for (const a of this.approvals.values()) if (a.status === "pending") n++;
+    return n;
+  }
+
+  readEvents(sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+    this.getSession(sessionId);
+    return this.store.readEvents(sessionId, afterSeq, limit);
+  }
+
+  async getApproval(id: string): Promise<Approval> {
+    const approval = this.approvals.get(id) ?? (await this.store.getApproval(id));
+    if (!approval) throw approvalNotFound(id);
+    return approval;
+  }
+
+  async listApprovals(query: {
+    status: Approval["status"];
+    sessionId?: string | undefined;
+  }): Promise<Approval[]> {
+    if (query.sessionId !== undefined) this.getSession(query.sessionId);
+    if (query.status !== "pending") {
+      return this.store.listApprovals({
+        status: query.status,
+        ...(query.sessionId === undefined ? {} : { sessionId: query.sessionId }),
+      });
+    }
+    const out: Approval[] = [];
+    for (const a of this.approvals.values()) {
+      if (a.status !== "pending") continue;
+      if (query.sessionId !== undefined && a.session_id !== query.sessionId) continue;
+      out.push(a);
+    }
+    return out.sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
+  }
+
+  usage(): { total: Usage; sessions: { session_id: string; name: string; usage: Usage }[] } {
+    const total = { ...ZERO_USAGE };
+    const sessions = [];
+    for (const s of this.sessions.values()) {
+      total.input_tokens += s.usage.input_tokens;
+      total.output_tokens += s.usage.output_tokens;
+      total.cost_usd += s.usage.cost_usd;
+      sessions.push({ session_id: s.id, name: s.name, usage: s.usage });
+    }
+    return { total, sessions };
+  }
+
+  // ---------- session lifecycle ----------
+
+  async createSession(input: NewSession): Promise<Session> {
+    const ts = this.timestamp();
+    const agent: AgentMetadata = input.agent ?? {
+      name: input.kind,
+      type: input.kind,
+      icon: null,
+      workspace: input.directory ?? null,
+    };
+    const session: Session = {
+      id: newId("sess"),
+      name: input.name ?? agent.name,
+      kind: input.kind,
+      agent,
+      directory: input.directory ?? agent.workspace ?? null,
+      platform: input.platform ?? null,
+      state: "created",
+      error: null,
+      last_seq: 0,
+      agent_cursor: 0,
+      usage: { ...ZERO_USAGE },
+      created_at: ts,
+      updated_at: ts,
+    };
+    this.sessions.set(session.id, session);
+    await this.committer.stage((batch) => {
+      this.saveSession(batch, session);
+      this.emit(batch, session, "state", { from: null, to: "created" });
+    });
+    return session;
+  }
+
+  async renameSession(id: string, name: string): Promise<Session> {
+    const session = this.getSession(id);
+    await this.committer.stage((batch) => {
+      const from = session.name;
+      session.name = name;
+      this.saveSession(batch, session);
+      this.emit(batch, session, "renamed", { from, to: name });
+    });
+    return session;
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    const session = this.getSession(id);
+    this.sessions.delete(session.id);
+    for (const [approvalId, a] of this.approvals) {
+      if (a.session_id === session.id) this.approvals.delete(approvalId);
+    }
+    await this.committer.stage((batch) => {
+      batch.sessions.delete(session.id);
+      batch.deletedSessions.add(session.id);
+    });
+  }
+
+  /** Moves a session to `to`, recording a `state` event. */
+  async setState(id: string, to: SessionState, reason?: string): Promise<Session> {
+    const session = this.getSession(id);
+    await this.committer.stage((batch) => this.transition(batch, session, to, reason));
+    return session;
+  }
+
+  // ---------- what the agent says ----------
+
+  async appendOutput(
+    id: string,
+    output: { text: string; metadata: Record<string, unknown> },
+  ): Promise<StoredEvent> {
+    const session = this.live(id);
+    let event!: StoredEvent;
+    await this.committer.stage((batch) => {
+      event = this.emit(batch, session, "output", {
+        text: output.text,
+        metadata: output.metadata,
+      });
+    });
+    return event;
+  }
+
+  /** An agent's status report: thinking/executing mean running, done means it waits for the
+   * human, error means it failed. */
+  async reportStatus(id: string, status: AgentStatus, message?: string): Promise<Session> {
+    const session = this.live(id);
+    // An agent still busy after an interrupt was asked for stays "interrupting".
+    const to =
+      session.state === "interrupting" && STATUS_STATE[status] === "running"
+        ? "interrupting"
+        : STATUS_STATE[status];
+    assertTransition(session.state, to);
+    await this.committer.stage((batch) => {
+      this.emit(batch, session, "status", { status, ...(message ? { message } : {}) });
+      this.transition(batch, session, to, message);
+    });
+    return session;
+  }
+
+  async requestApproval(id: string, request: ApprovalRequestBody): Promise<Approval> {
+    const session = this.live(id);
+    const approval: Approval = {
+      id: newId("apr"),
+      session_id: session.id,
+      seq: 0,
+      title: request.title,
+      description: request.description,
+      options: request.options.length > 0 ? request.options : DEFAULT_APPROVAL_OPTIONS,
+      tool_name: request.tool_name,
+      tool_input: request.tool_input ?? null,
+      status: "pending",
+      decision: null,
+      decided_by: null,
+      created_at: this.timestamp(),
+      resolved_at: null,
+    };
+    this.approvals.set(approval.id, approval);
+    await this.committer.stage((batch) => {
+      approval.seq = session.last_seq + 1;
+      batch.approvals.set(approval.id, { ...approval });
+      this.emit(batch, session, "approval_request", { ...approval });
+    });
+    return approval;
+  }
+
+  async recordUsage(id: string, usage: Usage): Promise<void> {
+    const session = this.live(id);
+    await this.committer.stage((batch) => {
+      session.usage = {
+        input_tokens: session.usage.input_tokens + usage.input_tokens,
+        output_tokens: session.usage.output_tokens + usage.output_tokens,
+        cost_usd: session.usage.cost_usd + usage.cost_usd,
+      };
+      this.saveSession(batch, session);
+      this.emit(batch, session, "usage", { ...usage, total: session.usage });
+    });
+  }
+
+  // ---------- what the human says ----------
+
+  /** Compare-and-set: the first answer wins; every later one gets a conflict naming the winner. */
+  async resolveApproval(
+    approvalId: string,
+    answer: { option: string; decided_by: string },
+  ): Promise<Approval> {
+    const approval = await this.getApproval(approvalId);
+    if (approval.status !== "pending") {
+      throw new TetherError(
+        "approval_already_resolved",
+        `approval ${approval.id} was already ${approval.status}` +
+          (approval.decided_by ? ` by ${approval.decided_by} (${approval.decision})` : ""),
+        {
+          details: {
+            status: approval.status,
+            decision: approval.decision,
+            decided_by: approval.decided_by,
+            resolved_at: approval.resolved_at,
+          },
+        },
+      );
+    }
+    if (!approval.options.includes(answer.option)) {
+      throw new TetherError(
+        "bad_request",
+        `"${answer.option}" is not an option of approval ${approval.id}; choose one of: ${approval.options.join(", ")}`,
+        { details: { options: approval.options } },
+      );
+    }
+    const session = this.getSession(approval.session_id);
+    const timestamp = this.timestamp();
+    approval.status = "resolved";
+    approval.decision = answer.option;
+    approval.decided_by = answer.decided_by;
+    approval.resolved_at = timestamp;
+    const response = {
+      request_id: approval.id,
+      option: answer.option,
+      decided_by: answer.decided_by,
+      timestamp,
+    };
+    try {
+      await this.committer.stage((batch) => {
+        batch.approvals.set(approval.id, { ...approval });
+        this.queueForAgent(batch, session, "approval_resolved", "approval_response", response);
+      });
+    } finally {
+      this.approvals.delete(approval.id);
+    }
+    return approval;
+  }
+
+  async sendInput(id: string, input: { text: string; sender: string }): Promise<{ seq: number }> {
+    const session = this.live(id);
+    let seq = 0;
+    await this.committer.stage((batch) => {
+      const timestamp = this.timestamp();
+      seq = this.queueForAgent(
+        batch,
+        session,
+        "human_input",
+        "human_input",
+        {
+          text: input.text,
+          timestamp,
+        },
+        { sender: input.sender },
+      );
+      if (session.state === "awaiting_input") this.transition(batch, session, "running", "input");
+    });
+    return { seq };
+  }
+
+  async interrupt(id: string, by: string): Promise<Session> {
+    const session = this.live(id);
+    await this.committer.stage((batch) => {
+      this.transition(batch, session, "interrupting", `interrupted by ${by}`);
+      this.queueForAgent(
+        batch,
+        session,
+        "interrupt",
+        "interrupt",
+        { timestamp: this.timestamp() },
+        {
+          by,
+        },
+      );
+    });
+    return session;
+  }
+
+  // ---------- delivery to the agent ----------
+
+  /** Messages for the agent after `afterSeq` (or its acknowledged cursor, if further). */
+  readInputs(id: string, afterSeq = 0, limit = 100): Promise<InputRow[]> {
+    const session = this.getSession(id);
+    return this.store.readInputs(session.id, Math.max(afterSeq, session.agent_cursor), limit);
+  }
+
+  /** The agent has handled everything up to `seq`. */
+  async acknowledge(id: string, seq: number): Promise<void> {
+    const session = this.getSession(id);
+    const cursor = Math.min(seq, session.last_seq);
+    if (cursor <= session.agent_cursor) return;
+    await this.committer.stage((batch) => {
+      if (cursor <= session.agent_cursor) return;
+      session.agent_cursor = cursor;
+      this.saveSession(batch, session);
+    });
+  }
+
+  // ---------- internals ----------
+
+  private live(id: string): Session {
+    const session = this.getSession(id);
+    if (session.state === "done") {
+      throw new TetherError("session_ended", `session ${session.id} has ended`);
+    }
+    return session;
+  }
+
+  private timestamp(): string {
+    return this.now().toISOString();
+  }
+
+  private saveSession(batch: WriteBatch, session: Session): void {
+    session.updated_at = this.timestamp();
+    batch.sessions.set(session.id, { ...session, usage: { ...session.usage } });
+  }
+
+  private transition(batch: WriteBatch, session: Session, to: SessionState, reason?: string) {
+    const from = session.state;
+    if (from === to) return;
+    assertTransition(from, to);
+    session.state = to;
+    session.error = to === "error" ? (reason ?? "the agent reported an error") : null;
+    this.saveSession(batch, session);
+    this.emit(batch, session, "state", { from, to, ...(reason ? { reason } : {}) });
+  }
+
+  /** Records an event that the agent must receive, and queues it for delivery. */
+  private queueForAgent(
+    batch: WriteBatch,
+    session: Session,
+    eventType: EventType,
+    messageType: AgentMessageType,
+    message: Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+  ): number {
+    const event = this.emit(batch, session, eventType, { ...message, ...extra });
+    batch.inputs.push({ session_id: session.id, seq: event.seq, type: messageType, data: message });
+    return event.seq;
+  }
+
+  private emit(
+    batch: WriteBatch,
+    session: Session,
+    type: EventType,
+    data: Record<string, unknown>,
+  ): StoredEvent {
+    const ts = this.timestamp();
+    session.last_seq += 1;
+    session.updated_at = ts;
+    const base = { session_id: session.id, seq: session.last_seq, ts, type, data };
+    const event: StoredEvent = { ...base, json: eventJson(base, JSON.stringify(data)) };
+    batch.events.push(event);
+    return event;
+  }
+}
+
+const STATUS_STATE: Record<AgentStatus, SessionState> = {
+  thinking: "running",
+  executing: "running",
+  done: "awaiting_input",
+  error: "error",
+};
+
+/** The message an agent receives for a queued input row. */
+export function toAgentMessage(input: InputRow): AgentMessage {
+  return { type: input.type, seq: input.seq, data: input.data } as AgentMessage;
+}
+
+/** The agent-facing message carried by a committed event, if it carries one. */
+export function agentMessageOf(event: StoredEvent): AgentMessage | undefined {
+  const type = AGENT_MESSAGE_OF_EVENT[event.type];
+  if (!type) return undefined;
+  const { sender: _sender, by: _by, ...data } = event.data;
+  return { type, seq: event.seq, data } as AgentMessage;
+}
+
+const AGENT_MESSAGE_OF_EVENT: Partial<Record<EventType, AgentMessageType>> = {
+  human_input: "human_input",
+  approval_resolved: "approval_response",
+  interrupt: "interrupt",
+};

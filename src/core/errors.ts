@@ -1,0 +1,56 @@
+// One registry of error codes: each has the HTTP status it maps to. Every error body on the
+// wire is `{ error: { code, message, details? } }`.
+export const ERROR_STATUS = {
+  bad_request: 400,
+  validation_failed: 400,
+  invalid_json: 400,
+  unauthorized: 401,
+  not_found: 404,
+  session_not_found: 404,
+  approval_not_found: 404,
+  route_not_found: 404,
+  ambiguous_id: 409,
+  invalid_transition: 409,
+  approval_already_resolved: 409,
+  session_ended: 409,
+  not_supported: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  agent_failed: 502,
+  unavailable: 503,
+  internal: 500,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class TetherError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, options?: { details?: unknown; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "TetherError";
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+
+  toBody(): { error: { code: string; message: string; details?: unknown } } {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.details === undefined ? {} : { details: this.details }),
+      },
+    };
+  }
+}
+
+export const sessionNotFound = (id: string) =>
+  new TetherError("session_not_found", `no session with id ${id}`);
+
+export const approvalNotFound = (id: string) =>
+  new TetherError("approval_not_found", `no approval with id ${id}`);

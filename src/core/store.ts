@@ -1,0 +1,58 @@
+// What the engine needs from durable storage. The SQL implementation lives in db/; the engine
+// knows nothing about SQL dialects.
+import type { Approval, Session, TetherEvent } from "../shared/schemas.js";
+
+/** An event with its wire JSON, serialized once and shared by every subscriber. */
+export interface StoredEvent extends TetherEvent {
+  readonly json: string;
+}
+
+export const AGENT_MESSAGE_TYPES = ["human_input", "approval_response", "interrupt"] as const;
+export type AgentMessageType = (typeof AGENT_MESSAGE_TYPES)[number];
+
+/** Something queued for the agent (a human's input, a decision, an interrupt), keyed by the
+ * seq of the event that recorded it. Delivered at least once, until the agent acknowledges. */
+export interface InputRow {
+  session_id: string;
+  seq: number;
+  type: AgentMessageType;
+  data: Record<string, unknown>;
+}
+
+/** Everything written in one transaction: all changes made during one event-loop tick. */
+export interface WriteBatch {
+  sessions: Map<string, Session>;
+  approvals: Map<string, Approval>;
+  events: StoredEvent[];
+  inputs: InputRow[];
+  deletedSessions: Set<string>;
+}
+
+export function emptyBatch(): WriteBatch {
+  return {
+    sessions: new Map(),
+    approvals: new Map(),
+    events: [],
+    inputs: [],
+    deletedSessions: new Set(),
+  };
+}
+
+export interface LoadedState {
+  sessions: Session[];
+  pendingApprovals: Approval[];
+}
+
+export interface Store {
+  load(): Promise<LoadedState>;
+  commit(batch: WriteBatch): Promise<void>;
+  readEvents(sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
+  readInputs(sessionId: string, afterSeq: number, limit: number): Promise<InputRow[]>;
+  getApproval(id: string): Promise<Approval | undefined>;
+  listApprovals(query: { status: Approval["status"]; sessionId?: string }): Promise<Approval[]>;
+  close(): Promise<void>;
+}
+
+export function eventJson(e: TetherEvent, dataJson: string): string {
+  return `{"session_id":${JSON.stringify(e.session_id)},"seq":${e.seq},"ts":"${e.ts}","type":"${e.type}","data":${dataJson}}`;
+}

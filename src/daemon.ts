@@ -1,0 +1,94 @@
+// Wiring: config → store → engine → bus → server. Nothing else constructs these parts.
+import { resolve } from "node:path";
+import type { Logger } from "pino";
+import { LocalBus } from "./bus/bus.js";
+import type { Config } from "./config/schema.js";
+import { Engine } from "./core/engine.js";
+import { SqlStore } from "./db/sql-store.js";
+import { openSqlite } from "./db/sqlite.js";
+import { createLogger } from "./logger.js";
+import { buildServer, type RouteInfo } from "./server/app.js";
+import type { App } from "./server/types.js";
+import { VERSION } from "./version.js";
+
+export interface Daemon {
+  url: string;
+  host: string;
+  port: number;
+  authRequired: boolean;
+  /** Why the daemon bound to loopback only, when it did. */
+  loopbackReason: string | undefined;
+  engine: Engine;
+  app: App;
+  routes: RouteInfo[];
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = "127.0.0.1";
+
+export async function startDaemon(config: Config, logger?: Logger): Promise<Daemon> {
+  const log = logger ?? createLogger(config.TETHER_AGENT_LOG_LEVEL);
+  const dataDir = resolve(config.TETHER_AGENT_DATA_DIR);
+  const sqlite = openSqlite(dataDir);
+  const store = new SqlStore(sqlite.db, sqlite.close);
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+
+  const bus = new LocalBus();
+  const engine = new Engine({
+    store,
+    bus,
+    onStorageFailure: (err) => log.error({ err }, "database write failed; reloading state"),
+  });
+  await engine.init();
+
+  const token = config.TETHER_AGENT_DEV_MODE ? undefined : config.TETHER_AGENT_TOKEN;
+  const authRequired = token !== undefined;
+  let host = config.TETHER_AGENT_HOST;
+  let loopbackReason: string | undefined;
+  if (!authRequired && !config.TETHER_AGENT_DEV_MODE && host !== LOOPBACK && host !== "localhost") {
+    loopbackReason =
+      "no TETHER_AGENT_TOKEN is set, so Tether listens on 127.0.0.1 only; set a token to reach it from other devices";
+    host = LOOPBACK;
+  }
+
+  const { app, routes } = await buildServer(
+    { engine, bus, version: VERSION, authRequired, kinds: ["external"] },
+    { logger: log, token },
+  );
+  await app.listen({ host, port: config.TETHER_AGENT_PORT });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.TETHER_AGENT_PORT;
+  const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      // Commit what callers are waiting on, then close sockets, then the database.
+      await engine.drain();
+      await app.close();
+      await engine.drain();
+      await store.close();
+      log.flush();
+    })();
+    return closing;
+  };
+
+  return {
+    url: `http://${shownHost}:${port}`,
+    host,
+    port,
+    authRequired,
+    loopbackReason,
+    engine,
+    app,
+    routes,
+    dataDir,
+    close,
+  };
+}

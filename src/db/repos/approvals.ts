@@ -1,0 +1,54 @@
+import type { Kysely } from "kysely";
+import type { Approval } from "../../shared/schemas.js";
+import type { ApprovalsTable, Database } from "../schema.js";
+
+function toRow(a: Approval): ApprovalsTable {
+  return {
+    ...a,
+    options: JSON.stringify(a.options),
+    tool_input: a.tool_input == null ? null : JSON.stringify(a.tool_input),
+  };
+}
+
+function fromRow(r: ApprovalsTable): Approval {
+  return {
+    ...r,
+    seq: Number(r.seq),
+    options: JSON.parse(r.options) as string[],
+    tool_input: r.tool_input == null ? null : (JSON.parse(r.tool_input) as unknown),
+    status: r.status as Approval["status"],
+  };
+}
+
+export async function upsertApprovals(db: Kysely<Database>, approvals: Iterable<Approval>) {
+  for (const a of approvals) {
+    const row = toRow(a);
+    await db
+      .insertInto("approvals")
+      .values(row)
+      .onConflict((oc) =>
+        oc.column("id").doUpdateSet({
+          status: row.status,
+          decision: row.decision,
+          decided_by: row.decided_by,
+          resolved_at: row.resolved_at,
+        }),
+      )
+      .execute();
+  }
+}
+
+export async function getApproval(db: Kysely<Database>, id: string) {
+  const row = await db.selectFrom("approvals").selectAll().where("id", "=", id).executeTakeFirst();
+  return row && fromRow(row);
+}
+
+export async function listApprovals(
+  db: Kysely<Database>,
+  query: { status: Approval["status"]; sessionId?: string },
+): Promise<Approval[]> {
+  let q = db.selectFrom("approvals").selectAll().where("status", "=", query.status);
+  if (query.sessionId !== undefined) q = q.where("session_id", "=", query.sessionId);
+  const rows = await q.orderBy("created_at", "desc").limit(1000).execute();
+  return rows.map(fromRow);
+}

@@ -1,0 +1,92 @@
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import fastifyWebsocket from "@fastify/websocket";
+import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import type { Logger } from "pino";
+import { TetherError } from "../core/errors.js";
+import { makeTokenCheck } from "./auth.js";
+import { errorHandler, notFoundHandler } from "./errors.js";
+import { approvalRoutes } from "./routes/approvals.js";
+import { eventRoutes } from "./routes/events.js";
+import { externalRoutes } from "./routes/external.js";
+import { sessionRoutes } from "./routes/sessions.js";
+import { systemRoutes } from "./routes/system.js";
+import type { App, ServerDeps } from "./types.js";
+
+export interface RouteInfo {
+  method: string;
+  url: string;
+  websocket: boolean;
+}
+
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+export async function buildServer(
+  deps: ServerDeps,
+  options: { logger: Logger; token: string | undefined },
+): Promise<{ app: App; routes: RouteInfo[] }> {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: MAX_BODY_BYTES,
+    forceCloseConnections: true,
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+
+  const routes: RouteInfo[] = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) {
+      if (method === "HEAD") continue;
+      routes.push({ method, url: route.url, websocket: Boolean(route.websocket) });
+    }
+  });
+
+  if (options.token !== undefined) {
+    const authorized = makeTokenCheck(options.token);
+    const unauthorized = new TetherError(
+      "unauthorized",
+      "missing or wrong token: send `Authorization: Bearer <TETHER_AGENT_TOKEN>` (or ?token= for EventSource and WebSocket)",
+    ).toBody();
+    app.addHook("onRequest", async (req, reply) => {
+      if (!authorized(req)) return reply.code(401).send(unauthorized);
+    });
+  }
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: "Tether API",
+        version: deps.version,
+        description:
+          "The External Agent API (for agents) and the App API (for the web app, CLI and MCP). " +
+          "Authenticate with `Authorization: Bearer <TETHER_AGENT_TOKEN>`.",
+      },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_BODY_BYTES } });
+
+  externalRoutes(app, deps);
+  sessionRoutes(app, deps);
+  approvalRoutes(app, deps);
+  eventRoutes(app, deps);
+  systemRoutes(app, deps);
+  await app.ready();
+  return { app, routes };
+}

@@ -1,0 +1,147 @@
+import { z } from "zod";
+import { TetherError } from "../../core/errors.js";
+import {
+  ErrorBody,
+  EventsQuery,
+  SessionIdParams,
+  StreamQuery,
+  TetherEvent,
+} from "../../shared/schemas.js";
+import { INBOX_TYPES, inboxSnapshot } from "../inbox.js";
+import { openSse } from "../sse.js";
+import { replayThenFollow } from "../stream.js";
+import type { App, ServerDeps } from "../types.js";
+import { appSocket } from "../ws/app-socket.js";
+
+const tags = ["Events"];
+const errors = { 400: ErrorBody, 404: ErrorBody };
+const REPLAY_PAGE = 2000;
+
+/** Resume point of a stream: `since_seq`, else the `Last-Event-ID` an EventSource sends back. */
+function resumeSeq(sinceSeq: number | undefined, lastEventId: string | string[] | undefined) {
+  if (sinceSeq !== undefined) return sinceSeq;
+  if (typeof lastEventId !== "string" || lastEventId === "") return 0;
+  const seq = Number(lastEventId);
+  if (!Number.isSafeInteger(seq) || seq < 0) {
+    throw new TetherError(
+      "bad_request",
+      `Last-Event-ID must be a seq number, got "${lastEventId}"`,
+    );
+  }
+  return seq;
+}
+
+export function eventRoutes(app: App, deps: ServerDeps) {
+  const { engine, bus } = deps;
+
+  app.get(
+    "/api/sessions/:id/events",
+    {
+      schema: {
+        tags,
+        summary: "A page of a session's events after since_seq",
+        params: SessionIdParams,
+        querystring: EventsQuery,
+        response: { 200: z.object({ events: z.array(TetherEvent) }), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const session = engine.getSession(req.params.id);
+      const events = await engine.readEvents(session.id, req.query.since_seq ?? 0, req.query.limit);
+      // The events are already JSON: splice them rather than validate and serialize them again.
+      const body = `{"events":[${events.map((e) => e.json).join(",")}]}`;
+      reply.header("content-type", "application/json; charset=utf-8");
+      return reply.serializer((payload: unknown) => payload as string).send(body as never);
+    },
+  );
+
+  app.get(
+    "/api/sessions/:id/stream",
+    {
+      schema: {
+        tags,
+        summary:
+          "Server-sent events of a session: replay after since_seq / Last-Event-ID, then live",
+        params: SessionIdParams,
+        querystring: StreamQuery,
+        response: { 200: z.string().describe("text/event-stream"), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const session = engine.getSession(req.params.id);
+      const after = resumeSeq(req.query.since_seq, req.headers["last-event-id"]);
+      reply.hijack();
+      let unsubscribe = () => {};
+      const sse = openSse(reply.raw, () => unsubscribe());
+      unsubscribe = await replayThenFollow(
+        bus,
+        {
+          sessionId: session.id,
+          afterSeq: after,
+          readPage: async (a) =>
+            (await engine.readEvents(session.id, a, REPLAY_PAGE)).map((e) => ({
+              seq: e.seq,
+              text: e.json,
+            })),
+          toFrame: (e) => ({ seq: e.seq, text: e.json }),
+        },
+        sse,
+      );
+      if (sse.closed) unsubscribe();
+    },
+  );
+
+  app.get(
+    "/api/stream",
+    {
+      schema: {
+        tags,
+        summary:
+          "Server-sent events of the inbox: a snapshot, then state changes and approvals of all sessions",
+        querystring: StreamQuery.omit({ since_seq: true }),
+        response: { 200: z.string().describe("text/event-stream") },
+      },
+    },
+    async (_req, reply) => {
+      reply.hijack();
+      let unsubscribe = () => {};
+      const sse = openSse(reply.raw, () => unsubscribe());
+      unsubscribe = bus.subscribe({
+        types: INBOX_TYPES,
+        deliver: (e) => sse.sendLive({ seq: e.seq, text: e.json }),
+        cutOff: () => sse.cutOff(0),
+      });
+      sse.send("snapshot", await inboxSnapshot(engine));
+    },
+  );
+
+  app.get(
+    "/api/sessions/:id/ws",
+    {
+      websocket: true,
+      schema: {
+        tags,
+        summary:
+          "WebSocket of a session: replay after since_seq, then live; accepts resolve and input",
+        params: SessionIdParams,
+        querystring: StreamQuery,
+      },
+    },
+    (socket, req) =>
+      appSocket(deps, socket, { sessionId: req.params.id, sinceSeq: req.query.since_seq ?? 0 }),
+  );
+
+  app.get(
+    "/api/ws",
+    {
+      websocket: true,
+      schema: {
+        tags,
+        summary:
+          "WebSocket of the inbox: snapshot, then state changes and approvals; accepts resolve and input",
+        querystring: StreamQuery.omit({ since_seq: true }),
+      },
+    },
+    (socket) => appSocket(deps, socket, {}),
+  );
+}

@@ -1,0 +1,157 @@
+// The External Agent API: the original product's contract, so existing agents work unchanged.
+import { z } from "zod";
+import {
+  AgentMessage,
+  ApprovalRequestBody,
+  ApprovalRequestReply,
+  ErrorBody,
+  ExternalCreateSessionBody,
+  ExternalCreateSessionReply,
+  InputQuery,
+  OutputBody,
+  SessionIdParams,
+  StatusBody,
+} from "../../shared/schemas.js";
+import { waitForAgentMessage } from "../agent-inbox.js";
+import type { App, ServerDeps } from "../types.js";
+import { externalSocket } from "../ws/external-socket.js";
+
+const tags = ["External Agent API"];
+const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+const Accepted = z.object({ ok: z.literal(true), seq: z.number().int() });
+
+export function externalRoutes(app: App, deps: ServerDeps) {
+  const { engine } = deps;
+
+  app.post(
+    "/external/sessions",
+    {
+      schema: {
+        tags,
+        summary: "Register an agent session",
+        body: ExternalCreateSessionBody,
+        response: { 200: ExternalCreateSessionReply, 400: ErrorBody },
+      },
+    },
+    async (req) => {
+      const { agent_metadata: agent, session_name, platform } = req.body;
+      const session = await engine.createSession({
+        kind: "external",
+        name: session_name,
+        agent,
+        directory: agent.workspace,
+        platform,
+      });
+      return { session_id: session.id, platform: session.platform, thread_info: null };
+    },
+  );
+
+  app.post(
+    "/external/sessions/:id/output",
+    {
+      schema: {
+        tags,
+        summary: "Send output (assistant text, tool activity) to the human",
+        params: SessionIdParams,
+        body: OutputBody,
+        response: { 200: Accepted, ...errors },
+      },
+    },
+    async (req) => {
+      const event = await engine.appendOutput(req.params.id, req.body);
+      return { ok: true as const, seq: event.seq };
+    },
+  );
+
+  app.post(
+    "/external/sessions/:id/approval",
+    {
+      schema: {
+        tags,
+        summary: "Ask the human to approve something; the answer arrives as approval_response",
+        params: SessionIdParams,
+        body: ApprovalRequestBody,
+        response: { 200: ApprovalRequestReply, ...errors },
+      },
+    },
+    async (req) => {
+      const approval = await engine.requestApproval(req.params.id, req.body);
+      return { request_id: approval.id, seq: approval.seq };
+    },
+  );
+
+  app.post(
+    "/external/sessions/:id/status",
+    {
+      schema: {
+        tags,
+        summary: "Report status: thinking, executing, done (waiting for the human) or error",
+        params: SessionIdParams,
+        body: StatusBody,
+        response: { 200: z.object({ ok: z.literal(true), state: z.string() }), ...errors },
+      },
+    },
+    async (req) => {
+      const session = await engine.reportStatus(req.params.id, req.body.status, req.body.message);
+      return { ok: true as const, state: session.state };
+    },
+  );
+
+  app.get(
+    "/external/sessions/:id/input",
+    {
+      schema: {
+        tags,
+        summary: "Long-poll for the next human input or approval decision",
+        description:
+          "Answers the oldest message the agent has not handled, waiting up to `timeout` " +
+          "seconds; 204 when none came. Pass `after` (the seq of the last message handled) to " +
+          "acknowledge explicitly; without it a message counts as handled once it was sent.",
+        params: SessionIdParams,
+        querystring: InputQuery,
+        response: { 200: AgentMessage, 204: z.undefined(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const { id } = req.params;
+      const { timeout, after } = req.query;
+      const session = engine.getSession(id);
+      if (after !== undefined) await engine.acknowledge(session.id, after);
+      const abort = new AbortController();
+      req.raw.on("close", () => abort.abort());
+      const message = await waitForAgentMessage(
+        deps,
+        session.id,
+        after ?? 0,
+        timeout * 1000,
+        abort.signal,
+      );
+      if (!message) return reply.code(204).send();
+      if (after === undefined) {
+        reply.raw.once("finish", () => {
+          engine.acknowledge(session.id, message.seq).catch(() => {
+            // Not acknowledged: the agent gets it again, which at-least-once allows.
+          });
+        });
+      }
+      return message;
+    },
+  );
+
+  app.get(
+    "/external/sessions/:id/ws",
+    {
+      websocket: true,
+      schema: {
+        tags,
+        summary: "WebSocket for agents (see README: External WebSocket protocol)",
+        params: SessionIdParams,
+        querystring: z.object({
+          since_seq: z.coerce.number().int().nonnegative().optional(),
+          token: z.string().optional(),
+        }),
+      },
+    },
+    (socket, req) => externalSocket(deps, socket, req.params.id, req.query.since_seq),
+  );
+}

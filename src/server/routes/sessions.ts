@@ -1,0 +1,154 @@
+import { z } from "zod";
+import { TetherError } from "../../core/errors.js";
+import {
+  CreateSessionBody,
+  ErrorBody,
+  InputBody,
+  InputReply,
+  ListSessionsQuery,
+  RenameBody,
+  Session,
+  SessionIdParams,
+} from "../../shared/schemas.js";
+import type { App, ServerDeps } from "../types.js";
+
+const tags = ["Sessions"];
+const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+export function sessionRoutes(app: App, deps: ServerDeps) {
+  const { engine } = deps;
+
+  app.get(
+    "/api/sessions",
+    {
+      schema: {
+        tags,
+        summary: "List sessions, most recently active first",
+        querystring: ListSessionsQuery,
+        response: { 200: z.object({ sessions: z.array(Session) }), 400: ErrorBody },
+      },
+    },
+    async (req) => ({ sessions: engine.listSessions(req.query) }),
+  );
+
+  app.post(
+    "/api/sessions",
+    {
+      schema: {
+        tags,
+        summary: "Create a session (and start it, when a prompt is given)",
+        body: CreateSessionBody,
+        response: { 201: Session, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const { kind, name, directory, agent, platform, prompt } = req.body;
+      if (!deps.kinds.includes(kind)) {
+        throw new TetherError(
+          "bad_request",
+          `unknown session kind "${kind}"; known kinds: ${deps.kinds.join(", ")}`,
+        );
+      }
+      const session = await engine.createSession({ kind, name, directory, agent, platform });
+      if (prompt !== undefined) await engine.sendInput(session.id, { text: prompt, sender: "api" });
+      return reply.code(201).send(session);
+    },
+  );
+
+  app.get(
+    "/api/sessions/:id",
+    {
+      schema: {
+        tags,
+        summary: "Get a session (by id or unique id prefix)",
+        params: SessionIdParams,
+        response: { 200: Session, ...errors },
+      },
+    },
+    async (req) => engine.getSession(req.params.id),
+  );
+
+  app.patch(
+    "/api/sessions/:id",
+    {
+      schema: {
+        tags,
+        summary: "Rename a session",
+        params: SessionIdParams,
+        body: RenameBody,
+        response: { 200: Session, ...errors },
+      },
+    },
+    async (req) => engine.renameSession(req.params.id, req.body.name),
+  );
+
+  app.delete(
+    "/api/sessions/:id",
+    {
+      schema: {
+        tags,
+        summary: "Delete a session with its events, approvals and inputs",
+        params: SessionIdParams,
+        response: { 204: z.undefined(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      await engine.deleteSession(req.params.id);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    "/api/sessions/:id/start",
+    {
+      schema: {
+        tags,
+        summary: "Start (or restart after an error) the session's agent",
+        params: SessionIdParams,
+        body: z.object({ prompt: z.string().max(1_000_000).optional() }).default({}),
+        response: { 200: Session, ...errors },
+      },
+    },
+    async (req) => {
+      const session = engine.getSession(req.params.id);
+      if (session.kind === "external") {
+        throw new TetherError(
+          "not_supported",
+          "an external session is started by its own agent, through the External Agent API",
+        );
+      }
+      await engine.setState(session.id, "running", "started");
+      if (req.body.prompt)
+        await engine.sendInput(session.id, { text: req.body.prompt, sender: "api" });
+      return session;
+    },
+  );
+
+  app.post(
+    "/api/sessions/:id/input",
+    {
+      schema: {
+        tags,
+        summary: "Send the agent a message; queued until the agent takes it",
+        params: SessionIdParams,
+        body: InputBody,
+        response: { 200: InputReply, ...errors },
+      },
+    },
+    async (req) => engine.sendInput(req.params.id, req.body),
+  );
+
+  app.post(
+    "/api/sessions/:id/interrupt",
+    {
+      schema: {
+        tags,
+        summary: "Ask the agent to stop its current turn",
+        params: SessionIdParams,
+        body: z.object({ by: z.string().max(200).default("api") }).default({ by: "api" }),
+        response: { 200: Session, ...errors },
+      },
+    },
+    async (req) => engine.interrupt(req.params.id, req.body.by),
+  );
+}

@@ -1,0 +1,46 @@
+import { z } from "zod";
+import { Health, UsageReply } from "../../shared/schemas.js";
+import type { App, ServerDeps } from "../types.js";
+
+const tags = ["System"];
+
+export function systemRoutes(app: App, deps: ServerDeps) {
+  const startedAt = Date.now();
+
+  app.get(
+    "/api/health",
+    { schema: { tags, summary: "Is the daemon up", response: { 200: Health } } },
+    async () => ({
+      status: "ok" as const,
+      version: deps.version,
+      uptime_s: (Date.now() - startedAt) / 1000,
+      sessions: deps.engine.sessionCount,
+      pending_approvals: deps.engine.pendingApprovalCount,
+      auth: deps.authRequired,
+    }),
+  );
+
+  app.get(
+    "/api/usage",
+    {
+      schema: {
+        tags,
+        summary: "Tokens and cost, in total and per session",
+        response: { 200: UsageReply },
+      },
+    },
+    async () => deps.engine.usage(),
+  );
+
+  app.get(
+    "/api/openapi.json",
+    {
+      schema: {
+        tags,
+        summary: "This API as an OpenAPI 3 document",
+        response: { 200: z.unknown() },
+      },
+    },
+    async () => app.swagger(),
+  );
+}

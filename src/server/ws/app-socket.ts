@@ -1,0 +1,75 @@
+// The App WebSocket, for viewers: events out (one session's with replay, or the inbox feed),
+// and resolve / input commands in, each answered with a `result` or `error` carrying its id.
+import type { WebSocket } from "ws";
+import { ViewerSocketMessage } from "../../shared/schemas.js";
+import { INBOX_TYPES, inboxSnapshot } from "../inbox.js";
+import { replayThenFollow } from "../stream.js";
+import type { ServerDeps } from "../types.js";
+import { CLOSE, parseFrame, sendError, socketSink } from "./socket-io.js";
+
+const REPLAY_PAGE = 2000;
+const eventFrame = (json: string) => `{"type":"event","data":${json}}`;
+
+export async function appSocket(
+  deps: ServerDeps,
+  socket: WebSocket,
+  follow: { sessionId?: string; sinceSeq?: number },
+) {
+  const { engine, bus } = deps;
+
+  socket.on("message", async (raw) => {
+    const msg = parseFrame(socket, raw as Buffer, ViewerSocketMessage);
+    if (!msg) return;
+    try {
+      let data: unknown;
+      if (msg.type === "resolve") {
+        const { approval_id, ...answer } = msg.data;
+        data = await engine.resolveApproval(approval_id, answer);
+      } else {
+        const { session_id, ...input } = msg.data;
+        data = await engine.sendInput(session_id, input);
+      }
+      if (socket.readyState === socket.OPEN) {
+        socket.send(JSON.stringify({ type: "result", ...(msg.id ? { id: msg.id } : {}), data }));
+      }
+    } catch (error) {
+      if (socket.readyState === socket.OPEN) sendError(socket, error, msg.id);
+    }
+  });
+
+  let unsubscribe: () => void;
+  if (follow.sessionId === undefined) {
+    const sink = socketSink(socket);
+    unsubscribe = bus.subscribe({
+      types: INBOX_TYPES,
+      deliver: (e) => sink.sendLive({ seq: e.seq, text: eventFrame(e.json) }),
+      cutOff: () => sink.cutOff(0),
+    });
+    socket.send(JSON.stringify({ type: "snapshot", data: await inboxSnapshot(engine) }));
+  } else {
+    let sessionId: string;
+    try {
+      sessionId = engine.getSession(follow.sessionId).id;
+    } catch (error) {
+      sendError(socket, error);
+      socket.close(CLOSE.notFound, "unknown session");
+      return;
+    }
+    unsubscribe = await replayThenFollow(
+      bus,
+      {
+        sessionId,
+        afterSeq: follow.sinceSeq ?? 0,
+        readPage: async (after) =>
+          (await engine.readEvents(sessionId, after, REPLAY_PAGE)).map((e) => ({
+            seq: e.seq,
+            text: eventFrame(e.json),
+          })),
+        toFrame: (e) => ({ seq: e.seq, text: eventFrame(e.json) }),
+      },
+      socketSink(socket),
+    );
+  }
+  if (socket.readyState !== socket.OPEN) unsubscribe();
+  else socket.on("close", unsubscribe);
+}

@@ -1,0 +1,86 @@
+// The External WebSocket: an agent streams output, approval requests and status; Tether sends
+// human_input, approval_response and interrupt, each with the seq to acknowledge.
+import type { WebSocket } from "ws";
+import { agentMessageOf, toAgentMessage } from "../../core/engine.js";
+import { AgentSocketMessage } from "../../shared/schemas.js";
+import { AGENT_EVENT_TYPES } from "../agent-inbox.js";
+import { replayThenFollow } from "../stream.js";
+import type { ServerDeps } from "../types.js";
+import { CLOSE, parseFrame, sendError, socketSink } from "./socket-io.js";
+
+const PAGE = 500;
+
+export async function externalSocket(
+  deps: ServerDeps,
+  socket: WebSocket,
+  sessionIdOrPrefix: string,
+  sinceSeq: number | undefined,
+) {
+  const { engine, bus } = deps;
+  let sessionId: string;
+  try {
+    sessionId = engine.getSession(sessionIdOrPrefix).id;
+  } catch (error) {
+    sendError(socket, error);
+    socket.close(CLOSE.notFound, "unknown session");
+    return;
+  }
+
+  socket.on("message", async (raw) => {
+    const msg = parseFrame(socket, raw as Buffer, AgentSocketMessage);
+    if (!msg) return;
+    const id = "id" in msg && typeof msg.id === "string" ? msg.id : undefined;
+    try {
+      switch (msg.type) {
+        case "output": {
+          const event = await engine.appendOutput(sessionId, msg.data);
+          reply(socket, "output", id, { seq: event.seq });
+          break;
+        }
+        case "approval_request": {
+          const approval = await engine.requestApproval(sessionId, msg.data);
+          reply(socket, "approval_request", id, { seq: approval.seq, request_id: approval.id });
+          break;
+        }
+        case "status": {
+          const session = await engine.reportStatus(sessionId, msg.data.status, msg.data.message);
+          reply(socket, "status", id, { seq: session.last_seq, state: session.state });
+          break;
+        }
+        case "ack":
+          await engine.acknowledge(sessionId, msg.data.seq);
+          break;
+      }
+    } catch (error) {
+      if (socket.readyState === socket.OPEN) sendError(socket, error, id);
+    }
+  });
+
+  if (sinceSeq !== undefined) await engine.acknowledge(sessionId, sinceSeq);
+  const unsubscribe = await replayThenFollow(
+    bus,
+    {
+      sessionId,
+      afterSeq: Math.max(sinceSeq ?? 0, engine.getSession(sessionId).agent_cursor),
+      types: AGENT_EVENT_TYPES,
+      readPage: async (after) => {
+        const rows = await engine.readInputs(sessionId, after, PAGE);
+        return rows.map((r) => ({ seq: r.seq, text: JSON.stringify(toAgentMessage(r)) }));
+      },
+      toFrame: (e) => ({ seq: e.seq, text: JSON.stringify(agentMessageOf(e)) }),
+    },
+    socketSink(socket),
+  );
+  if (socket.readyState !== socket.OPEN) unsubscribe();
+  else socket.on("close", unsubscribe);
+}
+
+function reply(
+  socket: WebSocket,
+  to: string,
+  id: string | undefined,
+  data: Record<string, unknown>,
+) {
+  if (socket.readyState !== socket.OPEN) return;
+  socket.send(JSON.stringify({ type: "ack", ...(id ? { id } : {}), data: { for: to, ...data } }));
+}

@@ -1,0 +1,306 @@
+// The wire shapes of Tether, as zod schemas. Each schema validates a request, types it, and
+// documents it in the OpenAPI document; the server, the CLI and (later) the MCP server and the
+// web app import these, so a shape is written down once.
+import { z } from "zod";
+
+export const SESSION_STATES = [
+  "created",
+  "running",
+  "awaiting_input",
+  "interrupting",
+  "error",
+  "done",
+] as const;
+export const SessionState = z.enum(SESSION_STATES);
+export type SessionState = z.infer<typeof SessionState>;
+
+export const AGENT_STATUSES = ["thinking", "executing", "done", "error"] as const;
+export const AgentStatus = z.enum(AGENT_STATUSES);
+export type AgentStatus = z.infer<typeof AgentStatus>;
+
+const shortText = (max: number) => z.string().trim().min(1).max(max);
+
+export const AgentMetadata = z
+  .object({
+    name: z.string().max(200).default("agent").describe("Display name of the agent"),
+    type: z.string().max(100).default("custom").describe("Kind of agent, e.g. claude, codex"),
+    icon: z.string().max(2000).nullable().default(null).describe("Emoji or image URL"),
+    workspace: z
+      .string()
+      .max(4096)
+      .nullable()
+      .default(null)
+      .describe("Directory or project the agent works in"),
+  })
+  .describe("Who the agent is, as shown to the human");
+export type AgentMetadata = z.infer<typeof AgentMetadata>;
+
+export const Usage = z.object({
+  input_tokens: z.number().int().nonnegative(),
+  output_tokens: z.number().int().nonnegative(),
+  cost_usd: z.number().nonnegative(),
+});
+export type Usage = z.infer<typeof Usage>;
+
+export const Session = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    kind: z.string().describe("Adapter name, or `external` for agents using the External API"),
+    agent: AgentMetadata,
+    directory: z.string().nullable(),
+    platform: z.string().nullable(),
+    state: SessionState,
+    error: z.string().nullable(),
+    last_seq: z.number().int().describe("Seq of the newest event of this session"),
+    agent_cursor: z.number().int().describe("Highest seq of input the agent acknowledged"),
+    usage: Usage,
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: "Session" });
+export type Session = z.infer<typeof Session>;
+
+export const EVENT_TYPES = [
+  "output",
+  "status",
+  "state",
+  "approval_request",
+  "approval_resolved",
+  "human_input",
+  "interrupt",
+  "usage",
+  "error",
+  "renamed",
+] as const;
+export const EventType = z.enum(EVENT_TYPES);
+export type EventType = z.infer<typeof EventType>;
+
+export const TetherEvent = z
+  .object({
+    session_id: z.string(),
+    seq: z.number().int().positive(),
+    ts: z.string(),
+    type: EventType,
+    data: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: "Event" });
+export type TetherEvent = z.infer<typeof TetherEvent>;
+
+export const APPROVAL_STATUSES = ["pending", "resolved", "expired", "cancelled"] as const;
+export const ApprovalStatus = z.enum(APPROVAL_STATUSES);
+
+export const Approval = z
+  .object({
+    id: z.string(),
+    session_id: z.string(),
+    seq: z.number().int().describe("Seq of the approval_request event"),
+    title: z.string(),
+    description: z.string(),
+    options: z.array(z.string()),
+    tool_name: z.string().nullable(),
+    tool_input: z.unknown().nullable(),
+    status: ApprovalStatus,
+    decision: z.string().nullable(),
+    decided_by: z.string().nullable(),
+    created_at: z.string(),
+    resolved_at: z.string().nullable(),
+  })
+  .meta({ id: "Approval" });
+export type Approval = z.infer<typeof Approval>;
+
+// ---------- External Agent API (the original product's contract) ----------
+
+export const ExternalCreateSessionBody = z.object({
+  agent_metadata: AgentMetadata.default({
+    name: "agent",
+    type: "custom",
+    icon: null,
+    workspace: null,
+  }),
+  session_name: shortText(200).optional().describe("Defaults to the agent's name"),
+  platform: z
+    .string()
+    .max(50)
+    .nullable()
+    .default(null)
+    .describe("Chat platform to open a thread on: telegram, slack, discord"),
+});
+
+export const ThreadInfo = z.object({ thread_id: z.string(), platform: z.string() });
+
+export const ExternalCreateSessionReply = z.object({
+  session_id: z.string(),
+  platform: z.string().nullable(),
+  thread_info: ThreadInfo.nullable().describe("Null until a bridge exists for the platform"),
+});
+
+export const OutputBody = z.object({
+  text: z.string().max(1_000_000),
+  metadata: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const DEFAULT_APPROVAL_OPTIONS = ["Approve", "Reject"];
+
+export const ApprovalRequestBody = z.object({
+  title: shortText(500),
+  description: z.string().max(100_000).default(""),
+  options: z
+    .array(shortText(200))
+    .min(1)
+    .max(20)
+    .refine((o) => new Set(o).size === o.length, "options must be distinct")
+    .default(DEFAULT_APPROVAL_OPTIONS),
+  tool_name: z.string().max(200).nullable().default(null),
+  tool_input: z.unknown().default(null),
+});
+export type ApprovalRequestBody = z.infer<typeof ApprovalRequestBody>;
+
+export const ApprovalRequestReply = z.object({ request_id: z.string(), seq: z.number().int() });
+
+export const StatusBody = z.object({
+  status: AgentStatus,
+  message: z.string().max(10_000).optional(),
+});
+
+export const InputQuery = z.object({
+  timeout: z.coerce
+    .number({ error: "timeout must be a number of seconds between 0 and 300" })
+    .min(0, "timeout must be between 0 and 300 seconds")
+    .max(300, "timeout must be between 0 and 300 seconds")
+    .default(30)
+    .describe("Seconds to wait for input before answering 204"),
+  after: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe(
+      "Seq of the last message the agent handled. Acknowledges it and everything before it. " +
+        "Without it, a message counts as handled once its response has been sent.",
+    ),
+});
+
+export const HumanInputData = z.object({ text: z.string(), timestamp: z.string() });
+export const ApprovalResponseData = z.object({
+  request_id: z.string(),
+  option: z.string(),
+  decided_by: z.string(),
+  timestamp: z.string(),
+});
+
+export const AgentMessage = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("human_input"), seq: z.number().int(), data: HumanInputData }),
+  z.object({
+    type: z.literal("approval_response"),
+    seq: z.number().int(),
+    data: ApprovalResponseData,
+  }),
+  z.object({
+    type: z.literal("interrupt"),
+    seq: z.number().int(),
+    data: z.object({ timestamp: z.string() }),
+  }),
+]);
+export type AgentMessage = z.infer<typeof AgentMessage>;
+
+/** Messages an agent sends over the External WebSocket. */
+export const AgentSocketMessage = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("output"), data: OutputBody }),
+  z.object({ type: z.literal("approval_request"), data: ApprovalRequestBody }),
+  z.object({ type: z.literal("status"), data: StatusBody }),
+  z.object({ type: z.literal("ack"), data: z.object({ seq: z.number().int().nonnegative() }) }),
+]);
+
+// ---------- App API ----------
+
+export const SessionIdParams = z.object({ id: z.string().min(1).max(100) });
+export const ApprovalIdParams = z.object({ id: z.string().min(1).max(100) });
+
+export const CreateSessionBody = z.object({
+  name: shortText(200).optional(),
+  kind: z
+    .string()
+    .max(50)
+    .default("external")
+    .describe("Adapter to run, or `external` for a session an outside agent drives"),
+  directory: z.string().max(4096).nullable().default(null),
+  prompt: z.string().max(1_000_000).optional().describe("First input for the agent"),
+  agent: AgentMetadata.optional(),
+  platform: z.string().max(50).nullable().default(null),
+});
+
+export const ListSessionsQuery = z.object({
+  state: SessionState.optional(),
+  kind: z.string().optional(),
+});
+
+export const RenameBody = z.object({ name: shortText(200) });
+export const InputBody = z.object({
+  text: z.string().min(1).max(1_000_000),
+  sender: z.string().max(200).default("api").describe("Who typed it, e.g. web:phone, cli:alice"),
+});
+export const InputReply = z.object({ seq: z.number().int() });
+
+export const ResolveBody = z.object({
+  option: z.string().min(1).max(200).describe("One of the approval's options"),
+  decided_by: z.string().max(200).default("api").describe("Who answered, e.g. web:phone"),
+});
+
+export const ListApprovalsQuery = z.object({
+  status: ApprovalStatus.default("pending"),
+  session_id: z.string().optional(),
+});
+
+export const EventsQuery = z.object({
+  since_seq: z.coerce.number().int().nonnegative().optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+});
+
+export const StreamQuery = z.object({
+  since_seq: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe("Replay events after this seq, then follow live"),
+  token: z.string().optional().describe("Auth token, for clients that cannot set headers"),
+});
+
+export const Health = z.object({
+  status: z.literal("ok"),
+  version: z.string(),
+  uptime_s: z.number(),
+  sessions: z.number().int(),
+  pending_approvals: z.number().int(),
+  auth: z.boolean(),
+});
+
+export const UsageReply = z.object({
+  total: Usage,
+  sessions: z.array(z.object({ session_id: z.string(), name: z.string(), usage: Usage })),
+});
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .meta({ id: "Error" });
+
+/** Messages a viewer sends over the App WebSocket; `id` is echoed in the reply. */
+export const ViewerSocketMessage = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("resolve"),
+    id: z.string().max(100).optional(),
+    data: ResolveBody.extend({ approval_id: z.string().min(1) }),
+  }),
+  z.object({
+    type: z.literal("input"),
+    id: z.string().max(100).optional(),
+    data: InputBody.extend({ session_id: z.string().min(1) }),
+  }),
+]);
