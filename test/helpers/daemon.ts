@@ -1,0 +1,133 @@
+// Starts the real daemon (the built one in dist/) on a free port with a temporary data dir.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadConfig } from "../../dist/config/load.js";
+import { type Daemon, startDaemon } from "../../dist/daemon.js";
+import { waitFor } from "./wait.js";
+
+export const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+
+export function tempDir(prefix = "tether-test-"): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Environment for a daemon that reads no user config file and no .env. */
+export function daemonEnv(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    TETHER_AGENT_HOST: "127.0.0.1",
+    TETHER_AGENT_PORT: "0",
+    TETHER_AGENT_DATA_DIR: dataDir,
+    TETHER_AGENT_LOG_LEVEL: "silent",
+    TETHER_CONFIG: join(dataDir, "no-config.json"),
+    ...extra,
+  };
+}
+
+export interface TestDaemon {
+  url: string;
+  wsUrl: string;
+  token: string | undefined;
+  daemon: Daemon;
+  dataDir: string;
+  /** fetch against the daemon with the token (if any) and JSON body handling. */
+  api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
+  close(): Promise<void>;
+}
+
+export interface ApiResponse {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON bodies
+  body: any;
+  text: string;
+}
+
+export async function startTestDaemon(
+  options: { token?: string; devMode?: boolean; dataDir?: string } = {},
+): Promise<TestDaemon> {
+  const dir = options.dataDir ? undefined : tempDir();
+  const dataDir = options.dataDir ?? dir!.path;
+  const extra: Record<string, string> = {};
+  if (options.token) extra.TETHER_AGENT_TOKEN = options.token;
+  if (options.devMode) extra.TETHER_AGENT_DEV_MODE = "1";
+  const config = loadConfig({ env: daemonEnv(dataDir, extra), cwd: dataDir });
+  const daemon = await startDaemon(config);
+  const url = daemon.url;
+  const token = options.token;
+  return {
+    url,
+    wsUrl: url.replace(/^http/, "ws"),
+    token,
+    daemon,
+    dataDir,
+    api: (method, path, body, headers) => callApi(url, token, method, path, body, headers),
+    async close() {
+      await daemon.close();
+      dir?.remove();
+    },
+  };
+}
+
+export async function callApi(
+  url: string,
+  token: string | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<ApiResponse> {
+  const res = await fetch(url + path, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, body: parsed, text };
+}
+
+export interface SpawnedDaemon {
+  url: string;
+  process: ChildProcess;
+  stderr(): string;
+  /** Sends `signal` and waits for the process to exit. */
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Runs `tether start` as a child process, for tests that kill or signal it. */
+export async function spawnDaemon(dataDir: string, extra: Record<string, string> = {}): Promise<SpawnedDaemon> {
+  const child = spawn(process.execPath, [CLI, "start"], {
+    env: { ...process.env, ...daemonEnv(dataDir, extra) },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const url = await waitFor(
+    () => /Tether (http:\/\/\S+)/.exec(stderr)?.[1],
+    { timeoutMs: 15_000, what: () => `daemon to start; stderr so far:\n${stderr}` },
+  );
+  return {
+    url,
+    process: child,
+    stderr: () => stderr,
+    async kill(signal = "SIGKILL") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
