@@ -204,12 +204,19 @@ export const AgentMessage = z.discriminatedUnion("type", [
 ]);
 export type AgentMessage = z.infer<typeof AgentMessage>;
 
+/** Optional correlation id of a socket message, echoed in its reply. */
+const MessageId = z.string().max(100).optional();
+
 /** Messages an agent sends over the External WebSocket. */
 export const AgentSocketMessage = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("output"), data: OutputBody }),
-  z.object({ type: z.literal("approval_request"), data: ApprovalRequestBody }),
-  z.object({ type: z.literal("status"), data: StatusBody }),
-  z.object({ type: z.literal("ack"), data: z.object({ seq: z.number().int().nonnegative() }) }),
+  z.object({ type: z.literal("output"), id: MessageId, data: OutputBody }),
+  z.object({ type: z.literal("approval_request"), id: MessageId, data: ApprovalRequestBody }),
+  z.object({ type: z.literal("status"), id: MessageId, data: StatusBody }),
+  z.object({
+    type: z.literal("ack"),
+    id: MessageId,
+    data: z.object({ seq: z.number().int().nonnegative() }),
+  }),
 ]);
 
 // ---------- App API ----------
@@ -295,12 +302,12 @@ export const ErrorBody = z
 export const ViewerSocketMessage = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("resolve"),
-    id: z.string().max(100).optional(),
+    id: MessageId,
     data: ResolveBody.extend({ approval_id: z.string().min(1) }),
   }),
   z.object({
     type: z.literal("input"),
-    id: z.string().max(100).optional(),
+    id: MessageId,
     data: InputBody.extend({ session_id: z.string().min(1) }),
   }),
 ]);

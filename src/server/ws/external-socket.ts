@@ -29,7 +29,7 @@ export async function externalSocket(
   socket.on("message", async (raw) => {
     const msg = parseFrame(socket, raw as Buffer, AgentSocketMessage);
     if (!msg) return;
-    const id = "id" in msg && typeof msg.id === "string" ? msg.id : undefined;
+    const id = msg.id;
     try {
       switch (msg.type) {
         case "output": {
