@@ -15,6 +15,7 @@ export const ERROR_STATUS = {
   session_ended: 409,
   not_supported: 409,
   payload_too_large: 413,
+  upgrade_required: 426,
   unsupported_media_type: 415,
   agent_failed: 502,
   unavailable: 503,

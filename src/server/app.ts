@@ -46,7 +46,9 @@ export async function buildServer(
   app.setNotFoundHandler(notFoundHandler);
 
   const routes: RouteInfo[] = [];
+  const socketUrls = new Set<string>();
   app.addHook("onRoute", (route) => {
+    if (route.websocket) socketUrls.add(route.url);
     for (const method of [route.method].flat()) {
       if (method === "HEAD") continue;
       routes.push({ method, url: route.url, websocket: Boolean(route.websocket) });
@@ -81,6 +83,17 @@ export async function buildServer(
   });
   await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_BODY_BYTES } });
+
+  // A plain GET on a WebSocket route would otherwise be an empty 404.
+  const upgradeRequired = new TetherError(
+    "upgrade_required",
+    "this route speaks WebSocket: connect with a WebSocket client",
+  ).toBody();
+  app.addHook("preHandler", async (req, reply) => {
+    if (!req.ws && socketUrls.has(req.routeOptions.url ?? "")) {
+      return reply.code(426).send(upgradeRequired);
+    }
+  });
 
   externalRoutes(app, deps);
   sessionRoutes(app, deps);

@@ -1,0 +1,43 @@
+// The OpenAPI document is generated from the same zod schemas that validate requests, so every
+// HTTP route appears in it with its request schema.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
+
+let t: TestDaemon;
+beforeAll(async () => {
+  t = await startTestDaemon({ token: "openapi-token" });
+});
+afterAll(() => t.close());
+
+it("documents every HTTP route with its schemas", async () => {
+  const res = await t.api("GET", "/api/openapi.json");
+  expect(res.status).toBe(200);
+  expect(res.body.openapi).toMatch(/^3\./);
+  const paths = res.body.paths as Record<string, Record<string, unknown>>;
+  // WebSocket routes are described in the README; OpenAPI has no words for them.
+  const documented = t.daemon.routes.filter((r) => !r.websocket && !r.url.startsWith("/api/docs"));
+  expect(documented.length).toBeGreaterThan(15);
+  for (const route of documented) {
+    const path = route.url.replace(/:(\w+)/g, "{$1}");
+    expect(paths[path], `${route.method} ${route.url} in the OpenAPI document`).toBeDefined();
+    expect(paths[path]?.[route.method.toLowerCase()], `${route.method} ${path}`).toBeDefined();
+  }
+  const create = paths["/external/sessions"]?.post as {
+    requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> };
+  };
+  expect(Object.keys(create.requestBody.content["application/json"]!.schema.properties)).toEqual(
+    expect.arrayContaining(["agent_metadata", "session_name", "platform"]),
+  );
+});
+
+it("answers a plain GET on a WebSocket route with 426 and a clear error", async () => {
+  const res = await t.api("GET", "/api/ws");
+  expect(res.status).toBe(426);
+  expect(res.body.error.code).toBe("upgrade_required");
+});
+
+it("serves a docs page", async () => {
+  const res = await fetch(`${t.url}/api/docs/`, { headers: { authorization: "Bearer openapi-token" } });
+  expect(res.status).toBe(200);
+  expect(await res.text()).toContain("<html");
+});
