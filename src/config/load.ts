@@ -52,7 +52,14 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new ConfigError(`config file ${path}: not valid JSON (${(error as Error).message})`);
+    // V8's JSON message can quote the file (secrets, line breaks): say only where it broke.
+    const message = (error as Error).message;
+    const at = /at position (\d+)/.exec(message)?.[1];
+    const why =
+      error instanceof SyntaxError
+        ? `not valid JSON${at ? ` (at character ${at})` : ""}`
+        : `cannot be read (${message})`;
+    throw new ConfigError(`config file ${path}: ${why}`);
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError(`config file ${path}: must be a JSON object of TETHER_* settings`);

@@ -116,8 +116,7 @@ export class Engine {
   }
 
   readEvents(sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
-    this.getSession(sessionId);
-    return this.store.readEvents(sessionId, afterSeq, limit);
+    return this.store.readEvents(this.getSession(sessionId).id, afterSeq, limit);
   }
 
   async getApproval(id: string): Promise<Approval> {
@@ -130,17 +129,18 @@ export class Engine {
     status: Approval["status"];
     sessionId?: string | undefined;
   }): Promise<Approval[]> {
-    if (query.sessionId !== undefined) this.getSession(query.sessionId);
+    const sessionId =
+      query.sessionId === undefined ? undefined : this.getSession(query.sessionId).id;
     if (query.status !== "pending") {
       return this.store.listApprovals({
         status: query.status,
-        ...(query.sessionId === undefined ? {} : { sessionId: query.sessionId }),
+        ...(sessionId === undefined ? {} : { sessionId }),
       });
     }
     const out: Approval[] = [];
     for (const a of this.approvals.values()) {
       if (a.status !== "pending") continue;
-      if (query.sessionId !== undefined && a.session_id !== query.sessionId) continue;
+      if (sessionId !== undefined && a.session_id !== sessionId) continue;
       out.push(a);
     }
     return out.sort((a, b) => (a.created_at < b.created_at ? 1 : -1));

@@ -36,6 +36,8 @@ export async function buildServer(
     loggerInstance: options.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BODY_BYTES,
+    // Router errors (a malformed or overlong URL) get the same error body as everything else.
+    frameworkErrors: errorHandler,
     forceCloseConnections: true,
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
@@ -54,6 +56,10 @@ export async function buildServer(
       routes.push({ method, url: route.url, websocket: Boolean(route.websocket) });
     }
   });
+
+  // Before the auth hook: the plugin's onRequest hook marks upgrade requests, so that a refused
+  // handshake's socket is destroyed after the 401 instead of staying open (and blocking close).
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_BODY_BYTES } });
 
   if (options.token !== undefined) {
     const authorized = makeTokenCheck(options.token);
@@ -82,7 +88,6 @@ export async function buildServer(
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
-  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_BODY_BYTES } });
 
   // A plain GET on a WebSocket route would otherwise be an empty 404.
   const upgradeRequired = new TetherError(

@@ -13,13 +13,27 @@ afterEach(() => t.close());
 it("first answer wins across concurrent resolvers on REST and WebSocket", async () => {
   const id = (await t.api("POST", "/external/sessions", { session_name: "race" })).body.session_id;
   for (let round = 0; round < 10; round++) {
-    const ask = await t.api("POST", `/external/sessions/${id}/approval`, { title: `deploy #${round}` });
+    const ask = await t.api("POST", `/external/sessions/${id}/approval`, {
+      title: `deploy #${round}`,
+    });
     const approvalId = ask.body.request_id;
-    const viewer = await TestSocket.open(`${t.wsUrl}/api/ws`, { authorization: "Bearer race-token" });
+    const viewer = await TestSocket.open(`${t.wsUrl}/api/ws`, {
+      authorization: "Bearer race-token",
+    });
     const [phone, laptop] = await Promise.all([
-      t.api("POST", `/api/approvals/${approvalId}/resolve`, { option: "Approve", decided_by: "web:phone" }),
-      t.api("POST", `/api/approvals/${approvalId}/resolve`, { option: "Reject", decided_by: "cli:laptop" }),
-      viewer.send({ type: "resolve", id: "ws", data: { approval_id: approvalId, option: "Approve", decided_by: "telegram:bob" } }),
+      t.api("POST", `/api/approvals/${approvalId}/resolve`, {
+        option: "Approve",
+        decided_by: "web:phone",
+      }),
+      t.api("POST", `/api/approvals/${approvalId}/resolve`, {
+        option: "Reject",
+        decided_by: "cli:laptop",
+      }),
+      viewer.send({
+        type: "resolve",
+        id: "ws",
+        data: { approval_id: approvalId, option: "Approve", decided_by: "telegram:bob" },
+      }),
     ]);
     const wsReply = await viewer.next((m) => m.id === "ws");
     await viewer.close();
@@ -27,7 +41,12 @@ it("first answer wins across concurrent resolvers on REST and WebSocket", async 
     const outcomes = [
       { by: "web:phone", won: phone.status === 200, status: phone.status, body: phone.body },
       { by: "cli:laptop", won: laptop.status === 200, status: laptop.status, body: laptop.body },
-      { by: "telegram:bob", won: wsReply.type === "result", status: wsReply.type === "result" ? 200 : 409, body: wsReply },
+      {
+        by: "telegram:bob",
+        won: wsReply.type === "result",
+        status: wsReply.type === "result" ? 200 : 409,
+        body: wsReply,
+      },
     ];
     const winners = outcomes.filter((o) => o.won);
     expect(winners).toHaveLength(1);

@@ -68,14 +68,23 @@ describe("External Agent API over REST", () => {
       decided_by: "web:phone",
     });
     expect(resolved.status).toBe(200);
-    expect(resolved.body).toMatchObject({ status: "resolved", decision: "Yes", decided_by: "web:phone" });
+    expect(resolved.body).toMatchObject({
+      status: "resolved",
+      decision: "Yes",
+      decided_by: "web:phone",
+    });
 
     const got = await poll;
     expect(got.status).toBe(200);
     expect(got.body).toEqual({
       type: "approval_response",
       seq: expect.any(Number),
-      data: { request_id: requestId, option: "Yes", decided_by: "web:phone", timestamp: expect.any(String) },
+      data: {
+        request_id: requestId,
+        option: "Yes",
+        decided_by: "web:phone",
+        timestamp: expect.any(String),
+      },
     });
     expect((await t.api("GET", "/api/approvals")).body.approvals).toEqual([]);
   });
@@ -85,7 +94,10 @@ describe("External Agent API over REST", () => {
     const empty = await t.api("GET", `/external/sessions/${id}/input?timeout=0.2`);
     expect(empty.status).toBe(204);
 
-    const sent = await t.api("POST", `/api/sessions/${id}/input`, { text: "use pnpm", sender: "web:phone" });
+    const sent = await t.api("POST", `/api/sessions/${id}/input`, {
+      text: "use pnpm",
+      sender: "web:phone",
+    });
     expect(sent.status).toBe(200);
     const first = await t.api("GET", `/external/sessions/${id}/input?timeout=5`);
     expect(first.body).toEqual({
@@ -107,9 +119,15 @@ describe("External Agent API over REST", () => {
     // Not acknowledged yet (still after=0): the same message again.
     const repeat = await t.api("GET", `/external/sessions/${id}/input?timeout=1&after=0`);
     expect(repeat.body.seq).toBe(a.body.seq);
-    const second = await t.api("GET", `/external/sessions/${id}/input?timeout=1&after=${a.body.seq}`);
+    const second = await t.api(
+      "GET",
+      `/external/sessions/${id}/input?timeout=1&after=${a.body.seq}`,
+    );
     expect(second.body).toMatchObject({ seq: b.body.seq, data: { text: "two" } });
-    const none = await t.api("GET", `/external/sessions/${id}/input?timeout=0.2&after=${b.body.seq}`);
+    const none = await t.api(
+      "GET",
+      `/external/sessions/${id}/input?timeout=0.2&after=${b.body.seq}`,
+    );
     expect(none.status).toBe(204);
     expect((await t.api("GET", `/api/sessions/${id}`)).body.agent_cursor).toBe(b.body.seq);
   });
@@ -133,7 +151,10 @@ describe("External Agent API over REST", () => {
     expect(states).toEqual(["running", "running", "awaiting_input"]);
     await t.api("POST", `/api/sessions/${id}/input`, { text: "next" });
     expect((await t.api("GET", `/api/sessions/${id}`)).body.state).toBe("running");
-    const failed = await t.api("POST", `/external/sessions/${id}/status`, { status: "error", message: "disk full" });
+    const failed = await t.api("POST", `/external/sessions/${id}/status`, {
+      status: "error",
+      message: "disk full",
+    });
     expect(failed.body.state).toBe("error");
     expect((await t.api("GET", `/api/sessions/${id}`)).body.error).toBe("disk full");
   });

@@ -58,11 +58,22 @@ describe("External Agent API over WebSocket", () => {
     expect(requestId).toMatch(/^apr_/);
 
     const seen = await viewer.next((m) => m.type === "event" && m.data.type === "approval_request");
-    expect(seen.data.data).toMatchObject({ id: requestId, title: "Delete build/?", options: ["Allow", "Deny"] });
+    expect(seen.data.data).toMatchObject({
+      id: requestId,
+      title: "Delete build/?",
+      options: ["Allow", "Deny"],
+    });
 
-    viewer.send({ type: "resolve", id: "r1", data: { approval_id: requestId, option: "Deny", decided_by: "web:phone" } });
+    viewer.send({
+      type: "resolve",
+      id: "r1",
+      data: { approval_id: requestId, option: "Deny", decided_by: "web:phone" },
+    });
     const result = await viewer.next((m) => m.id === "r1");
-    expect(result).toMatchObject({ type: "result", data: { status: "resolved", decision: "Deny" } });
+    expect(result).toMatchObject({
+      type: "result",
+      data: { status: "resolved", decision: "Deny" },
+    });
 
     const response = await agent.next((m) => m.type === "approval_response");
     expect(response.data).toEqual({
@@ -79,7 +90,11 @@ describe("External Agent API over WebSocket", () => {
     const agent = await open(`/external/sessions/${id}/ws`);
     await t.api("POST", `/api/sessions/${id}/input`, { text: "from rest", sender: "cli:me" });
     const viewer = await open(`/api/sessions/${id}/ws`);
-    viewer.send({ type: "input", id: "i1", data: { session_id: id, text: "from ws", sender: "web:me" } });
+    viewer.send({
+      type: "input",
+      id: "i1",
+      data: { session_id: id, text: "from ws", sender: "web:me" },
+    });
     await viewer.next((m) => m.id === "i1" && m.type === "result");
     const first = await agent.next((m) => m.type === "human_input");
     const second = await agent.next((m) => m.type === "human_input");
@@ -104,7 +119,10 @@ describe("External Agent API over WebSocket", () => {
 
     await input("three"); // arrives while the agent is away
     const again = await open(`/external/sessions/${id}/ws`);
-    const replayed = [await again.next((m) => m.type === "human_input"), await again.next((m) => m.type === "human_input")];
+    const replayed = [
+      await again.next((m) => m.type === "human_input"),
+      await again.next((m) => m.type === "human_input"),
+    ];
     expect(replayed.map((m) => m.data.text)).toEqual(["two", "three"]);
 
     // Passing since_seq acknowledges up to it: only what comes after is sent.
@@ -120,7 +138,10 @@ describe("External Agent API over WebSocket", () => {
     const id = await newSession();
     const agent = await open(`/external/sessions/${id}/ws`);
     agent.send({ type: "status", id: "s1", data: { status: "thinking" } });
-    expect((await agent.next((m) => m.id === "s1")).data).toMatchObject({ for: "status", state: "running" });
+    expect((await agent.next((m) => m.id === "s1")).data).toMatchObject({
+      for: "status",
+      state: "running",
+    });
     agent.send({ type: "status", id: "s2", data: { status: "done" } });
     expect((await agent.next((m) => m.id === "s2")).data.state).toBe("awaiting_input");
   });

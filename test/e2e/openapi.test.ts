@@ -37,7 +37,9 @@ it("answers a plain GET on a WebSocket route with 426 and a clear error", async 
 });
 
 it("serves a docs page", async () => {
-  const res = await fetch(`${t.url}/api/docs/`, { headers: { authorization: "Bearer openapi-token" } });
+  const res = await fetch(`${t.url}/api/docs/`, {
+    headers: { authorization: "Bearer openapi-token" },
+  });
   expect(res.status).toBe(200);
   expect(await res.text()).toContain("<html");
 });

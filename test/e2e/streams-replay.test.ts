@@ -32,7 +32,8 @@ async function sessionWithOutputs(n: number): Promise<string> {
 }
 
 const seqs = (frames: { id?: string }[]) => frames.filter((f) => f.id).map((f) => Number(f.id));
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe("event streams", () => {
   it("SSE replays everything, then follows live", async () => {
@@ -43,7 +44,12 @@ describe("event streams", () => {
     await t.api("POST", `/external/sessions/${id}/output`, { text: "live" });
     const frames = await stream.waitFor((f) => seqs(f).length === 7);
     expect(seqs(frames)).toEqual(range(1, 7));
-    expect(frames.at(-1)?.data).toMatchObject({ session_id: id, seq: 7, type: "output", data: { text: "live" } });
+    expect(frames.at(-1)?.data).toMatchObject({
+      session_id: id,
+      seq: 7,
+      type: "output",
+      data: { text: "live" },
+    });
   });
 
   it("SSE resumes after Last-Event-ID, and since_seq does the same", async () => {
@@ -59,11 +65,17 @@ describe("event streams", () => {
     const first = sse(`/api/sessions/${id}/stream`);
     const seen = seqs(await first.waitFor((f) => seqs(f).length === 3));
     first.close();
-    for (let i = 0; i < 4; i++) await t.api("POST", `/external/sessions/${id}/output`, { text: `missed ${i}` });
+    for (let i = 0; i < 4; i++)
+      await t.api("POST", `/external/sessions/${id}/output`, { text: `missed ${i}` });
     const again = sse(`/api/sessions/${id}/stream`, { "last-event-id": String(seen.at(-1)) });
     const frames = await again.waitFor((f) => seqs(f).length === 4);
     expect(seqs(frames)).toEqual([4, 5, 6, 7]);
-    expect(frames.map((f) => f.data.data.text)).toEqual(["missed 0", "missed 1", "missed 2", "missed 3"]);
+    expect(frames.map((f) => f.data.data.text)).toEqual([
+      "missed 0",
+      "missed 1",
+      "missed 2",
+      "missed 3",
+    ]);
   });
 
   it("the App WebSocket replays after since_seq with no gap while writes continue", async () => {

@@ -16,7 +16,10 @@ export function tempDir(prefix = "tether-test-"): { path: string; remove(): void
 }
 
 /** Environment for a daemon that reads no user config file and no .env. */
-export function daemonEnv(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
+export function daemonEnv(
+  dataDir: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     TETHER_AGENT_HOST: "127.0.0.1",
     TETHER_AGENT_PORT: "0",
@@ -34,7 +37,12 @@ export interface TestDaemon {
   daemon: Daemon;
   dataDir: string;
   /** fetch against the daemon with the token (if any) and JSON body handling. */
-  api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<ApiResponse>;
   close(): Promise<void>;
 }
 
@@ -46,13 +54,14 @@ export interface ApiResponse {
 }
 
 export async function startTestDaemon(
-  options: { token?: string; devMode?: boolean; dataDir?: string } = {},
+  options: { token?: string; devMode?: boolean; dataDir?: string; host?: string } = {},
 ): Promise<TestDaemon> {
   const dir = options.dataDir ? undefined : tempDir();
   const dataDir = options.dataDir ?? dir!.path;
   const extra: Record<string, string> = {};
   if (options.token) extra.TETHER_AGENT_TOKEN = options.token;
   if (options.devMode) extra.TETHER_AGENT_DEV_MODE = "1";
+  if (options.host) extra.TETHER_AGENT_HOST = options.host;
   const config = loadConfig({ env: daemonEnv(dataDir, extra), cwd: dataDir });
   const daemon = await startDaemon(config);
   const url = daemon.url;
@@ -107,7 +116,10 @@ export interface SpawnedDaemon {
 }
 
 /** Runs `tether start` as a child process, for tests that kill or signal it. */
-export async function spawnDaemon(dataDir: string, extra: Record<string, string> = {}): Promise<SpawnedDaemon> {
+export async function spawnDaemon(
+  dataDir: string,
+  extra: Record<string, string> = {},
+): Promise<SpawnedDaemon> {
   const child = spawn(process.execPath, [CLI, "start"], {
     env: { ...process.env, ...daemonEnv(dataDir, extra) },
     stdio: ["ignore", "ignore", "pipe"],
@@ -117,10 +129,10 @@ export async function spawnDaemon(dataDir: string, extra: Record<string, string>
     stderr += d.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const url = await waitFor(
-    () => /Tether (http:\/\/\S+)/.exec(stderr)?.[1],
-    { timeoutMs: 15_000, what: () => `daemon to start; stderr so far:\n${stderr}` },
-  );
+  const url = await waitFor(() => /Tether (http:\/\/\S+)/.exec(stderr)?.[1], {
+    timeoutMs: 15_000,
+    what: () => `daemon to start; stderr so far:\n${stderr}`,
+  });
   return {
     url,
     process: child,

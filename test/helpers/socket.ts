@@ -20,7 +20,11 @@ export class TestSocket {
     this.opened = new Promise((resolve, reject) => {
       this.ws.once("open", () => resolve());
       this.ws.once("error", reject);
-      this.ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      this.ws.once("unexpected-response", (_req, res) => {
+        reject(new Error(`HTTP ${res.statusCode}`));
+        // With this listener, ws leaves the refused connection to us: drop it so `closed` settles.
+        this.ws.terminate();
+      });
     });
     this.closed = new Promise((resolve) =>
       this.ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })),
@@ -41,7 +45,10 @@ export class TestSocket {
   }
 
   /** Waits for the first message (after those already taken) matching `predicate`, and takes it. */
-  async next(predicate: (m: Message) => boolean = () => true, timeoutMs = 10_000): Promise<Message> {
+  async next(
+    predicate: (m: Message) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<Message> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const index = this.received.findIndex(predicate);
@@ -49,7 +56,9 @@ export class TestSocket {
       if (this.ws.readyState === WebSocket.CLOSED) throw new Error("socket closed while waiting");
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
-        throw new Error(`no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.received).slice(0, 500)}`);
+        throw new Error(
+          `no matching message within ${timeoutMs} ms; got ${JSON.stringify(this.received).slice(0, 500)}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, remaining);

@@ -46,12 +46,17 @@ export class SseClient {
   }
 
   /** Waits until `count` frames have arrived (or `predicate` holds), with a timeout. */
-  async waitFor(predicate: (frames: SseFrame[]) => boolean, timeoutMs = 10_000): Promise<SseFrame[]> {
+  async waitFor(
+    predicate: (frames: SseFrame[]) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<SseFrame[]> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.frames)) {
-      if (this.ended) throw new Error(`stream ended; frames: ${JSON.stringify(this.frames).slice(0, 400)}`);
+      if (this.ended)
+        throw new Error(`stream ended; frames: ${JSON.stringify(this.frames).slice(0, 400)}`);
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error(`timed out; frames: ${JSON.stringify(this.frames).slice(0, 400)}`);
+      if (remaining <= 0)
+        throw new Error(`timed out; frames: ${JSON.stringify(this.frames).slice(0, 400)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, remaining);
         this.notify = () => {

@@ -9,7 +9,8 @@ export async function waitFor<T>(
     const value = await check();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) {
-      const what = typeof options.what === "function" ? options.what() : (options.what ?? "condition");
+      const what =
+        typeof options.what === "function" ? options.what() : (options.what ?? "condition");
       throw new Error(`timed out waiting for ${what}`);
     }
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 10));

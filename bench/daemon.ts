@@ -1,0 +1,82 @@
+// Spawns the real daemon (`node dist/cli/main.js start`) on loopback with a fresh data dir.
+import type { ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { spawnTracked, stopChild, tempDir } from "./children.js";
+import { type Target, waitForStderr } from "./target.js";
+
+export const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+
+/** Extra node flags for the daemon, e.g. BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p". */
+const NODE_ARGS = (process.env.BENCH_DAEMON_NODE_ARGS ?? "").split(" ").filter(Boolean);
+
+export interface SpawnedDaemon {
+  child: ChildProcess;
+  dataDir: { path: string; remove(): void };
+  spawnedAt: number;
+}
+
+/** Starts the process only; `port` 0 lets the daemon pick one. */
+export function spawnDaemon(port = 0): SpawnedDaemon {
+  const dataDir = tempDir("tether-bench-");
+  const env: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith("TETHER_")) env[key] = value;
+  }
+  Object.assign(env, {
+    TETHER_AGENT_HOST: "127.0.0.1",
+    TETHER_AGENT_PORT: String(port),
+    TETHER_AGENT_DATA_DIR: dataDir.path,
+    TETHER_AGENT_LOG_LEVEL: "silent",
+    TETHER_CONFIG: `${dataDir.path}/no-config.json`,
+  });
+  const spawnedAt = performance.now();
+  const child = spawnTracked(process.execPath, [...NODE_ARGS, CLI, "start"], env, dataDir.path);
+  return { child, dataDir, spawnedAt };
+}
+
+export async function startDaemon(): Promise<Target> {
+  const { child, dataDir } = spawnDaemon();
+  let url: string;
+  try {
+    url = await waitForStderr(child, /Tether (http:\/\/\S+)/, 15_000);
+  } catch (error) {
+    await stopChild(child);
+    dataDir.remove();
+    throw error;
+  }
+  return {
+    name: "tether",
+    url,
+    wsUrl: url.replace(/^http/, "ws"),
+    pid: child.pid!,
+    child,
+    createSessions: (n) => createSessions(url, n),
+    async stop() {
+      await stopChild(child);
+      dataDir.remove();
+    },
+  };
+}
+
+async function createSessions(url: string, n: number, concurrency = 32): Promise<string[]> {
+  const ids: string[] = new Array(n);
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      const res = await fetch(`${url}/external/sessions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          agent_metadata: { name: "b", type: "custom" },
+          session_name: `s${i}`,
+        }),
+      });
+      if (res.status !== 200)
+        throw new Error(`create session: HTTP ${res.status} ${await res.text()}`);
+      ids[i] = ((await res.json()) as { session_id: string }).session_id;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+  return ids;
+}

@@ -1,0 +1,223 @@
+// Turns the results into rows (figure, floor, ratio, budget), prints them as a table and writes
+// bench/results.json.
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { CpuUse } from "./children.js";
+import type { MachineInfo } from "./machine.js";
+import type { ApprovalResult } from "./scenarios/approval.js";
+import type { ConnectionsResult } from "./scenarios/connections.js";
+import type { IngestResult } from "./scenarios/ingest.js";
+import type { ReplayResult } from "./scenarios/replay.js";
+import type { StartupResult } from "./scenarios/startup.js";
+import { round } from "./stats.js";
+
+export interface Results {
+  paced?: { tether?: ApprovalResult; relay?: ApprovalResult };
+  capacity?: { tether?: ApprovalResult; relay?: ApprovalResult };
+  ingest?: IngestResult;
+  replay?: ReplayResult;
+  startup?: StartupResult;
+  connections?: ConnectionsResult;
+  errors: Record<string, string>;
+}
+
+export interface Row {
+  measure: string;
+  tether: number | string;
+  relay?: number;
+  /** tether / relay. */
+  ratio?: number;
+  budget?: string;
+  /** undefined when there is no budget or no figure. */
+  ok?: boolean;
+}
+
+const atMost = (value: number | undefined, limit: number) =>
+  value === undefined || Number.isNaN(value) ? undefined : value <= limit;
+const atLeast = (value: number | undefined, limit: number) =>
+  value === undefined || Number.isNaN(value) ? undefined : value >= limit;
+
+function versus(
+  measure: string,
+  tether: number | undefined,
+  relay: number | undefined,
+  budget?: string,
+  ok?: boolean,
+): Row {
+  return {
+    measure,
+    tether: tether === undefined ? "—" : round(tether),
+    ...(relay === undefined ? {} : { relay: round(relay) }),
+    ...(tether !== undefined && relay ? { ratio: round(tether / relay) } : {}),
+    ...(budget ? { budget } : {}),
+    ...(ok === undefined ? {} : { ok }),
+  };
+}
+
+const pair = (a: number, b: number) => `${round(a)} / ${round(b)}`;
+const cpuText = (c: CpuUse | undefined) =>
+  c ? `${round(c.target)} / ${round(c.harness)} / ${round(c.others)}` : "—";
+
+function approvalRows(paced: Results["paced"], capacity: Results["capacity"]): Row[] {
+  const out: Row[] = [];
+  if (paced) {
+    const t = paced.tether?.latencyMs;
+    const f = paced.relay?.latencyMs;
+    const name = "approval RTT paced 100×10/s";
+    out.push(versus(`${name} p50 ms`, t?.p50, f?.p50, "≤ 1.5", atMost(t?.p50, 1.5)));
+    out.push(versus(`${name} p99 ms`, t?.p99, f?.p99, "≤ 5", atMost(t?.p99, 5)));
+    out.push(
+      versus(
+        "  (harness send lag p99 ms)",
+        paced.tether?.sendLagMs?.p99,
+        paced.relay?.sendLagMs?.p99,
+      ),
+    );
+    out.push({
+      measure: "  (CPU %: daemon / harness / others)",
+      tether: cpuText(paced.tether?.cpu),
+    });
+    out.push({ measure: "  (CPU %: relay / harness / others)", tether: cpuText(paced.relay?.cpu) });
+  }
+  if (capacity) {
+    const t = capacity.tether?.roundTripsPerSecond;
+    const f = capacity.relay?.roundTripsPerSecond;
+    out.push(
+      versus("approval capacity 100 closed loop rt/s", t, f, "≥ 10,000", atLeast(t, 10_000)),
+    );
+    out.push({
+      measure: "  (CPU %: daemon / harness / others)",
+      tether: cpuText(capacity.tether?.cpu),
+    });
+    out.push({
+      measure: "  (CPU %: relay / harness / others)",
+      tether: cpuText(capacity.relay?.cpu),
+    });
+  }
+  return out;
+}
+
+function ingestRows(ingest: IngestResult): Row[] {
+  const { viewers: v, inbox: i } = ingest;
+  const intact = v.lost + v.duplicates + v.reordered + i.lost + i.reordered === 0;
+  const committed = ingest.committedPerSecond;
+  const delivered = ingest.deliveredPerSecond;
+  return [
+    versus(
+      "ingest committed events/s",
+      committed,
+      undefined,
+      "≥ 20,000",
+      atLeast(committed, 20_000),
+    ),
+    versus(
+      "ingest delivered events/s",
+      delivered,
+      undefined,
+      "≥ 20,000",
+      atLeast(delivered, 20_000),
+    ),
+    {
+      measure: "ingest lost/dup/reordered (viewers; inbox)",
+      tether: `${v.lost}/${v.duplicates}/${v.reordered}; ${i.lost}/0/${i.reordered}`,
+      budget: "0",
+      ok: intact,
+    },
+    {
+      measure: "  (output → ack p50 / p99 ms)",
+      tether: pair(ingest.ackLatencyMs.p50, ingest.ackLatencyMs.p99),
+    },
+    {
+      measure: "  (output → viewer p50 / p99 ms)",
+      tether: pair(ingest.deliveryLatencyMs.p50, ingest.deliveryLatencyMs.p99),
+    },
+    { measure: "  (CPU %: daemon / harness / others)", tether: cpuText(ingest.cpu) },
+  ];
+}
+
+export function rows(r: Results): Row[] {
+  const out = approvalRows(r.paced, r.capacity);
+  if (r.ingest) out.push(...ingestRows(r.ingest));
+  const { replay, startup, connections } = r;
+  if (replay) {
+    const s = replay.medianSeconds;
+    out.push(
+      versus(
+        `SSE replay ${replay.events} events s (median)`,
+        s,
+        undefined,
+        "≤ 0.5",
+        atMost(s, 0.5),
+      ),
+    );
+  }
+  if (startup) {
+    const rss = startup.idleRssMb;
+    const ms = startup.medianHealthyMs;
+    out.push(versus("idle RSS MB", rss, undefined, "≤ 80", atMost(rss, 80)));
+    out.push(versus("start → healthy ms (median)", ms, undefined, "≤ 300", atMost(ms, 300)));
+  }
+  for (const s of connections?.steps ?? []) {
+    const held = Math.min(s.stillOpen, s.reached);
+    out.push({
+      measure: `WebSockets held of ${s.target} (RSS MB)`,
+      tether: `${held} (${round(s.rssMb)})`,
+      ...(s.target === 2000 ? { budget: "2,000", ok: held >= 2000 } : {}),
+    });
+  }
+  return out;
+}
+
+/** Scenarios during which other processes used more than `limit` % of a core. */
+export function noisy(r: Results, limit = 25): string[] {
+  const cpus: [string, CpuUse | undefined][] = [
+    ["paced (tether)", r.paced?.tether?.cpu],
+    ["paced (relay)", r.paced?.relay?.cpu],
+    ["capacity (tether)", r.capacity?.tether?.cpu],
+    ["capacity (relay)", r.capacity?.relay?.cpu],
+    ["ingest", r.ingest?.cpu],
+  ];
+  return cpus
+    .filter(([, c]) => c && c.others > limit)
+    .map(([name, c]) => `${name}: other processes used ${round(c!.others)}% of a core`);
+}
+
+export function printTable(table: Row[]): void {
+  const header = ["measure", "tether", "relay floor", "ratio", "budget", "ok"];
+  const cells = table.map((r) => [
+    r.measure,
+    String(r.tether),
+    r.relay === undefined ? "" : String(r.relay),
+    r.ratio === undefined ? "" : `${r.ratio}×`,
+    r.budget ?? "",
+    r.ok === undefined ? "" : r.ok ? "yes" : "NO",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) =>
+    c.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join("  ");
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const c of cells) console.log(line(c));
+}
+
+const BIOME = fileURLToPath(new URL("../../node_modules/.bin/biome", import.meta.url));
+
+export function writeResults(
+  path: string,
+  machine: MachineInfo,
+  seconds: number,
+  results: Results,
+  table: Row[],
+) {
+  const body = { machine, date: new Date().toISOString(), seconds, table, results };
+  const numbers = (_key: string, value: unknown) =>
+    typeof value === "number" ? round(value) : value;
+  writeFileSync(path, `${JSON.stringify(body, numbers, 2)}\n`);
+  // Lay it out the way the repo's formatter wants, so `biome check .` stays clean.
+  try {
+    execFileSync(BIOME, ["format", "--write", path], { stdio: "ignore" });
+  } catch {
+    // Without biome the file is still valid JSON.
+  }
+}

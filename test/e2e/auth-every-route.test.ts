@@ -1,0 +1,332 @@
+// Every route the daemon registers — HTTP, SSE and WebSocket — requires the token when one is
+// set (DESIGN.md §6). The routes are enumerated from the running daemon, so a route added later
+// is checked without anyone remembering to list it here.
+
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import {
+  callApi,
+  type SpawnedDaemon,
+  spawnDaemon,
+  startTestDaemon,
+  type TestDaemon,
+  tempDir,
+} from "../helpers/daemon.js";
+import { waitFor } from "../helpers/wait.js";
+
+const TOKEN = "auth-test-token-5f2c9a";
+const WRONG = "auth-test-token-wrong1";
+
+interface Route {
+  method: string;
+  url: string;
+  websocket: boolean;
+}
+
+interface Fixtures {
+  sessionId: string;
+  approvalId: string;
+}
+
+/** What a request with the right token gets, for the routes known today. A route missing from
+ * this table is still checked for auth; it only has to answer something other than 401. */
+const KNOWN: Record<string, { status: number; body?: unknown; query?: Record<string, string> }> = {
+  "GET /api/docs": { status: 200 },
+  "GET /api/docs/static/index.html": { status: 302 },
+  "GET /api/docs/static/swagger-initializer.js": { status: 200 },
+  "GET /api/docs/json": { status: 200 },
+  "GET /api/docs/yaml": { status: 200 },
+  "GET /api/docs/static/*": { status: 200 },
+  "POST /external/sessions": { status: 200, body: { agent_metadata: { name: "auth" } } },
+  "POST /external/sessions/:id/output": { status: 200, body: { text: "hello" } },
+  "POST /external/sessions/:id/approval": { status: 200, body: { title: "Deploy?" } },
+  "POST /external/sessions/:id/status": { status: 200, body: { status: "thinking" } },
+  "GET /external/sessions/:id/input": { status: 200, query: { timeout: "0" } },
+  "GET /external/sessions/:id/ws": { status: 101 },
+  "GET /api/sessions": { status: 200 },
+  "POST /api/sessions": { status: 201, body: { name: "auth-new" } },
+  "GET /api/sessions/:id": { status: 200 },
+  "PATCH /api/sessions/:id": { status: 200, body: { name: "renamed" } },
+  "DELETE /api/sessions/:id": { status: 204 },
+  // The fixture is an external session, which its own agent starts: a 409 from the handler.
+  "POST /api/sessions/:id/start": { status: 409, body: {} },
+  "POST /api/sessions/:id/input": { status: 200, body: { text: "more" } },
+  "POST /api/sessions/:id/interrupt": { status: 200, body: {} },
+  "GET /api/approvals": { status: 200 },
+  "GET /api/sessions/:id/approvals": { status: 200 },
+  "GET /api/approvals/:id": { status: 200 },
+  "POST /api/approvals/:id/resolve": { status: 200, body: { option: "Approve" } },
+  "GET /api/sessions/:id/events": { status: 200 },
+  "GET /api/sessions/:id/stream": { status: 200 },
+  "GET /api/stream": { status: 200 },
+  "GET /api/sessions/:id/ws": { status: 101 },
+  "GET /api/ws": { status: 101 },
+  "GET /api/health": { status: 200 },
+  "GET /api/usage": { status: 200 },
+  "GET /api/openapi.json": { status: 200 },
+};
+
+const keyOf = (r: Route) => `${r.method} ${r.url}`;
+
+/** A running session with a pending approval and a queued input, so every route has something
+ * real to act on. Each check makes its own, so a DELETE or a resolve cannot affect another. */
+async function fixtures(t: TestDaemon): Promise<Fixtures> {
+  const created = await t.api("POST", "/external/sessions", { agent_metadata: { name: "fx" } });
+  expect(created.status).toBe(200);
+  const sessionId = created.body.session_id as string;
+  expect(
+    (await t.api("POST", `/external/sessions/${sessionId}/status`, { status: "thinking" })).status,
+  ).toBe(200);
+  const approval = await t.api("POST", `/external/sessions/${sessionId}/approval`, {
+    title: "Ok?",
+  });
+  expect(approval.status).toBe(200);
+  expect((await t.api("POST", `/api/sessions/${sessionId}/input`, { text: "queued" })).status).toBe(
+    200,
+  );
+  return { sessionId, approvalId: approval.body.request_id };
+}
+
+/** The route's URL with its parameters filled in: an approval id under /api/approvals/, a
+ * session id elsewhere, and a real static file for a wildcard. */
+function pathOf(route: Route, f: Fixtures): string {
+  const id = route.url.startsWith("/api/approvals/") ? f.approvalId : f.sessionId;
+  return route.url.replace(/:[A-Za-z_]\w*/g, id).replace(/\*$/, "index.css");
+}
+
+type Credential = { via: "none" } | { via: "bearer" | "query" | "cookie"; token: string };
+
+function withCredential(base: string, path: string, route: Route, cred: Credential) {
+  const url = new URL(base + path);
+  for (const [k, v] of Object.entries(KNOWN[keyOf(route)]?.query ?? {})) url.searchParams.set(k, v);
+  const headers: Record<string, string> = {};
+  if (cred.via === "bearer") headers.authorization = `Bearer ${cred.token}`;
+  if (cred.via === "query") url.searchParams.set("token", cred.token);
+  if (cred.via === "cookie")
+    headers.cookie = `theme=dark; tether_token=${encodeURIComponent(cred.token)}`;
+  return { url, headers };
+}
+
+/** One HTTP request; a streaming answer is aborted as soon as its headers arrive. */
+async function hit(t: TestDaemon, route: Route, path: string, cred: Credential) {
+  const { url, headers } = withCredential(t.url, path, route, cred);
+  const body = KNOWN[keyOf(route)]?.body;
+  const abort = new AbortController();
+  const res = await fetch(url, {
+    method: route.method,
+    redirect: "manual",
+    signal: abort.signal,
+    headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const type = res.headers.get("content-type") ?? "";
+  if (type.startsWith("text/event-stream")) {
+    abort.abort();
+    return { status: res.status, type, text: "" };
+  }
+  return { status: res.status, type, text: await res.text() };
+}
+
+/** A WebSocket handshake: opened, or refused with an HTTP status and body (and whether the
+ * daemon then closed the connection by itself, as it must: a refused client may not hold it). */
+function handshake(
+  t: TestDaemon,
+  route: Route,
+  path: string,
+  cred: Credential,
+): Promise<
+  { opened: true } | { opened: false; status: number; text: string; closedByDaemon: boolean }
+> {
+  const { url, headers } = withCredential(t.wsUrl, path, route, cred);
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once("open", () => {
+      ws.close();
+      resolve({ opened: true });
+    });
+    ws.once("unexpected-response", (req, res) => {
+      let text = "";
+      res.on("data", (d: Buffer) => {
+        text += d.toString();
+      });
+      res.on("end", () => {
+        const socket = req.socket;
+        const done = (closedByDaemon: boolean) => {
+          clearTimeout(timer);
+          req.destroy();
+          resolve({ opened: false, status: res.statusCode ?? 0, text, closedByDaemon });
+        };
+        const timer = setTimeout(() => done(false), 5_000);
+        if (!socket || socket.destroyed) done(true);
+        else socket.once("close", () => done(true));
+      });
+    });
+    ws.once("error", reject);
+  });
+}
+
+function expectUnauthorized(res: { status: number; text: string }, what: string) {
+  expect(res.status, what).toBe(401);
+  const body = JSON.parse(res.text);
+  expect(body, what).toEqual({ error: { code: "unauthorized", message: expect.any(String) } });
+  expect(body.error.message.length, what).toBeGreaterThan(0);
+  expect(res.text, `${what}: the token must not be echoed`).not.toContain(TOKEN);
+  expect(res.text, `${what}: the wrong token must not be echoed`).not.toContain(WRONG);
+}
+
+const wrongCredentials: Credential[] = [
+  { via: "bearer", token: WRONG },
+  { via: "query", token: WRONG },
+  { via: "cookie", token: WRONG },
+  // A prefix or an extension of the right token is just as wrong.
+  { via: "bearer", token: TOKEN.slice(0, -1) },
+  { via: "bearer", token: `${TOKEN}x` },
+];
+
+// The route list comes from a running daemon, so the daemon starts while the tests are collected.
+const t = await startTestDaemon({ token: TOKEN });
+afterAll(() => t.close());
+const routes: Route[] = t.daemon.routes;
+
+describe("auth on every route", () => {
+  it("enumerates the registered routes, including every known one", () => {
+    expect(routes.length).toBeGreaterThan(0);
+    const keys = new Set(routes.map(keyOf));
+    for (const known of Object.keys(KNOWN)) expect(keys, known).toContain(known);
+    expect(
+      routes
+        .filter((r) => r.websocket)
+        .map(keyOf)
+        .sort(),
+    ).toEqual(["GET /api/sessions/:id/ws", "GET /api/ws", "GET /external/sessions/:id/ws"]);
+  });
+
+  for (const route of routes.filter((r) => !r.websocket)) {
+    it(`${keyOf(route)} needs the token`, async () => {
+      const f = await fixtures(t);
+      const path = pathOf(route, f);
+      expectUnauthorized(await hit(t, route, path, { via: "none" }), "no token");
+      for (const cred of wrongCredentials) {
+        expectUnauthorized(await hit(t, route, path, cred), `wrong token via ${cred.via}`);
+      }
+
+      for (const via of ["bearer", "query", "cookie"] as const) {
+        const fresh = await fixtures(t);
+        const res = await hit(t, route, pathOf(route, fresh), { via, token: TOKEN });
+        expect(res.status, `right token via ${via}: ${res.text.slice(0, 200)}`).not.toBe(401);
+        expect(res.status, `right token via ${via}: ${res.text.slice(0, 200)}`).toBeLessThan(500);
+        const known = KNOWN[keyOf(route)];
+        if (known)
+          expect(res.status, `right token via ${via}: ${res.text.slice(0, 200)}`).toBe(
+            known.status,
+          );
+      }
+    });
+  }
+
+  for (const route of routes.filter((r) => r.websocket)) {
+    it(`${keyOf(route)} (WebSocket) needs the token`, async () => {
+      const f = await fixtures(t);
+      const path = pathOf(route, f);
+      for (const cred of [{ via: "none" } as Credential, ...wrongCredentials]) {
+        const what =
+          cred.via === "none"
+            ? "handshake without token"
+            : `handshake with wrong token via ${cred.via}`;
+        const res = await handshake(t, route, path, cred);
+        expect(res.opened, what).toBe(false);
+        if (!res.opened) {
+          expectUnauthorized(res, what);
+          expect(res.closedByDaemon, `${what}: the daemon closes the refused connection`).toBe(
+            true,
+          );
+        }
+      }
+      // A plain HTTP request to the same path is refused too.
+      expectUnauthorized(await hit(t, route, path, { via: "none" }), "plain HTTP without token");
+
+      for (const via of ["bearer", "query"] as const) {
+        const res = await handshake(t, route, path, { via, token: TOKEN });
+        expect(res, `handshake with right token via ${via}`).toEqual({ opened: true });
+      }
+    });
+  }
+});
+
+describe("without a token", () => {
+  const started: TestDaemon[] = [];
+  const spawned: SpawnedDaemon[] = [];
+  afterEach(async () => {
+    await Promise.all(spawned.splice(0).map((d) => d.kill()));
+    await Promise.all(started.splice(0).map((d) => d.close()));
+  });
+
+  it("dev mode lets every route through without one, even with a token configured", async () => {
+    const dev = await startTestDaemon({ devMode: true, token: TOKEN });
+    started.push(dev);
+    expect(dev.daemon.authRequired).toBe(false);
+    const health = await callApi(dev.url, undefined, "GET", "/api/health");
+    expect(health.body).toMatchObject({ status: "ok", auth: false });
+
+    for (const route of dev.daemon.routes) {
+      const f = await fixtures(dev);
+      const path = pathOf(route, f);
+      if (route.websocket) {
+        expect(await handshake(dev, route, path, { via: "none" }), keyOf(route)).toEqual({
+          opened: true,
+        });
+        continue;
+      }
+      const res = await hit(dev, route, path, { via: "none" });
+      expect(res.status, keyOf(route)).not.toBe(401);
+      const known = KNOWN[keyOf(route)];
+      if (known)
+        expect(res.status, `${keyOf(route)}: ${res.text.slice(0, 200)}`).toBe(known.status);
+    }
+  });
+
+  it("binds to loopback only and says why, when neither a token nor dev mode is set", async () => {
+    const open = await startTestDaemon({ host: "0.0.0.0" });
+    started.push(open);
+    expect(open.daemon.authRequired).toBe(false);
+    expect(open.daemon.host).toBe("127.0.0.1");
+    expect(open.daemon.loopbackReason).toMatch(/TETHER_AGENT_TOKEN/);
+    expect(open.daemon.loopbackReason).toMatch(/127\.0\.0\.1/);
+    const health = await callApi(
+      `http://127.0.0.1:${open.daemon.port}`,
+      undefined,
+      "GET",
+      "/api/health",
+    );
+    expect(health.body).toMatchObject({ status: "ok", auth: false });
+  });
+
+  it("binds where configured when a token is set", async () => {
+    const guarded = await startTestDaemon({ host: "0.0.0.0", token: TOKEN });
+    started.push(guarded);
+    expect(guarded.daemon.host).toBe("0.0.0.0");
+    expect(guarded.daemon.loopbackReason).toBeUndefined();
+    const base = `http://127.0.0.1:${guarded.daemon.port}`;
+    expect((await callApi(base, undefined, "GET", "/api/health")).status).toBe(401);
+    expect((await callApi(base, TOKEN, "GET", "/api/health")).status).toBe(200);
+  });
+
+  it("`tether start` says at start-up that it listens on loopback only", async () => {
+    const dir = tempDir();
+    try {
+      const d = await spawnDaemon(dir.path, {
+        TETHER_AGENT_HOST: "0.0.0.0",
+        TETHER_AGENT_TOKEN: "",
+      });
+      spawned.push(d);
+      expect(d.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const note = await waitFor(() => /^note: .*$/m.exec(d.stderr())?.[0], {
+        what: () => `the loopback note; stderr so far:\n${d.stderr()}`,
+      });
+      expect(note).toMatch(/TETHER_AGENT_TOKEN.*127\.0\.0\.1/);
+      expect(await d.kill("SIGTERM")).toBe(0);
+    } finally {
+      dir.remove();
+    }
+  });
+});

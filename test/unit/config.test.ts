@@ -1,0 +1,223 @@
+// Configuration: defaults → config file → .env → environment, validated once, frozen; a bad
+// value fails with one line naming the variable, and secrets never show.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, redactConfig } from "../../dist/config/load.js";
+import { tempDir } from "../helpers/daemon.js";
+
+let dir: ReturnType<typeof tempDir>;
+let configFile: string;
+
+beforeEach(() => {
+  dir = tempDir("tether-config-");
+  configFile = join(dir.path, "config.json");
+});
+afterEach(() => dir.remove());
+
+function writeConfigFile(content: unknown) {
+  writeFileSync(configFile, typeof content === "string" ? content : JSON.stringify(content));
+}
+
+function writeDotenv(lines: Record<string, string>) {
+  const text = Object.entries(lines)
+    .map(([k, v]) => `${k}=${v}`)
+    .join("\n");
+  writeFileSync(join(dir.path, ".env"), `${text}\n`);
+}
+
+function load(env: Record<string, string> = {}) {
+  return loadConfig({ env, cwd: dir.path, configFile });
+}
+
+/** The ConfigError that loading throws. */
+function configError(env: Record<string, string> = {}): ConfigError {
+  try {
+    load(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error("expected loadConfig to throw a ConfigError");
+}
+
+/** True when any `window`-character piece of `secret` appears in `text`. */
+function leaks(text: string, secret: string, window = 5): boolean {
+  for (let i = 0; i + window <= secret.length; i++) {
+    if (text.includes(secret.slice(i, i + window))) return true;
+  }
+  return false;
+}
+
+describe("loadConfig", () => {
+  it("has the documented defaults when nothing is set", () => {
+    const config = load();
+    expect(config).toMatchObject({
+      TETHER_AGENT_HOST: "0.0.0.0",
+      TETHER_AGENT_PORT: 8787,
+      TETHER_AGENT_ADAPTER: "claude_auto",
+      TETHER_AGENT_DATA_DIR: "./data",
+      TETHER_AGENT_DEV_MODE: false,
+      TETHER_API_URL: "http://localhost:8787",
+    });
+    expect(config.TETHER_AGENT_TOKEN).toBeUndefined();
+    expect(config.TELEGRAM_BOT_TOKEN).toBeUndefined();
+  });
+
+  it("layers defaults < config file < .env < environment", () => {
+    writeConfigFile({
+      TETHER_AGENT_DATA_DIR: "/from/file",
+      TETHER_AGENT_PORT: 1111,
+      TETHER_AGENT_ADAPTER: "claude_api",
+      TELEGRAM_FORUM_GROUP_ID: "-100111",
+    });
+    writeDotenv({
+      TETHER_AGENT_PORT: "2222",
+      TETHER_AGENT_ADAPTER: "claude_subprocess",
+      TELEGRAM_FORUM_GROUP_ID: "-100222",
+    });
+    const config = load({
+      TETHER_AGENT_ADAPTER: "codex_sdk_sidecar",
+      TELEGRAM_FORUM_GROUP_ID: "-100333",
+      PATH: "/usr/bin",
+    });
+    expect(config.TETHER_AGENT_HOST).toBe("0.0.0.0"); // default
+    expect(config.TETHER_AGENT_DATA_DIR).toBe("/from/file"); // file over default
+    expect(config.TETHER_AGENT_PORT).toBe(2222); // .env over file
+    expect(config.TETHER_AGENT_ADAPTER).toBe("codex_sdk_sidecar"); // env over .env
+    expect(config.TELEGRAM_FORUM_GROUP_ID).toBe("-100333");
+    expect(config).not.toHaveProperty("PATH");
+  });
+
+  it("treats an empty variable as unset, so the layer below shows through", () => {
+    writeDotenv({ TETHER_AGENT_PORT: "3333" });
+    expect(load({ TETHER_AGENT_PORT: "" }).TETHER_AGENT_PORT).toBe(3333);
+  });
+
+  it("reads the config file named by TETHER_CONFIG when none is passed", () => {
+    writeConfigFile({ TETHER_AGENT_PORT: 4444 });
+    const config = loadConfig({ env: { TETHER_CONFIG: configFile }, cwd: dir.path });
+    expect(config.TETHER_AGENT_PORT).toBe(4444);
+  });
+
+  it.each([
+    ["1", true],
+    ["true", true],
+    ["yes", true],
+    ["on", true],
+    ["0", false],
+    ["false", false],
+    ["no", false],
+    ["off", false],
+  ])("reads TETHER_AGENT_DEV_MODE=%s as %s", (value, expected) => {
+    expect(load({ TETHER_AGENT_DEV_MODE: value }).TETHER_AGENT_DEV_MODE).toBe(expected);
+  });
+
+  it("returns a frozen object", () => {
+    const config = load({ TETHER_AGENT_PORT: "9000" });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(() => {
+      (config as { TETHER_AGENT_PORT: number }).TETHER_AGENT_PORT = 1;
+    }).toThrow(TypeError);
+    expect(config.TETHER_AGENT_PORT).toBe(9000);
+  });
+});
+
+describe("bad configuration", () => {
+  it.each([
+    ["TETHER_AGENT_PORT", "abc", /whole number from 0 to 65535.*"abc"/],
+    ["TETHER_AGENT_PORT", "70000", /whole number from 0 to 65535.*"70000"/],
+    ["TETHER_AGENT_PORT", "80.5", /whole number/],
+    ["TETHER_AGENT_ADAPTER", "nope", /must be one of claude_auto, .*codex_sdk_sidecar.*"nope"/],
+    ["TETHER_AGENT_DEV_MODE", "maybe", /"maybe"/],
+    ["TELEGRAM_FORUM_GROUP_ID", "abc", /numeric chat id.*"abc"/],
+    ["DISCORD_CHANNEL_ID", "general", /numeric channel id/],
+    ["TETHER_API_URL", "not a url", /must be a URL/],
+  ])("%s=%s fails with one line naming the variable", (key, value, says) => {
+    const error = configError({ [key]: value });
+    expect(error.message).not.toContain("\n");
+    expect(error.message.startsWith(`${key}: `)).toBe(true);
+    expect(error.message).toMatch(says);
+  });
+
+  it("names the variable when the bad value comes from the config file or .env", () => {
+    writeConfigFile({ TETHER_AGENT_PORT: "http" });
+    expect(configError().message).toMatch(/^TETHER_AGENT_PORT: /);
+    writeConfigFile({});
+    writeDotenv({ TETHER_AGENT_ADAPTER: "gpt" });
+    expect(configError().message).toMatch(/^TETHER_AGENT_ADAPTER: must be one of/);
+  });
+
+  it("says a token is too short without showing it", () => {
+    const error = configError({ TETHER_AGENT_TOKEN: "short" });
+    expect(error.message).toMatch(/^TETHER_AGENT_TOKEN: must be at least 8 characters$/);
+    expect(error.message).not.toContain("short");
+  });
+
+  it("never shows a secret when another variable is bad", () => {
+    const token = "tok-3f9a1c77e2b44d0e";
+    const error = configError({
+      TETHER_AGENT_TOKEN: token,
+      SLACK_BOT_TOKEN: "xoxb-0000-secret",
+      TETHER_AGENT_PORT: "abc",
+    });
+    expect(error.message).toMatch(/^TETHER_AGENT_PORT: /);
+    expect(leaks(error.message, token)).toBe(false);
+    expect(leaks(error.message, "xoxb-0000-secret")).toBe(false);
+  });
+
+  it.each([
+    ['{"TETHER_AGENT_TOKEN": "tok-3f9a1c77e2b44d0e",\n}'],
+    ['{"TETHER_AGENT_TOKEN": tok-3f9a1c77e2b44d0e}'],
+    ['{\n  "TETHER_AGENT_PORT": 1,\n  "TETHER_AGENT_TOKEN": "tok-3f9a1c77e2b44d0e"\n'],
+    ["TETHER_AGENT_TOKEN=tok-3f9a1c77e2b44d0e\n"],
+    ['{\n"TETHER_AGENT_PORT": x}'],
+  ])("fails on a malformed config file with one line and no secret (%#)", (content) => {
+    writeConfigFile(content);
+    const error = configError();
+    expect(error.message).not.toContain("\n");
+    expect(error.message.startsWith(`config file ${configFile}: not valid JSON`)).toBe(true);
+    expect(leaks(error.message, "tok-3f9a1c77e2b44d0e")).toBe(false);
+  });
+
+  it("fails on a config file that cannot be read, saying so", () => {
+    configFile = dir.path;
+    expect(configError().message).toMatch(/^config file .*: cannot be read \(EISDIR/);
+  });
+
+  it("fails on a config file that is JSON but not an object", () => {
+    writeConfigFile(["TETHER_AGENT_PORT", 1]);
+    const error = configError();
+    expect(error.message).toBe(
+      `config file ${configFile}: must be a JSON object of TETHER_* settings`,
+    );
+  });
+});
+
+describe("redactConfig", () => {
+  it("masks every secret that is set and leaves the rest alone", () => {
+    const secrets = {
+      TETHER_AGENT_TOKEN: "tok-3f9a1c77e2b44d0e",
+      TELEGRAM_BOT_TOKEN: "123456:ABC-telegram-secret",
+      SLACK_BOT_TOKEN: "xoxb-slack-bot-secret",
+      SLACK_APP_TOKEN: "xapp-slack-app-secret",
+      DISCORD_BOT_TOKEN: "discord.bot.secret",
+    };
+    const config = load({ ...secrets, TETHER_AGENT_PORT: "9001", SLACK_CHANNEL_ID: "C123" });
+    const redacted = redactConfig(config);
+    for (const key of Object.keys(secrets)) expect(redacted[key]).toBe("***");
+    expect(redacted.TETHER_AGENT_PORT).toBe(9001);
+    expect(redacted.SLACK_CHANNEL_ID).toBe("C123");
+    expect(redacted.TETHER_AGENT_HOST).toBe("0.0.0.0");
+    const printed = JSON.stringify(redacted);
+    for (const secret of Object.values(secrets)) expect(leaks(printed, secret)).toBe(false);
+    // The config itself is untouched.
+    expect(config.TETHER_AGENT_TOKEN).toBe(secrets.TETHER_AGENT_TOKEN);
+  });
+
+  it("leaves secrets that are not set undefined rather than masked", () => {
+    const redacted = redactConfig(load());
+    expect(redacted.TETHER_AGENT_TOKEN).toBeUndefined();
+    expect(redacted.DISCORD_BOT_TOKEN).toBeUndefined();
+  });
+});

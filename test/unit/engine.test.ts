@@ -1,0 +1,471 @@
+// The engine on a real SQLite store: group commit, commit-then-publish, approval
+// compare-and-set, id prefixes, state that survives a restart, the agent's input cursor, and
+// deleting a session.
+import SqliteDatabase from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { LocalBus } from "../../dist/bus/bus.js";
+import { Engine } from "../../dist/core/engine.js";
+import { TetherError } from "../../dist/core/errors.js";
+import type { Store, StoredEvent, WriteBatch } from "../../dist/core/store.js";
+import { SqlStore } from "../../dist/db/sql-store.js";
+import { type OpenedSqlite, openSqlite } from "../../dist/db/sqlite.js";
+import type { ApprovalRequestBody } from "../../dist/shared/schemas.js";
+import { tempDir } from "../helpers/daemon.js";
+import { waitFor } from "../helpers/wait.js";
+
+/** A Store that passes everything to the SQL store, counting commits and failing on demand. */
+class SpyStore implements Store {
+  readonly batches: WriteBatch[] = [];
+  failNext = 0;
+  constructor(readonly inner: SqlStore) {}
+  load() {
+    return this.inner.load();
+  }
+  commit(batch: WriteBatch) {
+    this.batches.push(batch);
+    if (this.failNext > 0) {
+      this.failNext--;
+      return Promise.reject(new Error("disk on fire"));
+    }
+    return this.inner.commit(batch);
+  }
+  readEvents(sessionId: string, afterSeq: number, limit: number) {
+    return this.inner.readEvents(sessionId, afterSeq, limit);
+  }
+  readInputs(sessionId: string, afterSeq: number, limit: number) {
+    return this.inner.readInputs(sessionId, afterSeq, limit);
+  }
+  getApproval(id: string) {
+    return this.inner.getApproval(id);
+  }
+  listApprovals(query: Parameters<Store["listApprovals"]>[0]) {
+    return this.inner.listApprovals(query);
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+let dir: ReturnType<typeof tempDir>;
+let sqlite: OpenedSqlite;
+let store: SpyStore;
+let bus: LocalBus;
+let engine: Engine;
+let storageFailures: unknown[];
+
+async function openEngine(): Promise<Engine> {
+  const e = new Engine({ store, bus, onStorageFailure: (err) => storageFailures.push(err) });
+  await e.init();
+  return e;
+}
+
+beforeEach(async () => {
+  dir = tempDir("tether-engine-");
+  sqlite = openSqlite(dir.path);
+  const sql = new SqlStore(sqlite.db, sqlite.close);
+  await sql.migrate();
+  store = new SpyStore(sql);
+  bus = new LocalBus();
+  storageFailures = [];
+  engine = await openEngine();
+});
+
+afterEach(async () => {
+  await engine.drain();
+  await store.close();
+  dir.remove();
+});
+
+const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+const ask = (title: string, options: string[] = []): ApprovalRequestBody => ({
+  title,
+  description: "",
+  options,
+  tool_name: null,
+  tool_input: null,
+});
+
+/** The error a promise rejects with. */
+async function rejection(promise: Promise<unknown>): Promise<TetherError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(TetherError);
+    return error as TetherError;
+  }
+  throw new Error("expected a rejection");
+}
+
+/** The error a function throws. */
+function thrown(fn: () => unknown): TetherError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(TetherError);
+    return error as TetherError;
+  }
+  throw new Error("expected a throw");
+}
+
+describe("group commit", () => {
+  it("commits many appends of one tick in one transaction, with gapless seqs in call order", async () => {
+    const s = await engine.createSession({ kind: "external" });
+    const before = store.batches.length;
+
+    const appends = range(1, 200).map((i) =>
+      engine.appendOutput(s.id, { text: `line ${i}`, metadata: {} }),
+    );
+    const events = await Promise.all(appends);
+
+    expect(events.map((e) => e.seq)).toEqual(range(2, 201));
+    expect(events.map((e) => e.data.text)).toEqual(range(1, 200).map((i) => `line ${i}`));
+    expect(store.batches.length - before).toBe(1);
+    expect(store.batches.at(-1)!.events).toHaveLength(200);
+
+    const onDisk = await store.readEvents(s.id, 0, 1000);
+    expect(onDisk.map((e) => e.seq)).toEqual(range(1, 201));
+    expect(onDisk.slice(1).map((e) => e.data.text)).toEqual(events.map((e) => e.data.text));
+    expect(engine.getSession(s.id).last_seq).toBe(201);
+  });
+
+  it("keeps seqs gapless and per session when producers interleave across ticks", async () => {
+    const a = await engine.createSession({ kind: "external" });
+    const b = await engine.createSession({ kind: "external" });
+    const producer = async (id: string, name: string) => {
+      const seqs: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        seqs.push((await engine.appendOutput(id, { text: `${name}${i}`, metadata: {} })).seq);
+      }
+      return seqs;
+    };
+    const results = await Promise.all([
+      producer(a.id, "a1-"),
+      producer(a.id, "a2-"),
+      producer(b.id, "b1-"),
+      producer(a.id, "a3-"),
+    ]);
+    for (const seqs of results) expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    const aSeqs = [...results[0]!, ...results[1]!, ...results[3]!].sort((x, y) => x - y);
+    expect(aSeqs).toEqual(range(2, 91));
+    expect(results[2]).toEqual(range(2, 31));
+    expect((await store.readEvents(a.id, 0, 1000)).map((e) => e.seq)).toEqual(range(1, 91));
+    expect((await store.readEvents(b.id, 0, 1000)).map((e) => e.seq)).toEqual(range(1, 31));
+    // Batches were shared: fewer transactions than writes.
+    expect(store.batches.length).toBeLessThan(122);
+  });
+
+  it("publishes events only once they are committed, in seq order", async () => {
+    const s = await engine.createSession({ kind: "external" });
+    // A second connection sees only what is committed.
+    const reader = new SqliteDatabase(sqlite.path, { readonly: true });
+    const committed = reader.prepare("select 1 from events where session_id = ? and seq = ?");
+    const received: { seq: number; onDisk: boolean }[] = [];
+    bus.subscribe({
+      sessionId: s.id,
+      deliver(e: StoredEvent) {
+        received.push({ seq: e.seq, onDisk: committed.get(e.session_id, e.seq) !== undefined });
+        return true;
+      },
+      cutOff() {},
+    });
+    let resolved = 0;
+    const appends = range(1, 50).map((i) =>
+      engine.appendOutput(s.id, { text: `${i}`, metadata: {} }).then((e) => {
+        resolved++;
+        return e;
+      }),
+    );
+    // Staged, not yet committed: nobody has seen anything.
+    expect(received).toEqual([]);
+    await Promise.resolve();
+    expect(received).toEqual([]);
+
+    await Promise.all(appends);
+    reader.close();
+    expect(resolved).toBe(50);
+    expect(received.map((r) => r.seq)).toEqual(range(2, 51));
+    expect(received.every((r) => r.onDisk)).toBe(true);
+  });
+
+  it("publishes nothing and rejects every caller of a batch that fails to commit", async () => {
+    const s = await engine.createSession({ kind: "external" });
+    const received: number[] = [];
+    bus.subscribe({ deliver: (e) => received.push(e.seq) > 0, cutOff() {} });
+    store.failNext = 1;
+
+    const results = await Promise.allSettled(
+      range(1, 5).map((i) => engine.appendOutput(s.id, { text: `${i}`, metadata: {} })),
+    );
+
+    for (const r of results) {
+      expect(r.status).toBe("rejected");
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: "unavailable" });
+    }
+    expect(received).toEqual([]);
+    expect(storageFailures).toHaveLength(1);
+    expect(await store.readEvents(s.id, 0, 100)).toHaveLength(1);
+    // The engine takes the disk's word again, so the next event follows on without a gap.
+    await waitFor(() => engine.getSession(s.id).last_seq === 1, { what: "state reloaded" });
+    const next = await engine.appendOutput(s.id, { text: "after", metadata: {} });
+    expect(next.seq).toBe(2);
+    expect(received).toEqual([2]);
+  });
+});
+
+describe("approvals", () => {
+  it("lets exactly one of two same-tick answers win; the other learns who won", async () => {
+    const s = await engine.createSession({ kind: "external" });
+    const approval = await engine.requestApproval(s.id, ask("Deploy?"));
+
+    const [first, second] = await Promise.allSettled([
+      engine.resolveApproval(approval.id, { option: "Approve", decided_by: "web:phone" }),
+      engine.resolveApproval(approval.id, { option: "Reject", decided_by: "telegram:alice" }),
+    ]);
+
+    expect(first.status).toBe("fulfilled");
+    const won = (first as PromiseFulfilledResult<{ decision: string; decided_by: string }>).value;
+    expect(won).toMatchObject({ status: "resolved", decision: "Approve", decided_by: "web:phone" });
+    expect(second.status).toBe("rejected");
+    const lost = (second as PromiseRejectedResult).reason as TetherError;
+    expect(lost).toBeInstanceOf(TetherError);
+    expect(lost.code).toBe("approval_already_resolved");
+    expect(lost.status).toBe(409);
+    expect(lost.message).toContain("web:phone");
+    expect(lost.details).toMatchObject({ decided_by: "web:phone", decision: "Approve" });
+
+    // Exactly one decision was recorded and queued for the agent.
+    const events = await engine.readEvents(s.id, 0, 100);
+    expect(events.filter((e) => e.type === "approval_resolved")).toHaveLength(1);
+    const inputs = await engine.readInputs(s.id);
+    expect(inputs.map((i) => [i.type, i.data.option])).toEqual([["approval_response", "Approve"]]);
+    expect(engine.pendingApprovalCount).toBe(0);
+  });
+
+  it("answers a late answer, after the winner is on disk, with the winner too", async () => {
+    const s = await engine.createSession({ kind: "external" });
+    const approval = await engine.requestApproval(s.id, ask("Delete branch?", ["Yes", "No"]));
+    await engine.resolveApproval(approval.id, { option: "No", decided_by: "slack:bob" });
+
+    const late = await rejection(
+      engine.resolveApproval(approval.id, { option: "Yes", decided_by: "web:phone" }),
+    );
+    expect(late.code).toBe("approval_already_resolved");
+    expect(late.message).toContain("slack:bob");
+    expect((await engine.getApproval(approval.id)).decision).toBe("No");
+  });
+
+  it("refuses an option the approval does not offer, naming the options", async () => {
+    const s = await engine.createSession({ kind: "external" });
+    const approval = await engine.requestApproval(s.id, ask("Run tests?", ["Run", "Skip"]));
+
+    const error = await rejection(
+      engine.resolveApproval(approval.id, { option: "Maybe", decided_by: "web:phone" }),
+    );
+    expect(error.code).toBe("bad_request");
+    expect(error.status).toBe(400);
+    expect(error.message).toContain('"Maybe"');
+    expect(error.message).toContain("Run, Skip");
+    // Still pending, and a valid answer still works.
+    expect((await engine.getApproval(approval.id)).status).toBe("pending");
+    const ok = await engine.resolveApproval(approval.id, { option: "Skip", decided_by: "cli" });
+    expect(ok.decision).toBe("Skip");
+  });
+
+  it("offers Approve/Reject when the request names no options", async () => {
+    const s = await engine.createSession({ kind: "external" });
+    const approval = await engine.requestApproval(s.id, ask("Proceed?"));
+    expect(approval.options).toEqual(["Approve", "Reject"]);
+    const error = await rejection(
+      engine.resolveApproval(approval.id, { option: "Yes", decided_by: "cli" }),
+    );
+    expect(error.message).toContain("Approve, Reject");
+  });
+
+  it("reports an unknown approval as approval_not_found", async () => {
+    const error = await rejection(
+      engine.resolveApproval("apr_nope", { option: "Approve", decided_by: "cli" }),
+    );
+    expect(error.code).toBe("approval_not_found");
+    expect(error.message).toContain("apr_nope");
+  });
+});
+
+describe("session ids", () => {
+  it("finds a session by a unique prefix, refuses an ambiguous one and reports unknown ones", async () => {
+    const sessions = await Promise.all(
+      range(1, 4).map((i) => engine.createSession({ kind: "external", name: `s${i}` })),
+    );
+    for (const s of sessions) {
+      // The shortest prefix no other session shares.
+      let n = "sess_".length + 1;
+      while (sessions.some((o) => o.id !== s.id && o.id.startsWith(s.id.slice(0, n)))) n++;
+      expect(engine.getSession(s.id.slice(0, n)).id).toBe(s.id);
+      expect(engine.getSession(s.id).id).toBe(s.id);
+    }
+
+    const ambiguous = thrown(() => engine.getSession("sess_"));
+    expect(ambiguous.code).toBe("ambiguous_id");
+    expect(ambiguous.message).toContain("matches 4 sessions");
+
+    // `u` is not in the id alphabet, so this prefix can never match.
+    const unknown = thrown(() => engine.getSession("sess_uuuu"));
+    expect(unknown.code).toBe("session_not_found");
+    expect(unknown.status).toBe(404);
+    expect(unknown.message).toContain("sess_uuuu");
+  });
+
+  it("accepts a prefix wherever a session id is taken", async () => {
+    const s = await engine.createSession({ kind: "external" });
+    const prefix = s.id.slice(0, 10);
+    await engine.appendOutput(prefix, { text: "via prefix", metadata: {} });
+    const { seq } = await engine.sendInput(prefix, { text: "hi", sender: "cli" });
+    expect((await engine.readEvents(prefix, 0, 10)).map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(seq).toBe(3);
+    const approval = await engine.requestApproval(prefix, ask("Prefix?"));
+    const listed = await engine.listApprovals({ status: "pending", sessionId: prefix });
+    expect(listed.map((a) => a.id)).toEqual([approval.id]);
+    await engine.resolveApproval(approval.id, { option: "Approve", decided_by: "cli" });
+    const resolved = await engine.listApprovals({ status: "resolved", sessionId: prefix });
+    expect(resolved.map((a) => a.id)).toEqual([approval.id]);
+  });
+});
+
+describe("restart", () => {
+  async function buildUpState() {
+    const s = await engine.createSession({ kind: "external", name: "persisted" });
+    await engine.reportStatus(s.id, "thinking");
+    await engine.appendOutput(s.id, { text: "working", metadata: { kind: "assistant" } });
+    const pending = await engine.requestApproval(s.id, ask("Push?", ["Push", "Hold"]));
+    const done = await engine.requestApproval(s.id, ask("Lint?"));
+    await engine.resolveApproval(done.id, { option: "Approve", decided_by: "web:phone" });
+    const first = await engine.sendInput(s.id, { text: "one", sender: "cli" });
+    await engine.sendInput(s.id, { text: "two", sender: "cli" });
+    await engine.acknowledge(s.id, first.seq);
+    await engine.recordUsage(s.id, { input_tokens: 10, output_tokens: 5, cost_usd: 0.25 });
+    await engine.drain();
+    return { session: engine.getSession(s.id), pending, done, firstSeq: first.seq };
+  }
+
+  it("keeps sessions, last_seq, agent_cursor and pending approvals in a new engine", async () => {
+    const { session, pending, done, firstSeq } = await buildUpState();
+    const snapshot = structuredClone(session);
+
+    engine = await openEngine();
+
+    expect(engine.getSession(session.id)).toEqual(snapshot);
+    expect(engine.getSession(session.id)).toMatchObject({
+      state: "running",
+      agent_cursor: firstSeq,
+      last_seq: snapshot.last_seq,
+      usage: { input_tokens: 10, output_tokens: 5, cost_usd: 0.25 },
+    });
+    expect(engine.pendingApprovalCount).toBe(1);
+    expect((await engine.listApprovals({ status: "pending" })).map((a) => a.id)).toEqual([
+      pending.id,
+    ]);
+    expect((await engine.getApproval(done.id)).decided_by).toBe("web:phone");
+    expect((await engine.readInputs(session.id)).map((i) => i.data.text)).toEqual(["two"]);
+    // The pending approval can still be answered, and new events continue the sequence.
+    await engine.resolveApproval(pending.id, { option: "Hold", decided_by: "cli" });
+    const next = await engine.appendOutput(session.id, { text: "more", metadata: {} });
+    expect(next.seq).toBe(snapshot.last_seq + 2);
+  });
+
+  it("keeps them when the database is closed and opened again", async () => {
+    const { session, pending, firstSeq } = await buildUpState();
+    const snapshot = structuredClone(session);
+    await engine.drain();
+    await store.close();
+
+    sqlite = openSqlite(dir.path);
+    const reopened = new SqlStore(sqlite.db, sqlite.close);
+    await reopened.migrate();
+    store = new SpyStore(reopened);
+    engine = await openEngine();
+
+    expect(engine.getSession(session.id)).toEqual(snapshot);
+    expect(engine.getSession(session.id).agent_cursor).toBe(firstSeq);
+    expect((await engine.getApproval(pending.id)).status).toBe("pending");
+    const events = await engine.readEvents(session.id, 0, 1000);
+    expect(events.map((e) => e.seq)).toEqual(range(1, snapshot.last_seq));
+  });
+});
+
+describe("agent input cursor", () => {
+  it("readInputs returns what is after the acknowledged cursor; acknowledge only moves forward", async () => {
+    const s = await engine.createSession({ kind: "external" });
+    const sent = [];
+    for (const text of ["a", "b", "c"]) {
+      sent.push(await engine.sendInput(s.id, { text, sender: "t" }));
+    }
+    const [a, b, c] = sent.map((x) => x.seq) as [number, number, number];
+    const texts = async (after?: number) =>
+      (await engine.readInputs(s.id, after)).map((i) => i.data.text);
+
+    expect(await texts()).toEqual(["a", "b", "c"]);
+    expect(await texts(a)).toEqual(["b", "c"]);
+
+    await engine.acknowledge(s.id, b);
+    expect(engine.getSession(s.id).agent_cursor).toBe(b);
+    expect(await texts()).toEqual(["c"]);
+    // Asking from before the cursor does not bring back what was acknowledged.
+    expect(await texts(0)).toEqual(["c"]);
+
+    await engine.acknowledge(s.id, a);
+    expect(engine.getSession(s.id).agent_cursor).toBe(b);
+
+    await engine.acknowledge(s.id, 10_000);
+    expect(engine.getSession(s.id).agent_cursor).toBe(c);
+    expect(await texts()).toEqual([]);
+
+    engine = await openEngine();
+    expect(engine.getSession(s.id).agent_cursor).toBe(c);
+  });
+
+  it("hands the agent human input, decisions and interrupts with the seq to acknowledge", async () => {
+    const s = await engine.createSession({ kind: "external" });
+    await engine.reportStatus(s.id, "thinking");
+    const approval = await engine.requestApproval(s.id, ask("Go?"));
+    await engine.resolveApproval(approval.id, { option: "Approve", decided_by: "web:x" });
+    await engine.sendInput(s.id, { text: "hello", sender: "web:x" });
+    await engine.interrupt(s.id, "web:x");
+    const inputs = await engine.readInputs(s.id);
+    expect(inputs.map((i) => i.type)).toEqual(["approval_response", "human_input", "interrupt"]);
+    // Each is keyed by the seq of the event that recorded it.
+    const events = await engine.readEvents(s.id, 0, 100);
+    const recordedAs = inputs.map((i) => events.find((e) => e.seq === i.seq)?.type);
+    expect(recordedAs).toEqual(["approval_resolved", "human_input", "interrupt"]);
+  });
+});
+
+describe("deleteSession", () => {
+  it("removes the session with its events, approvals and inputs", async () => {
+    const keep = await engine.createSession({ kind: "external", name: "keep" });
+    const gone = await engine.createSession({ kind: "external", name: "gone" });
+    await engine.appendOutput(gone.id, { text: "x", metadata: {} });
+    const pending = await engine.requestApproval(gone.id, ask("Pending?"));
+    const resolved = await engine.requestApproval(gone.id, ask("Resolved?"));
+    await engine.resolveApproval(resolved.id, { option: "Approve", decided_by: "cli" });
+    await engine.sendInput(gone.id, { text: "queued", sender: "cli" });
+    const kept = await engine.requestApproval(keep.id, ask("Keep me"));
+
+    await engine.deleteSession(gone.id);
+
+    expect(thrown(() => engine.getSession(gone.id)).code).toBe("session_not_found");
+    expect((await rejection(engine.getApproval(pending.id))).code).toBe("approval_not_found");
+    expect((await rejection(engine.getApproval(resolved.id))).code).toBe("approval_not_found");
+    expect(engine.pendingApprovalCount).toBe(1);
+    expect(await store.readEvents(gone.id, 0, 100)).toEqual([]);
+    expect(await store.readInputs(gone.id, 0, 100)).toEqual([]);
+    expect(await store.listApprovals({ status: "resolved", sessionId: gone.id })).toEqual([]);
+    expect(await store.listApprovals({ status: "pending", sessionId: gone.id })).toEqual([]);
+
+    // The other session is untouched, also after a restart.
+    engine = await openEngine();
+    expect(engine.listSessions().map((s) => s.id)).toEqual([keep.id]);
+    expect((await engine.listApprovals({ status: "pending" })).map((a) => a.id)).toEqual([kept.id]);
+    expect((await store.readEvents(keep.id, 0, 100)).length).toBe(2);
+  });
+});

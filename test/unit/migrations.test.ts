@@ -1,0 +1,164 @@
+// Migrations: dated, forward-only, applied to an empty database, and a no-op (keeping the data)
+// when the same data dir is opened again.
+import { readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type Kysely, Migrator, NO_MIGRATIONS, sql } from "kysely";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { LocalBus } from "../../dist/bus/bus.js";
+import { Engine } from "../../dist/core/engine.js";
+import { MIGRATIONS, migrationProvider } from "../../dist/db/migrations/index.js";
+import type { Database } from "../../dist/db/schema.js";
+import { SqlStore } from "../../dist/db/sql-store.js";
+import { type OpenedSqlite, openSqlite } from "../../dist/db/sqlite.js";
+import { tempDir } from "../helpers/daemon.js";
+
+let dir: ReturnType<typeof tempDir>;
+const opened: OpenedSqlite[] = [];
+
+beforeEach(() => {
+  dir = tempDir("tether-migrations-");
+});
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((o) => o.close()));
+  dir.remove();
+});
+
+function open(): { sqlite: OpenedSqlite; store: SqlStore } {
+  const sqlite = openSqlite(dir.path);
+  opened.push(sqlite);
+  return { sqlite, store: new SqlStore(sqlite.db, sqlite.close) };
+}
+
+async function tables(db: Kysely<Database>): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`
+    select name from sqlite_master where type = 'table' order by name`.execute(db);
+  return rows.map((r) => r.name);
+}
+
+async function appliedMigrations(db: Kysely<Database>): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`
+    select name from kysely_migration order by name`.execute(db);
+  return rows.map((r) => r.name);
+}
+
+async function columns(db: Kysely<Database>, table: string): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`
+    select name from pragma_table_info(${table}) order by cid`.execute(db);
+  return rows.map((r) => r.name);
+}
+
+describe("migrations", () => {
+  it("migrate an empty database to the latest schema and record each migration", async () => {
+    const { sqlite, store } = open();
+    expect(await tables(sqlite.db)).toEqual([]);
+
+    await store.migrate();
+
+    const names = await tables(sqlite.db);
+    for (const table of ["sessions", "events", "approvals", "inputs"]) {
+      expect(names).toContain(table);
+    }
+    expect(await appliedMigrations(sqlite.db)).toEqual(Object.keys(MIGRATIONS).sort());
+    expect(await columns(sqlite.db, "events")).toEqual(["session_id", "seq", "ts", "type", "data"]);
+    expect(await columns(sqlite.db, "inputs")).toEqual(["session_id", "seq", "type", "data"]);
+    expect(await columns(sqlite.db, "sessions")).toEqual(
+      expect.arrayContaining(["id", "state", "agent_cursor", "created_at", "updated_at"]),
+    );
+    expect(await columns(sqlite.db, "approvals")).toEqual(
+      expect.arrayContaining(["id", "session_id", "status", "decision", "decided_by", "options"]),
+    );
+    // The migrated database is usable as a store right away.
+    expect(await store.load()).toEqual({ sessions: [], pendingApprovals: [] });
+  });
+
+  it("are a no-op that keeps the data when the same data dir is opened again", async () => {
+    const first = open();
+    await first.store.migrate();
+    const engine = new Engine({ store: first.store, bus: new LocalBus() });
+    await engine.init();
+    const session = await engine.createSession({ kind: "external", name: "kept" });
+    await engine.appendOutput(session.id, { text: "hello", metadata: {} });
+    const approval = await engine.requestApproval(session.id, {
+      title: "Deploy?",
+      description: "",
+      options: ["Yes", "No"],
+      tool_name: null,
+      tool_input: null,
+    });
+    await engine.sendInput(session.id, { text: "queued", sender: "test" });
+    await engine.drain();
+    const schemaBefore = await tables(first.sqlite.db);
+    await first.sqlite.close();
+
+    const second = open();
+    await second.store.migrate();
+    await second.store.migrate();
+
+    expect(await tables(second.sqlite.db)).toEqual(schemaBefore);
+    expect(await appliedMigrations(second.sqlite.db)).toEqual(Object.keys(MIGRATIONS).sort());
+    const loaded = await second.store.load();
+    expect(loaded.sessions.map((s) => [s.id, s.name, s.last_seq])).toEqual([
+      [session.id, "kept", 4],
+    ]);
+    expect(loaded.pendingApprovals.map((a) => a.id)).toEqual([approval.id]);
+    const events = await second.store.readEvents(session.id, 0, 100);
+    expect(events.map((e) => e.type)).toEqual([
+      "state",
+      "output",
+      "approval_request",
+      "human_input",
+    ]);
+    expect(events[1]!.data).toEqual({ text: "hello", metadata: {} });
+    const inputs = await second.store.readInputs(session.id, 0, 100);
+    expect(inputs.map((i) => [i.seq, i.type, i.data.text])).toEqual([[4, "human_input", "queued"]]);
+  });
+
+  it("bring a database at every earlier version up to the latest", async () => {
+    const names = Object.keys(MIGRATIONS).sort();
+    const earlier = [NO_MIGRATIONS, ...names.slice(0, -1)] as const;
+    for (const [i, version] of earlier.entries()) {
+      const { sqlite, store } = open();
+      const migrator = new Migrator({ db: sqlite.db, provider: migrationProvider });
+      const { error } = await migrator.migrateTo(version);
+      expect(error).toBeUndefined();
+      expect(await appliedMigrations(sqlite.db)).toEqual(names.slice(0, i));
+
+      await store.migrate();
+      expect(await appliedMigrations(sqlite.db)).toEqual(names);
+      expect(await store.load()).toEqual({ sessions: [], pendingApprovals: [] });
+      await sqlite.close();
+      dir.remove();
+      dir = tempDir("tether-migrations-");
+    }
+  });
+
+  it("are named YYYY-MM-DD-<name>, with real dates, and listed in order", () => {
+    const names = Object.keys(MIGRATIONS);
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) {
+      const match = /^(\d{4})-(\d{2})-(\d{2})-[a-z0-9]+(-[a-z0-9]+)*$/.exec(name);
+      expect(match, `migration ${name} is not named YYYY-MM-DD-<kebab-name>`).not.toBeNull();
+      const [, y, m, d] = match!;
+      const date = new Date(`${y}-${m}-${d}T00:00:00Z`);
+      expect(date.toISOString().slice(0, 10), `migration ${name} has no real date`).toBe(
+        `${y}-${m}-${d}`,
+      );
+    }
+    expect(names).toEqual([...names].sort());
+  });
+
+  it("are all registered: every migration file is in MIGRATIONS, with up and no way down", async () => {
+    const folder = fileURLToPath(new URL("../../src/db/migrations/", import.meta.url));
+    const files = readdirSync(folder)
+      .filter((f) => f.endsWith(".ts") && f !== "index.ts")
+      .map((f) => f.replace(/\.ts$/, ""))
+      .sort();
+    expect(Object.keys(MIGRATIONS).sort()).toEqual(files);
+    for (const migration of Object.values(MIGRATIONS)) {
+      expect(typeof migration.up).toBe("function");
+      if (migration.down) {
+        await expect(migration.down({} as Kysely<unknown>)).rejects.toThrow(/forward-only/);
+      }
+    }
+  });
+});
