@@ -100,6 +100,9 @@ export class TetherClient {
       (r) => r.approvals,
     );
   }
+  getApproval(id: string) {
+    return this.request<Approval>("GET", `/api/approvals/${encodeURIComponent(id)}`);
+  }
   resolveApproval(id: string, option: string, decidedBy: string) {
     return this.request<Approval>("POST", `/api/approvals/${encodeURIComponent(id)}/resolve`, {
       option,

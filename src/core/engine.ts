@@ -60,7 +60,7 @@ export class Engine {
     this.committer = new GroupCommitter(options.store, options.bus, (error) => {
       options.onStorageFailure?.(error);
       // Memory ran ahead of the disk; take the disk's word for it again.
-      void this.init();
+      return this.init();
     });
   }
 

@@ -17,7 +17,7 @@ interface Issue {
 }
 
 /** Turns any error into our one error shape; only our own faults are a 5xx. */
-export function toTetherError(err: FastifyError | Error): TetherError {
+export function toTetherError(err: FastifyError | Error, req?: FastifyRequest): TetherError {
   if (err instanceof TetherError) return err;
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? "request";
@@ -36,6 +36,10 @@ export function toTetherError(err: FastifyError | Error): TetherError {
   if (err instanceof SyntaxError)
     return new TetherError("invalid_json", `body is not valid JSON: ${err.message}`);
   const mapped = fastifyErr.code ? FASTIFY_CODES[fastifyErr.code] : undefined;
+  if (mapped === "unsupported_media_type") {
+    const got = req?.headers["content-type"]?.slice(0, 100) ?? "none";
+    return new TetherError(mapped, `send the body as application/json (content-type was ${got})`);
+  }
   if (mapped) return new TetherError(mapped, fastifyErr.message);
   const status = fastifyErr.statusCode ?? 500;
   if (status >= 400 && status < 500) return new TetherError("bad_request", fastifyErr.message);
@@ -43,7 +47,7 @@ export function toTetherError(err: FastifyError | Error): TetherError {
 }
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
-  const error = toTetherError(err);
+  const error = toTetherError(err, req);
   if (error.status >= 500) req.log.error({ err }, "request failed");
   return reply.code(error.status).send(error.toBody());
 }

@@ -249,6 +249,14 @@ export const InputBody = z.object({
 });
 export const InputReply = z.object({ seq: z.number().int() });
 
+// Both bodies may be left out entirely: `curl -X POST …/interrupt` is the common call.
+export const StartBody = z
+  .object({ prompt: z.string().max(1_000_000).optional() })
+  .nullish()
+  .describe("optional; a prompt to send once started");
+export const InterruptBody = z
+  .object({ by: shortText(200).optional().describe('who asked; default "api"') })
+  .nullish();
 export const ResolveBody = z.object({
   option: z.string().min(1).max(200).describe("One of the approval's options"),
   decided_by: z.string().max(200).default("api").describe("Who answered, e.g. web:phone"),

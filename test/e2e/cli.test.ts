@@ -192,6 +192,20 @@ describe("tether CLI commands", () => {
       data: { request_id: approvalId, option: "Approve" },
     });
     expect(expectOk(await cli("approvals"))).toBe("no pending approvals\n");
+    // Answered already: asking again without an option says who answered it.
+    expect(expectOneLineError(await cli("approve", approvalId))).toMatch(
+      /already resolved by cli:\S+ \(Approve\)/,
+    );
+  });
+
+  it("approve without an option chooses the approval's first one", async () => {
+    const id = await externalSession("asker");
+    const ask = await t.api("POST", `/external/sessions/${id}/approval`, {
+      title: "Deploy?",
+      options: ["Ship it", "Wait"],
+    });
+    const out = expectOk(await cli("approve", ask.body.request_id));
+    expect(out).toMatch(/: Ship it \(by cli:/);
   });
 
   it("interrupt asks a running session's agent to stop", async () => {
@@ -251,6 +265,9 @@ describe("tether CLI errors", () => {
       /no session with id sess_doesnotexist/,
     );
     expect(expectOneLineError(await cli("approve", "apr_doesnotexist", "Approve"))).toMatch(
+      /no approval with id apr_doesnotexist/,
+    );
+    expect(expectOneLineError(await cli("approve", "apr_doesnotexist"))).toMatch(
       /no approval with id apr_doesnotexist/,
     );
   });

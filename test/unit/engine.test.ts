@@ -17,15 +17,20 @@ import { waitFor } from "../helpers/wait.js";
 class SpyStore implements Store {
   readonly batches: WriteBatch[] = [];
   failNext = 0;
+  /** While set, a failing commit waits for it before failing, and load waits for it too. */
+  failGate: Promise<void> | null = null;
+  loadGate: Promise<void> | null = null;
   constructor(readonly inner: SqlStore) {}
-  load() {
+  async load() {
+    await this.loadGate;
     return this.inner.load();
   }
-  commit(batch: WriteBatch) {
+  async commit(batch: WriteBatch) {
     this.batches.push(batch);
     if (this.failNext > 0) {
       this.failNext--;
-      return Promise.reject(new Error("disk on fire"));
+      await this.failGate;
+      throw new Error("disk on fire");
     }
     return this.inner.commit(batch);
   }
@@ -212,7 +217,44 @@ describe("group commit", () => {
     expect(next.seq).toBe(2);
     expect(received).toEqual([2]);
   });
+
+  it("refuses writes built on a failed batch and while reloading, then carries on gapless", async () => {
+    const s = await engine.createSession({ kind: "external" });
+    const commitFails = deferred();
+    const loadDone = deferred();
+    store.failNext = 1;
+    store.failGate = commitFails.promise;
+    store.loadGate = loadDone.promise;
+
+    const failing = engine.appendOutput(s.id, { text: "a", metadata: {} });
+    await waitFor(() => store.batches.length === 2, { what: "the failing commit to start" });
+    // Staged while the failing commit is in flight, so its seq follows one that never lands.
+    const behind = engine.appendOutput(s.id, { text: "b", metadata: {} });
+    commitFails.resolve();
+    await expect(failing).rejects.toMatchObject({ code: "unavailable" });
+    await expect(behind).rejects.toMatchObject({ code: "unavailable" });
+    // Memory is being reloaded: no write is taken meanwhile.
+    await expect(engine.appendOutput(s.id, { text: "c", metadata: {} })).rejects.toMatchObject({
+      code: "unavailable",
+    });
+
+    loadDone.resolve();
+    await waitFor(() => engine.getSession(s.id).last_seq === 1, { what: "state reloaded" });
+    const next = await engine.appendOutput(s.id, { text: "d", metadata: {} });
+    expect(next.seq).toBe(2);
+    const onDisk = await store.readEvents(s.id, 0, 100);
+    expect(onDisk.map((e) => e.seq)).toEqual([1, 2]);
+    expect(onDisk[1]?.data).toMatchObject({ text: "d" });
+  });
 });
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
 
 describe("approvals", () => {
   it("lets exactly one of two same-tick answers win; the other learns who won", async () => {

@@ -68,8 +68,18 @@ export async function approve(
       "ambiguous_id",
       `${idOrPrefix} matches ${matches.length} pending approvals; type more of the id`,
     );
+  // Without an option, "approve" means the approval's first option (Approve by default).
   const choice = option ?? approval?.options[0];
-  if (choice === undefined) throw new ApiError(400, "bad_request", "name the option to choose");
+  if (choice === undefined) {
+    // Not pending: let the daemon say whether it is unknown or who already answered it.
+    const known = await client.getApproval(id);
+    throw new ApiError(
+      409,
+      "approval_already_resolved",
+      `approval ${known.id} was already ${known.status}` +
+        (known.decided_by ? ` by ${known.decided_by} (${known.decision})` : ""),
+    );
+  }
   const option_ = approval?.options.find((o) => o.toLowerCase() === choice.toLowerCase()) ?? choice;
   const resolved = await client.resolveApproval(id, option_, me());
   out(`${resolved.id}: ${resolved.decision} (by ${resolved.decided_by})`);

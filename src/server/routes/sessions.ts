@@ -5,10 +5,12 @@ import {
   ErrorBody,
   InputBody,
   InputReply,
+  InterruptBody,
   ListSessionsQuery,
   RenameBody,
   Session,
   SessionIdParams,
+  StartBody,
 } from "../../shared/schemas.js";
 import type { App, ServerDeps } from "../types.js";
 
@@ -105,7 +107,7 @@ export function sessionRoutes(app: App, deps: ServerDeps) {
         tags,
         summary: "Start (or restart after an error) the session's agent",
         params: SessionIdParams,
-        body: z.object({ prompt: z.string().max(1_000_000).optional() }).default({}),
+        body: StartBody,
         response: { 200: Session, ...errors },
       },
     },
@@ -118,8 +120,8 @@ export function sessionRoutes(app: App, deps: ServerDeps) {
         );
       }
       await engine.setState(session.id, "running", "started");
-      if (req.body.prompt)
-        await engine.sendInput(session.id, { text: req.body.prompt, sender: "api" });
+      const prompt = req.body?.prompt;
+      if (prompt) await engine.sendInput(session.id, { text: prompt, sender: "api" });
       return session;
     },
   );
@@ -145,10 +147,10 @@ export function sessionRoutes(app: App, deps: ServerDeps) {
         tags,
         summary: "Ask the agent to stop its current turn",
         params: SessionIdParams,
-        body: z.object({ by: z.string().max(200).default("api") }).default({ by: "api" }),
+        body: InterruptBody,
         response: { 200: Session, ...errors },
       },
     },
-    async (req) => engine.interrupt(req.params.id, req.body.by),
+    async (req) => engine.interrupt(req.params.id, req.body?.by ?? "api"),
   );
 }

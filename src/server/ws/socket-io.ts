@@ -35,8 +35,8 @@ export function parseFrame<T extends z.ZodType>(
   const issue = parsed.error.issues[0];
   const path = issue?.path.join(".") || "message";
   const message =
-    issue?.code === "invalid_union" && issue.path.length === 0
-      ? `unknown message type ${JSON.stringify((json as { type?: unknown } | null)?.type)}`
+    issue?.code === "invalid_union" && path === "type"
+      ? unknownTypeMessage((json as { type?: unknown }).type, issue)
       : `${path}: ${issue?.message ?? "is invalid"}`;
   sendError(
     socket,
@@ -44,6 +44,13 @@ export function parseFrame<T extends z.ZodType>(
     typeof id === "string" ? id : undefined,
   );
   return undefined;
+}
+
+function unknownTypeMessage(type: unknown, issue: z.core.$ZodIssue): string {
+  // A discriminated union's issue lists the types it knows.
+  const known = (issue as { options?: unknown[] }).options?.join(", ") ?? "see the docs";
+  const what = type === undefined ? "missing" : `unknown message type ${JSON.stringify(type)}`;
+  return `type: ${what}; expected one of: ${known}`;
 }
 
 /** A StreamSink over a WebSocket. */
