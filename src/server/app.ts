@@ -1,5 +1,4 @@
 import fastifySwagger from "@fastify/swagger";
-import fastifySwaggerUi from "@fastify/swagger-ui";
 import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
 import {
@@ -12,6 +11,7 @@ import {
 import type { Logger } from "pino";
 import { TetherError } from "../core/errors.js";
 import { makeTokenCheck } from "./auth.js";
+import { docsRoutes } from "./docs.js";
 import { errorHandler, notFoundHandler } from "./errors.js";
 import { approvalRoutes } from "./routes/approvals.js";
 import { eventRoutes } from "./routes/events.js";
@@ -87,7 +87,6 @@ export async function buildServer(
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
 
   // A plain GET on a WebSocket route would otherwise be an empty 404.
   const upgradeRequired = new TetherError(
@@ -105,6 +104,7 @@ export async function buildServer(
   approvalRoutes(app, deps);
   eventRoutes(app, deps);
   systemRoutes(app, deps);
+  await docsRoutes(app);
   await app.ready();
   return { app, routes };
 }
