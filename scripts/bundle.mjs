@@ -1,0 +1,35 @@
+// Bundles the CLI for running: dist/bundle/tether.js (what `bin.tether` points at), the chunks it
+// loads on demand (the daemon for `tether start`, the client for the other commands), and the
+// checkpoint worker. Loading a few files instead of hundreds of modules, each resolved, read and
+// linked, is most of what gets `tether start` under its 0.3 s budget (DESIGN.md §9).
+import { readFileSync } from "node:fs";
+import { build } from "esbuild";
+
+const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+
+await build({
+  entryPoints: {
+    tether: "src/cli/main.ts",
+    // Beside the chunks, where src/db/sqlite.ts looks for it (`./checkpoint-worker.js`).
+    "checkpoint-worker": "src/db/checkpoint-worker.ts",
+  },
+  outdir: "dist/bundle",
+  chunkNames: "chunk-[hash]",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  // Less source for V8 to parse at every start; names are kept, so stack traces still read.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: true,
+  define: { TETHER_BUILD_VERSION: JSON.stringify(version) },
+  // better-sqlite3 loads a native addon; swagger-ui serves files from its own package folder.
+  external: ["better-sqlite3", "@fastify/swagger-ui"],
+  // Bundled CommonJS packages call require(), which an ES module lacks unless given one.
+  banner: {
+    js: 'import { createRequire as __tetherCreateRequire } from "node:module";\nconst require = __tetherCreateRequire(import.meta.url);',
+  },
+  logLevel: "warning",
+});
