@@ -18,6 +18,7 @@ import { eventRoutes } from "./routes/events.js";
 import { externalRoutes } from "./routes/external.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import { systemRoutes } from "./routes/system.js";
+import { zodSchemaController } from "./schema-compilers.js";
 import type { App, ServerDeps } from "./types.js";
 
 export interface RouteInfo {
@@ -40,6 +41,7 @@ export async function buildServer(
     frameworkErrors: errorHandler,
     forceCloseConnections: true,
     return503OnClosing: true,
+    schemaController: zodSchemaController,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -7,6 +7,7 @@ import type { StaticDocumentSpec } from "@fastify/swagger";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import Fastify from "fastify";
 import { errorHandler, notFoundHandler } from "./errors.js";
+import { zodSchemaController } from "./schema-compilers.js";
 import type { App } from "./types.js";
 
 export const DOCS_PREFIX = "/api/docs";
@@ -26,7 +27,7 @@ async function buildDocsApp(app: App): Promise<FastifyInstance> {
     import("@fastify/swagger"),
     import("@fastify/swagger-ui"),
   ]);
-  const docs = Fastify();
+  const docs = Fastify({ schemaController: zodSchemaController });
   docs.setErrorHandler(errorHandler);
   docs.setNotFoundHandler(notFoundHandler);
   // Routes cannot change once the main app is ready, so its document is final by now. It is typed
