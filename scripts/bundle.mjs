@@ -3,9 +3,30 @@
 // checkpoint worker. Loading a few files instead of hundreds of modules, each resolved, read and
 // linked, is most of what gets `tether start` under its 0.3 s budget (DESIGN.md §9).
 import { readFileSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+
+/**
+ * zod re-exports every one of its locales (~290 KB, a sixth of what `tether start` parses) as
+ * `z.locales`. Tether uses only English, which zod sets up itself, so the bundle gets a locales
+ * index with English alone.
+ */
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]/.test(args.importer)
+        ? { path: "zod-locales", namespace: "zod-english-only" }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "zod-english-only" }, () => ({
+      contents: 'export { default as en } from "zod/v4/locales/en.js";',
+      resolveDir: fileURLToPath(new URL("..", import.meta.url)),
+    }));
+  },
+};
 
 // Chunk names change with their contents: start clean so no stale chunk is left to ship.
 rmSync(new URL("../dist/bundle", import.meta.url), { recursive: true, force: true });
@@ -41,5 +62,6 @@ await build({
   banner: {
     js: 'import { createRequire as __tetherCreateRequire } from "node:module";\nconst require = __tetherCreateRequire(import.meta.url);',
   },
+  plugins: [zodEnglishOnly],
   logLevel: "warning",
 });
