@@ -1,18 +1,33 @@
-// `tether start` runs the bundle (dist/bundle/), where the checkpoint worker is a file of its own
-// beside the chunks. Once writes have grown the WAL, that worker copies them into the database
-// file: proof that the bundle finds and starts it.
+// `tether start` runs the bundle (dist/bundle/, scripts/bundle.mjs), which differs from the tsc
+// build the in-process tests use: the checkpoint worker is a file of its own beside the chunks,
+// and zod has only its English locale. These check what the bundle does differently.
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, expect, it } from "vitest";
+import { afterEach, beforeEach, expect, it } from "vitest";
 import { callApi, type SpawnedDaemon, spawnDaemon, tempDir } from "../helpers/daemon.js";
 import { waitFor } from "../helpers/wait.js";
 
 const TOKEN = "bundle-checkpoint-token";
 let daemon: SpawnedDaemon | undefined;
-const dir = tempDir("tether-bundle-");
+let dir: ReturnType<typeof tempDir>;
+beforeEach(() => {
+  dir = tempDir("tether-bundle-");
+});
 afterEach(async () => {
   await daemon?.kill("SIGTERM");
+  daemon = undefined;
   dir.remove();
+});
+
+it("explains a validation error in English", async () => {
+  daemon = await spawnDaemon(dir.path, { TETHER_AGENT_TOKEN: TOKEN });
+  const res = await callApi(daemon.url, TOKEN, "POST", "/external/sessions", {
+    agent_metadata: { name: 5 },
+  });
+  expect(res.status).toBe(400);
+  expect(res.body.error.message).toBe(
+    "body.agent_metadata.name: Invalid input: expected string, received number",
+  );
 });
 
 it("checkpoints the WAL into the database file from a worker once it has grown", async () => {
