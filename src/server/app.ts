@@ -1,4 +1,3 @@
-import fastifySwagger from "@fastify/swagger";
 import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
 import {
@@ -13,6 +12,7 @@ import { TetherError } from "../core/errors.js";
 import { makeTokenCheck } from "./auth.js";
 import { docsRoutes } from "./docs.js";
 import { errorHandler, notFoundHandler } from "./errors.js";
+import { collectOpenApi } from "./openapi.js";
 import { approvalRoutes } from "./routes/approvals.js";
 import { eventRoutes } from "./routes/events.js";
 import { externalRoutes } from "./routes/external.js";
@@ -74,7 +74,7 @@ export async function buildServer(
     });
   }
 
-  await app.register(fastifySwagger, {
+  const openapi = collectOpenApi(app, {
     openapi: {
       info: {
         title: "Tether API",
@@ -105,8 +105,8 @@ export async function buildServer(
   sessionRoutes(app, deps);
   approvalRoutes(app, deps);
   eventRoutes(app, deps);
-  systemRoutes(app, deps);
-  await docsRoutes(app);
+  systemRoutes(app, deps, openapi);
+  await docsRoutes(app, openapi);
   await app.ready();
   return { app, routes };
 }

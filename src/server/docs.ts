@@ -3,10 +3,10 @@
 // spent on a page few ever open. So its routes are registered at start-up, on the main app (so the
 // auth hook guards them like every other route), and hand each request to a private Fastify
 // instance that is built, with swagger-ui in it, when the first one arrives.
-import type { StaticDocumentSpec } from "@fastify/swagger";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import Fastify from "fastify";
 import { errorHandler, notFoundHandler } from "./errors.js";
+import type { OpenApi } from "./openapi.js";
 import { zodSchemaController } from "./schema-compilers.js";
 import type { App } from "./types.js";
 
@@ -22,7 +22,7 @@ const DOCS_ROUTES = [
   "/static/*",
 ] as const;
 
-async function buildDocsApp(app: App): Promise<FastifyInstance> {
+async function buildDocsApp(openapi: OpenApi): Promise<FastifyInstance> {
   const [{ default: fastifySwagger }, { default: fastifySwaggerUi }] = await Promise.all([
     import("@fastify/swagger"),
     import("@fastify/swagger-ui"),
@@ -30,9 +30,8 @@ async function buildDocsApp(app: App): Promise<FastifyInstance> {
   const docs = Fastify({ schemaController: zodSchemaController });
   docs.setErrorHandler(errorHandler);
   docs.setNotFoundHandler(notFoundHandler);
-  // Routes cannot change once the main app is ready, so its document is final by now. It is typed
-  // as any OpenAPI version; the static mode's type lists 2 and 3.0, and what it gets is 3.0.
-  const document = app.swagger() as StaticDocumentSpec["document"];
+  // Routes cannot change once the main app is ready, so the document is final by now.
+  const document = await openapi();
   await docs.register(fastifySwagger, { mode: "static", specification: { document } });
   await docs.register(fastifySwaggerUi, { routePrefix: DOCS_PREFIX });
   await docs.ready();
@@ -40,13 +39,13 @@ async function buildDocsApp(app: App): Promise<FastifyInstance> {
 }
 
 /**
- * Registers the docs routes on `app`, which must have @fastify/swagger registered. They sit in a
+ * Registers the docs routes on `app`, showing the document `openapi` makes. They sit in a
  * plugin under the prefix, as swagger-ui's own do, so that `/api/docs` answers as well as `/api/docs/`.
  */
-export async function docsRoutes(app: App): Promise<void> {
+export async function docsRoutes(app: App, openapi: OpenApi): Promise<void> {
   let docs: Promise<FastifyInstance> | undefined;
   const load = () => {
-    docs ??= buildDocsApp(app).catch((error: unknown) => {
+    docs ??= buildDocsApp(openapi).catch((error: unknown) => {
       docs = undefined; // let the next request try again
       throw error;
     });
