@@ -39,8 +39,8 @@ async function buildDocsApp(openapi: OpenApi): Promise<FastifyInstance> {
 }
 
 /**
- * Registers the docs routes on `app`, showing the document `openapi` makes. They sit in a
- * plugin under the prefix, as swagger-ui's own do, so that `/api/docs` answers as well as `/api/docs/`.
+ * Registers the docs routes on `app`, showing the document `openapi` makes. They sit in a plugin
+ * under the prefix, as swagger-ui's own do, so that `/api/docs` answers as well as `/api/docs/`.
  */
 export async function docsRoutes(app: App, openapi: OpenApi): Promise<void> {
   let docs: Promise<FastifyInstance> | undefined;
