@@ -1,10 +1,11 @@
 #!/usr/bin/env node
+// The CLI's entry. Commands load their code when they run: the daemon and the client are each a
+// large module graph, and `tether start` has a 0.3 s budget to healthy (DESIGN.md §9).
 import { Command } from "commander";
-import { ApiError, TetherClient } from "../client/api.js";
-import { ConfigError, loadConfig } from "../config/load.js";
+import type { TetherClient } from "../client/api.js";
 import { VERSION } from "../version.js";
-import * as commands from "./commands/client-commands.js";
-import { start } from "./commands/start.js";
+import type { ClientCommands, GlobalOptions } from "./client-runner.js";
+import type { StartOptions } from "./commands/start.js";
 
 const program = new Command()
   .name("tether")
@@ -13,37 +14,15 @@ const program = new Command()
   .option("--url <url>", "daemon URL (default: $TETHER_API_URL or http://localhost:8787)")
   .option("--token <token>", "auth token (default: $TETHER_AGENT_TOKEN)");
 
-function client(): TetherClient {
-  const opts = program.opts<{ url?: string; token?: string }>();
-  let url = process.env.TETHER_API_URL;
-  let token = process.env.TETHER_AGENT_TOKEN;
-  try {
-    const config = loadConfig();
-    url = config.TETHER_API_URL;
-    token = config.TETHER_AGENT_TOKEN;
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-  }
-  return new TetherClient({
-    url: opts.url ?? url ?? "http://localhost:8787",
-    token: opts.token ?? token,
-  });
-}
-
-/** Runs a client command, printing API errors as one line instead of a stack trace. */
+/** Wraps a client command: loads the client, connects it, and runs `fn` with the commands. */
 const run =
-  <A extends unknown[]>(fn: (c: TetherClient, ...args: A) => Promise<void>) =>
+  <A extends unknown[]>(fn: (cmds: ClientCommands, c: TetherClient, ...args: A) => Promise<void>) =>
   async (...args: A) => {
-    try {
-      await fn(client(), ...args);
-    } catch (error) {
-      if (error instanceof ApiError) {
-        process.stderr.write(`tether: ${error.message}\n`);
-        process.exit(1);
-      }
-      throw error;
-    }
+    const { runClientCommand } = await import("./client-runner.js");
+    await runClientCommand(program.opts<GlobalOptions>(), (cmds, c) => fn(cmds, c, ...args));
   };
+
+const start = async (options: StartOptions) => (await import("./commands/start.js")).start(options);
 
 program
   .command("start")
@@ -55,8 +34,15 @@ program
     "where the database lives (default: $TETHER_AGENT_DATA_DIR or ./data)",
   )
   .action(start);
-program.command("status").description("is the daemon up").action(run(commands.status));
-program.command("list").alias("ls").description("list sessions").action(run(commands.list));
+program
+  .command("status")
+  .description("is the daemon up")
+  .action(run((cmds, c) => cmds.status(c)));
+program
+  .command("list")
+  .alias("ls")
+  .description("list sessions")
+  .action(run((cmds, c) => cmds.list(c)));
 program
   .command("new")
   .description("create a session")
@@ -65,8 +51,8 @@ program
   .option("--name <name>", "session name")
   .option("--dir <dir>", "working directory (default: here)")
   .action(
-    run((c, prompt: string | undefined, o: { kind: string; name?: string; dir?: string }) =>
-      commands.newSession(c, prompt, o),
+    run((cmds, c, prompt: string | undefined, o: { kind: string; name?: string; dir?: string }) =>
+      cmds.newSession(c, prompt, o),
     ),
   );
 program
@@ -74,24 +60,27 @@ program
   .description("follow a session's output live")
   .argument("<session>", "session id or unique prefix")
   .option("--since <seq>", "replay events after this seq first", "0")
-  .action(run((c, id: string, o: { since?: string }) => commands.watch(c, id, o)));
+  .action(run((cmds, c, id: string, o: { since?: string }) => cmds.watch(c, id, o)));
 program
   .command("input")
   .description("send a message to a session's agent")
   .argument("<session>", "session id or unique prefix")
   .argument("<text...>", "the message")
-  .action(run((c, id: string, words: string[]) => commands.input(c, id, words)));
+  .action(run((cmds, c, id: string, words: string[]) => cmds.input(c, id, words)));
 program
   .command("interrupt")
   .description("stop the agent's current turn")
   .argument("<session>", "session id or unique prefix")
-  .action(run((c, id: string) => commands.interrupt(c, id)));
-program.command("approvals").description("list pending approvals").action(run(commands.approvals));
+  .action(run((cmds, c, id: string) => cmds.interrupt(c, id)));
+program
+  .command("approvals")
+  .description("list pending approvals")
+  .action(run((cmds, c) => cmds.approvals(c)));
 program
   .command("approve")
   .description("answer an approval")
   .argument("<approval>", "approval id or unique prefix")
   .argument("[option]", "the option to choose (default: the first)")
-  .action(run((c, id: string, option: string | undefined) => commands.approve(c, id, option)));
+  .action(run((cmds, c, id: string, option: string | undefined) => cmds.approve(c, id, option)));
 
 await program.parseAsync();

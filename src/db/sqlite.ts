@@ -1,13 +1,19 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { Worker } from "node:worker_threads";
 import SqliteDatabase from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
+import {
+  type CheckpointTiming,
+  DEFAULT_CHECKPOINT_TIMING,
+  startCheckpointer,
+} from "./checkpointer.js";
 import type { Database } from "./schema.js";
 
 export interface OpenedSqlite {
   db: Kysely<Database>;
   path: string;
+  /** Whether the checkpoint worker is running now (it runs only while the WAL has grown). */
+  readonly checkpointing: boolean;
   close(): Promise<void>;
 }
 
@@ -16,9 +22,12 @@ const CHECKPOINT_WORKER = new URL("./checkpoint-worker.js", import.meta.url);
 /**
  * Opens (creating if needed) `tether.db` in `dataDir`. synchronous=FULL: a 2xx means the write
  * survives a power cut, and group commit keeps that cheap. Checkpoints run on a worker thread
- * with its own connection, so they never stall the event loop.
+ * with its own connection, so they never stall the event loop; see checkpointer.ts for when.
  */
-export function openSqlite(dataDir: string): OpenedSqlite {
+export function openSqlite(
+  dataDir: string,
+  checkpointTiming: CheckpointTiming = DEFAULT_CHECKPOINT_TIMING,
+): OpenedSqlite {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, "tether.db");
   const sqlite = new SqliteDatabase(path);
@@ -28,20 +37,26 @@ export function openSqlite(dataDir: string): OpenedSqlite {
   sqlite.pragma("wal_autocheckpoint = 0");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
 
-  const worker = new Worker(CHECKPOINT_WORKER, { workerData: { path } });
-  worker.unref();
-  worker.on("error", () => {
+  const checkpointer = startCheckpointer({
+    workerUrl: CHECKPOINT_WORKER,
+    dbPath: path,
+    timing: checkpointTiming,
     // Without the worker, fall back to SQLite's own checkpoints on this connection.
-    sqlite.pragma("wal_autocheckpoint = 1000");
+    onFailure: () => {
+      if (sqlite.open) sqlite.pragma("wal_autocheckpoint = 1000");
+    },
   });
 
   let closed: Promise<void> | undefined;
   return {
     db,
     path,
+    get checkpointing() {
+      return checkpointer.running;
+    },
     close() {
       closed ??= (async () => {
-        await worker.terminate();
+        await checkpointer.stop();
         await db.destroy();
       })();
       return closed;

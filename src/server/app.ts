@@ -1,5 +1,3 @@
-import fastifySwagger from "@fastify/swagger";
-import fastifySwaggerUi from "@fastify/swagger-ui";
 import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
 import {
@@ -12,12 +10,15 @@ import {
 import type { Logger } from "pino";
 import { TetherError } from "../core/errors.js";
 import { makeTokenCheck } from "./auth.js";
+import { docsRoutes } from "./docs.js";
 import { errorHandler, notFoundHandler } from "./errors.js";
+import { collectOpenApi } from "./openapi.js";
 import { approvalRoutes } from "./routes/approvals.js";
 import { eventRoutes } from "./routes/events.js";
 import { externalRoutes } from "./routes/external.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import { systemRoutes } from "./routes/system.js";
+import { zodSchemaController } from "./schema-compilers.js";
 import type { App, ServerDeps } from "./types.js";
 
 export interface RouteInfo {
@@ -40,6 +41,7 @@ export async function buildServer(
     frameworkErrors: errorHandler,
     forceCloseConnections: true,
     return503OnClosing: true,
+    schemaController: zodSchemaController,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -72,7 +74,7 @@ export async function buildServer(
     });
   }
 
-  await app.register(fastifySwagger, {
+  const openapi = collectOpenApi(app, {
     openapi: {
       info: {
         title: "Tether API",
@@ -87,7 +89,6 @@ export async function buildServer(
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
 
   // A plain GET on a WebSocket route would otherwise be an empty 404.
   const upgradeRequired = new TetherError(
@@ -104,7 +105,8 @@ export async function buildServer(
   sessionRoutes(app, deps);
   approvalRoutes(app, deps);
   eventRoutes(app, deps);
-  systemRoutes(app, deps);
+  systemRoutes(app, deps, openapi);
+  await docsRoutes(app, openapi);
   await app.ready();
   return { app, routes };
 }

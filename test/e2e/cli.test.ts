@@ -1,8 +1,8 @@
-// The real `tether` CLI (dist/cli/main.js) as a child process against a real daemon: each client
-// command does what it says over the App API, and every failure is one line on stderr with exit
-// code 1, never a stack trace.
+// The real `tether` CLI (the bundle users run, dist/bundle/tether.js) as a child process against a
+// real daemon: each client command does what it says over the App API, and every failure is one
+// line on stderr with exit code 1, never a stack trace.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { realpathSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -117,6 +117,13 @@ async function closedPort(): Promise<number> {
 }
 
 describe("tether CLI commands", () => {
+  it("--version prints the package's version, which the bundle has built in", async () => {
+    const { version } = JSON.parse(
+      readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
+    ) as { version: string };
+    expect(expectOk(await tether(["--version"]))).toBe(`${version}\n`);
+  });
+
   it("status reports the daemon", async () => {
     const out = expectOk(await cli("status"));
     expect(out).toMatch(

@@ -36,10 +36,36 @@ it("answers a plain GET on a WebSocket route with 426 and a clear error", async 
   expect(res.body.error.code).toBe("upgrade_required");
 });
 
-it("serves a docs page", async () => {
-  const res = await fetch(`${t.url}/api/docs/`, {
-    headers: { authorization: "Bearer openapi-token" },
-  });
-  expect(res.status).toBe(200);
-  expect(await res.text()).toContain("<html");
+// The docs page (swagger-ui) loads on its first request, not at start-up (src/server/docs.ts);
+// these are the first requests for it in this daemon.
+it("serves a docs page, with and without the trailing slash", async () => {
+  const auth = { authorization: "Bearer openapi-token" };
+  const [slash, bare] = await Promise.all([
+    fetch(`${t.url}/api/docs/`, { headers: auth }),
+    fetch(`${t.url}/api/docs`, { headers: auth }),
+  ]);
+  for (const res of [slash, bare]) {
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await res.text()).toContain("<html");
+  }
+});
+
+it("serves the docs page's assets and the document it shows", async () => {
+  const css = await t.api("GET", "/api/docs/static/swagger-ui.css");
+  expect(css.status).toBe(200);
+  expect(css.text.length).toBeGreaterThan(10_000);
+  const json = await t.api("GET", "/api/docs/json");
+  expect(json.status).toBe(200);
+  expect(json.body).toEqual((await t.api("GET", "/api/openapi.json")).body);
+  const yaml = await t.api("GET", "/api/docs/yaml");
+  expect(yaml.status).toBe(200);
+  expect(yaml.text).toMatch(/^openapi: 3\./m);
+});
+
+it("answers a missing docs asset with the usual error body", async () => {
+  const res = await t.api("GET", "/api/docs/static/no-such-file.js");
+  expect(res.status).toBe(404);
+  const elsewhere = await t.api("GET", "/api/no-such-route");
+  expect(res.body.error.code).toBe(elsewhere.body.error.code);
 });

@@ -1,4 +1,5 @@
-// Starts the real daemon (the built one in dist/) on a free port with a temporary data dir.
+// Starts the real daemon on a free port with a temporary data dir: in this process from the tsc
+// build in dist/, or as `tether start` from the bundle users run (dist/bundle/tether.js).
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,7 +9,8 @@ import { loadConfig } from "../../dist/config/load.js";
 import { type Daemon, startDaemon } from "../../dist/daemon.js";
 import { waitFor } from "./wait.js";
 
-export const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+/** The CLI as installed: `bin.tether` in package.json. */
+export const CLI = fileURLToPath(new URL("../../dist/bundle/tether.js", import.meta.url));
 
 export function tempDir(prefix = "tether-test-"): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { Health, UsageReply } from "../../shared/schemas.js";
+import type { OpenApi } from "../openapi.js";
 import type { App, ServerDeps } from "../types.js";
 
 const tags = ["System"];
 
-export function systemRoutes(app: App, deps: ServerDeps) {
+export function systemRoutes(app: App, deps: ServerDeps, openapi: OpenApi) {
   const startedAt = Date.now();
 
   app.get(
@@ -41,6 +42,6 @@ export function systemRoutes(app: App, deps: ServerDeps) {
         response: { 200: z.unknown() },
       },
     },
-    async () => app.swagger(),
+    () => openapi(),
   );
 }

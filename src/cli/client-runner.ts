@@ -1,0 +1,44 @@
+// Runs a client command against the daemon: resolves the URL and token (flags → config → env)
+// and prints API errors as one line instead of a stack trace. Loaded only by client commands, so
+// `tether start` never parses the client, and `tether status` never parses the daemon.
+import { ApiError, TetherClient } from "../client/api.js";
+import { ConfigError, loadConfig } from "../config/load.js";
+import * as commands from "./commands/client-commands.js";
+
+export type ClientCommands = typeof commands;
+
+export interface GlobalOptions {
+  url?: string;
+  token?: string;
+}
+
+function client(opts: GlobalOptions): TetherClient {
+  let url = process.env.TETHER_API_URL;
+  let token = process.env.TETHER_AGENT_TOKEN;
+  try {
+    const config = loadConfig();
+    url = config.TETHER_API_URL;
+    token = config.TETHER_AGENT_TOKEN;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+  }
+  return new TetherClient({
+    url: opts.url ?? url ?? "http://localhost:8787",
+    token: opts.token ?? token,
+  });
+}
+
+export async function runClientCommand(
+  opts: GlobalOptions,
+  fn: (cmds: ClientCommands, c: TetherClient) => Promise<void>,
+): Promise<void> {
+  try {
+    await fn(commands, client(opts));
+  } catch (error) {
+    if (error instanceof ApiError) {
+      process.stderr.write(`tether: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
