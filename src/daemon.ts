@@ -1,9 +1,11 @@
 // Wiring: config → store → engine → bus → server. Nothing else constructs these parts.
+import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { LocalBus } from "./bus/bus.js";
 import type { Config } from "./config/schema.js";
 import { Engine } from "./core/engine.js";
+import { lockDataDir } from "./db/data-dir-lock.js";
 import { SqlStore } from "./db/sql-store.js";
 import { openSqlite } from "./db/sqlite.js";
 import { createLogger } from "./logger.js";
@@ -30,12 +32,18 @@ const LOOPBACK = "127.0.0.1";
 export async function startDaemon(config: Config, logger?: Logger): Promise<Daemon> {
   const log = logger ?? createLogger(config.TETHER_AGENT_LOG_LEVEL);
   const dataDir = resolve(config.TETHER_AGENT_DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const lock = lockDataDir(dataDir);
   const sqlite = openSqlite(dataDir);
   const store = new SqlStore(sqlite.db, sqlite.close);
+  const closeStore = async () => {
+    await store.close();
+    lock.release();
+  };
   try {
     await store.migrate();
   } catch (error) {
-    await store.close();
+    await closeStore();
     throw error;
   }
 
@@ -61,7 +69,13 @@ export async function startDaemon(config: Config, logger?: Logger): Promise<Daem
     { engine, bus, version: VERSION, authRequired, kinds: ["external"] },
     { logger: log, token },
   );
-  await app.listen({ host, port: config.TETHER_AGENT_PORT });
+  try {
+    await app.listen({ host, port: config.TETHER_AGENT_PORT });
+  } catch (error) {
+    await app.close();
+    await closeStore();
+    throw listenError(error, host, config.TETHER_AGENT_PORT);
+  }
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.TETHER_AGENT_PORT;
   const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
@@ -73,7 +87,7 @@ export async function startDaemon(config: Config, logger?: Logger): Promise<Daem
       await engine.drain();
       await app.close();
       await engine.drain();
-      await store.close();
+      await closeStore();
       log.flush();
     })();
     return closing;
@@ -91,4 +105,27 @@ export async function startDaemon(config: Config, logger?: Logger): Promise<Daem
     dataDir,
     close,
   };
+}
+
+/** Start-up failed for a reason the user can fix; the message says how. */
+export class StartupError extends Error {
+  override name = "StartupError";
+}
+
+function listenError(error: unknown, host: string, port: number): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EADDRINUSE") {
+    return new StartupError(
+      `port ${port} on ${host} is already in use (another Tether?); stop it, or choose another with --port or TETHER_AGENT_PORT`,
+    );
+  }
+  if (code === "EACCES") {
+    return new StartupError(`not allowed to listen on ${host}:${port}; choose a port above 1023`);
+  }
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
+    return new StartupError(
+      `cannot listen on ${host}: no such address on this machine (TETHER_AGENT_HOST)`,
+    );
+  }
+  return error as Error;
 }

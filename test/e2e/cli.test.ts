@@ -6,7 +6,7 @@ import { readFileSync, realpathSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CLI, startTestDaemon, type TestDaemon, tempDir } from "../helpers/daemon.js";
+import { CLI, spawnDaemon, startTestDaemon, type TestDaemon, tempDir } from "../helpers/daemon.js";
 import { waitFor } from "../helpers/wait.js";
 
 const TOKEN = "cli-test-token-4b7e1";
@@ -327,4 +327,47 @@ describe("tether start with bad configuration", () => {
       else expect(line).toContain(c.value);
     });
   }
+});
+
+describe("tether start when something is in the way", () => {
+  const startEnv = (extra: Record<string, string>) => ({
+    TETHER_AGENT_HOST: "127.0.0.1",
+    TETHER_AGENT_LOG_LEVEL: "silent",
+    ...extra,
+  });
+
+  it("a port already in use is one line saying so and how to pick another", async () => {
+    const taken = await startTestDaemon({ token: TOKEN, host: "127.0.0.1" });
+    try {
+      const port = new URL(taken.url).port;
+      const run = await tether(
+        ["start"],
+        startEnv({ TETHER_AGENT_PORT: port, TETHER_AGENT_DATA_DIR: join(cwd.path, "other") }),
+      );
+      expect(expectOneLineError(run)).toMatch(
+        new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use.*--port`),
+      );
+    } finally {
+      await taken.close();
+    }
+  });
+
+  it("a data dir another daemon is using is one line naming that daemon", async () => {
+    const dataDir = join(cwd.path, "shared");
+    const first = await spawnDaemon(dataDir, { TETHER_AGENT_TOKEN: TOKEN });
+    try {
+      const run = await tether(
+        ["start"],
+        startEnv({ TETHER_AGENT_PORT: "0", TETHER_AGENT_DATA_DIR: dataDir }),
+      );
+      expect(expectOneLineError(run)).toMatch(
+        new RegExp(`another Tether \\(pid ${first.process.pid}\\) is using the data dir`),
+      );
+    } finally {
+      await first.kill("SIGTERM");
+    }
+    // Stopped cleanly, it lets go: the next daemon starts on the same dir.
+    const next = await spawnDaemon(dataDir, { TETHER_AGENT_TOKEN: TOKEN });
+    await next.kill("SIGTERM");
+  });
 });

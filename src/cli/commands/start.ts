@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from "../../config/load.js";
-import { startDaemon } from "../../daemon.js";
+import { type Daemon, StartupError, startDaemon } from "../../daemon.js";
+import { DataDirBusyError } from "../../db/data-dir-lock.js";
 
 export interface StartOptions {
   port?: string;
@@ -25,7 +26,16 @@ export async function start(options: StartOptions): Promise<void> {
     throw error;
   }
 
-  const daemon = await startDaemon(config);
+  let daemon: Daemon;
+  try {
+    daemon = await startDaemon(config);
+  } catch (error) {
+    if (error instanceof StartupError || error instanceof DataDirBusyError) {
+      process.stderr.write(`tether: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
   const say = (line: string) => process.stderr.write(`${line}\n`);
   say(`Tether ${daemon.url}  (data in ${daemon.dataDir})`);
   if (daemon.loopbackReason) say(`note: ${daemon.loopbackReason}`);
