@@ -4,9 +4,12 @@ import { Worker } from "node:worker_threads";
 import SqliteDatabase from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import type { Database } from "./schema.js";
+import { rememberSqliteHandle } from "./sqlite-handle.js";
 
 export interface OpenedSqlite {
   db: Kysely<Database>;
+  /** The connection under `db`, for the store's synchronous commit path. */
+  raw: SqliteDatabase.Database;
   path: string;
   close(): Promise<void>;
 }
@@ -27,6 +30,7 @@ export function openSqlite(dataDir: string): OpenedSqlite {
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("wal_autocheckpoint = 0");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  rememberSqliteHandle(db, sqlite);
 
   const worker = new Worker(CHECKPOINT_WORKER, { workerData: { path } });
   worker.unref();
@@ -38,6 +42,7 @@ export function openSqlite(dataDir: string): OpenedSqlite {
   let closed: Promise<void> | undefined;
   return {
     db,
+    raw: sqlite,
     path,
     close() {
       closed ??= (async () => {
