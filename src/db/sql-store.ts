@@ -5,14 +5,31 @@ import * as approvals from "./repos/approvals.js";
 import * as events from "./repos/events.js";
 import * as inputs from "./repos/inputs.js";
 import * as sessions from "./repos/sessions.js";
+import { sqliteBatchWriter } from "./repos/sqlite-batch.js";
 import type { Database } from "./schema.js";
+import { sqliteHandleOf } from "./sqlite-handle.js";
+
+export interface SqlStoreOptions {
+  /** "sqlite" (the default when `db` came from `openSqlite`) commits each batch synchronously
+   * through statements prepared once; "portable" goes through Kysely, on any dialect. */
+  commitPath?: "sqlite" | "portable";
+}
 
 /** The Store on any Kysely dialect: SQLite today, PostgreSQL with the same repos later. */
 export class SqlStore implements Store {
+  private readonly raw;
+  private writeBatch: ((batch: WriteBatch) => void) | undefined;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly closeDb: () => Promise<void>,
-  ) {}
+    options: SqlStoreOptions = {},
+  ) {
+    this.raw = options.commitPath === "portable" ? undefined : sqliteHandleOf(db);
+    if (options.commitPath === "sqlite" && !this.raw) {
+      throw new Error("the sqlite commit path needs a database opened by openSqlite");
+    }
+  }
 
   async migrate(): Promise<void> {
     const migrator = new Migrator({ db: this.db, provider: migrationProvider });
@@ -31,6 +48,18 @@ export class SqlStore implements Store {
   }
 
   commit(batch: WriteBatch): Promise<void> {
+    if (!this.raw) return this.commitPortable(batch);
+    try {
+      // Prepared on first use: the tables exist only once migrations have run.
+      this.writeBatch ??= sqliteBatchWriter(this.raw);
+      this.writeBatch(batch);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private commitPortable(batch: WriteBatch): Promise<void> {
     return this.db.transaction().execute(async (trx) => {
       await sessions.upsertSessions(trx, batch.sessions.values());
       await events.insertEvents(trx, batch.events);

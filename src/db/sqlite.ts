@@ -8,9 +8,12 @@ import {
   startCheckpointer,
 } from "./checkpointer.js";
 import type { Database } from "./schema.js";
+import { rememberSqliteHandle } from "./sqlite-handle.js";
 
 export interface OpenedSqlite {
   db: Kysely<Database>;
+  /** The connection under `db`, for the store's synchronous commit path. */
+  raw: SqliteDatabase.Database;
   path: string;
   /** Whether the checkpoint worker is running now (it runs only while the WAL has grown). */
   readonly checkpointing: boolean;
@@ -36,6 +39,7 @@ export function openSqlite(
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("wal_autocheckpoint = 0");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  rememberSqliteHandle(db, sqlite);
 
   const checkpointer = startCheckpointer({
     workerUrl: CHECKPOINT_WORKER,
@@ -50,6 +54,7 @@ export function openSqlite(
   let closed: Promise<void> | undefined;
   return {
     db,
+    raw: sqlite,
     path,
     get checkpointing() {
       return checkpointer.running;

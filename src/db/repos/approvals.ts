@@ -2,7 +2,8 @@ import type { Kysely } from "kysely";
 import type { Approval } from "../../shared/schemas.js";
 import type { ApprovalsTable, Database } from "../schema.js";
 
-function toRow(a: Approval): ApprovalsTable {
+/** The row for an approval; shared by every write path so they store the same columns. */
+export function approvalRow(a: Approval): ApprovalsTable {
   return {
     ...a,
     options: JSON.stringify(a.options),
@@ -22,7 +23,7 @@ function fromRow(r: ApprovalsTable): Approval {
 
 export async function upsertApprovals(db: Kysely<Database>, approvals: Iterable<Approval>) {
   for (const a of approvals) {
-    const row = toRow(a);
+    const row = approvalRow(a);
     await db
       .insertInto("approvals")
       .values(row)

@@ -8,13 +8,7 @@ const ROWS_PER_INSERT = 1000;
 
 export async function insertEvents(db: Kysely<Database>, events: readonly StoredEvent[]) {
   for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
-    const rows: EventsTable[] = events.slice(i, i + ROWS_PER_INSERT).map((e) => ({
-      session_id: e.session_id,
-      seq: e.seq,
-      ts: e.ts,
-      type: e.type,
-      data: dataJsonOf(e),
-    }));
+    const rows = events.slice(i, i + ROWS_PER_INSERT).map(eventRow);
     await db.insertInto("events").values(rows).execute();
   }
 }
@@ -60,6 +54,11 @@ function lazyEvent(e: Omit<StoredEvent, "json">, dataJson: string): StoredEvent 
       return data;
     },
   };
+}
+
+/** The row for an event; shared by every write path so they store the same columns. */
+export function eventRow(e: StoredEvent): EventsTable {
+  return { session_id: e.session_id, seq: e.seq, ts: e.ts, type: e.type, data: dataJsonOf(e) };
 }
 
 // The wire JSON ends with `"data":<data>}`: recover the data text without serializing again.

@@ -2,7 +2,8 @@ import type { Kysely } from "kysely";
 import { AgentMetadata, type Session, SessionState } from "../../shared/schemas.js";
 import type { Database, SessionsTable } from "../schema.js";
 
-function toRow(s: Session): SessionsTable {
+/** The row for a session; shared by every write path so they store the same columns. */
+export function sessionRow(s: Session): SessionsTable {
   return {
     id: s.id,
     name: s.name,
@@ -23,7 +24,7 @@ function toRow(s: Session): SessionsTable {
 
 export async function upsertSessions(db: Kysely<Database>, sessions: Iterable<Session>) {
   for (const s of sessions) {
-    const row = toRow(s);
+    const row = sessionRow(s);
     const { id: _id, created_at: _created, ...changes } = row;
     await db
       .insertInto("sessions")

@@ -128,7 +128,10 @@ export function eventRoutes(app: App, deps: ServerDeps) {
       },
     },
     (socket, req) =>
-      appSocket(deps, socket, { sessionId: req.params.id, sinceSeq: req.query.since_seq ?? 0 }),
+      appSocket(deps, socket, req.raw.socket, {
+        sessionId: req.params.id,
+        sinceSeq: req.query.since_seq ?? 0,
+      }),
   );
 
   app.get(
@@ -142,6 +145,6 @@ export function eventRoutes(app: App, deps: ServerDeps) {
         querystring: StreamQuery.omit({ since_seq: true }),
       },
     },
-    (socket) => appSocket(deps, socket, {}),
+    (socket, req) => appSocket(deps, socket, req.raw.socket, {}),
   );
 }

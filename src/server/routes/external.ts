@@ -152,6 +152,7 @@ export function externalRoutes(app: App, deps: ServerDeps) {
         }),
       },
     },
-    (socket, req) => externalSocket(deps, socket, req.params.id, req.query.since_seq),
+    (socket, req) =>
+      externalSocket(deps, socket, req.raw.socket, req.params.id, req.query.since_seq),
   );
 }

@@ -1,11 +1,12 @@
 // The App WebSocket, for viewers: events out (one session's with replay, or the inbox feed),
 // and resolve / input commands in, each answered with a `result` or `error` carrying its id.
+import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import { ViewerSocketMessage } from "../../shared/schemas.js";
 import { INBOX_TYPES, inboxSnapshot } from "../inbox.js";
 import { replayThenFollow } from "../stream.js";
 import type { ServerDeps } from "../types.js";
-import { CLOSE, parseFrame, sendError, socketSink } from "./socket-io.js";
+import { burstSender, CLOSE, parseFrame, sendError, socketSink } from "./socket-io.js";
 
 const REPLAY_PAGE = 2000;
 const eventFrame = (json: string) => `{"type":"event","data":${json}}`;
@@ -13,12 +14,14 @@ const eventFrame = (json: string) => `{"type":"event","data":${json}}`;
 export async function appSocket(
   deps: ServerDeps,
   socket: WebSocket,
+  transport: Duplex,
   follow: { sessionId?: string; sinceSeq?: number },
 ) {
   const { engine, bus } = deps;
+  const send = burstSender(socket, transport);
 
   socket.on("message", async (raw) => {
-    const msg = parseFrame(socket, raw as Buffer, ViewerSocketMessage);
+    const msg = parseFrame(send, raw as Buffer, ViewerSocketMessage);
     if (!msg) return;
     try {
       let data: unknown;
@@ -30,16 +33,16 @@ export async function appSocket(
         data = await engine.sendInput(session_id, input);
       }
       if (socket.readyState === socket.OPEN) {
-        socket.send(JSON.stringify({ type: "result", ...(msg.id ? { id: msg.id } : {}), data }));
+        send(JSON.stringify({ type: "result", ...(msg.id ? { id: msg.id } : {}), data }));
       }
     } catch (error) {
-      if (socket.readyState === socket.OPEN) sendError(socket, error, msg.id);
+      if (socket.readyState === socket.OPEN) sendError(send, error, msg.id);
     }
   });
 
   let unsubscribe: () => void;
   if (follow.sessionId === undefined) {
-    const sink = socketSink(socket);
+    const sink = socketSink(socket, send);
     unsubscribe = bus.subscribe({
       types: INBOX_TYPES,
       deliver: (e) => sink.sendLive({ seq: e.seq, text: eventFrame(e.json) }),
@@ -51,7 +54,7 @@ export async function appSocket(
     try {
       sessionId = engine.getSession(follow.sessionId).id;
     } catch (error) {
-      sendError(socket, error);
+      sendError(send, error);
       socket.close(CLOSE.notFound, "unknown session");
       return;
     }
@@ -67,7 +70,7 @@ export async function appSocket(
           })),
         toFrame: (e) => ({ seq: e.seq, text: eventFrame(e.json) }),
       },
-      socketSink(socket),
+      socketSink(socket, send),
     );
   }
   if (socket.readyState !== socket.OPEN) unsubscribe();

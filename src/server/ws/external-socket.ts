@@ -1,50 +1,56 @@
 // The External WebSocket: an agent streams output, approval requests and status; Tether sends
 // human_input, approval_response and interrupt, each with the seq to acknowledge.
+import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import { agentMessageOf, toAgentMessage } from "../../core/engine.js";
 import { AgentSocketMessage } from "../../shared/schemas.js";
 import { AGENT_EVENT_TYPES } from "../agent-inbox.js";
 import { replayThenFollow } from "../stream.js";
 import type { ServerDeps } from "../types.js";
-import { CLOSE, parseFrame, sendError, socketSink } from "./socket-io.js";
+import { burstSender, CLOSE, parseFrame, type Send, sendError, socketSink } from "./socket-io.js";
 
 const PAGE = 500;
 
 export async function externalSocket(
   deps: ServerDeps,
   socket: WebSocket,
+  transport: Duplex,
   sessionIdOrPrefix: string,
   sinceSeq: number | undefined,
 ) {
   const { engine, bus } = deps;
+  const send = burstSender(socket, transport);
   let sessionId: string;
   try {
     sessionId = engine.getSession(sessionIdOrPrefix).id;
   } catch (error) {
-    sendError(socket, error);
+    sendError(send, error);
     socket.close(CLOSE.notFound, "unknown session");
     return;
   }
 
   socket.on("message", async (raw) => {
-    const msg = parseFrame(socket, raw as Buffer, AgentSocketMessage);
+    const msg = parseFrame(send, raw as Buffer, AgentSocketMessage);
     if (!msg) return;
     const id = msg.id;
     try {
       switch (msg.type) {
         case "output": {
           const event = await engine.appendOutput(sessionId, msg.data);
-          reply(socket, "output", id, { seq: event.seq });
+          reply(socket, send, "output", id, { seq: event.seq });
           break;
         }
         case "approval_request": {
           const approval = await engine.requestApproval(sessionId, msg.data);
-          reply(socket, "approval_request", id, { seq: approval.seq, request_id: approval.id });
+          reply(socket, send, "approval_request", id, {
+            seq: approval.seq,
+            request_id: approval.id,
+          });
           break;
         }
         case "status": {
           const session = await engine.reportStatus(sessionId, msg.data.status, msg.data.message);
-          reply(socket, "status", id, { seq: session.last_seq, state: session.state });
+          reply(socket, send, "status", id, { seq: session.last_seq, state: session.state });
           break;
         }
         case "ack":
@@ -52,7 +58,7 @@ export async function externalSocket(
           break;
       }
     } catch (error) {
-      if (socket.readyState === socket.OPEN) sendError(socket, error, id);
+      if (socket.readyState === socket.OPEN) sendError(send, error, id);
     }
   });
 
@@ -69,7 +75,7 @@ export async function externalSocket(
       },
       toFrame: (e) => ({ seq: e.seq, text: JSON.stringify(agentMessageOf(e)) }),
     },
-    socketSink(socket),
+    socketSink(socket, send),
   );
   if (socket.readyState !== socket.OPEN) unsubscribe();
   else socket.on("close", unsubscribe);
@@ -77,10 +83,11 @@ export async function externalSocket(
 
 function reply(
   socket: WebSocket,
+  send: Send,
   to: string,
   id: string | undefined,
   data: Record<string, unknown>,
 ) {
   if (socket.readyState !== socket.OPEN) return;
-  socket.send(JSON.stringify({ type: "ack", ...(id ? { id } : {}), data: { for: to, ...data } }));
+  send(JSON.stringify({ type: "ack", ...(id ? { id } : {}), data: { for: to, ...data } }));
 }

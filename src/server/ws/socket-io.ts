@@ -1,3 +1,4 @@
+import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import type { z } from "zod";
 import { TetherError } from "../../core/errors.js";
@@ -10,15 +11,40 @@ export const CLOSE = { notFound: 4404, cutOff: 4408, conflict: 4409 } as const;
 /** A socket whose peer lets this much pile up unsent is cut off; it resumes by seq. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
-export function sendError(socket: WebSocket, error: unknown, id?: string) {
+/** Sends one text frame. */
+export type Send = (text: string) => void;
+
+/**
+ * A Send that holds the connection's writes until the current burst of microtasks is over, so
+ * the frames one commit produces for a socket (its events, then the replies to its callers,
+ * each sent from its own continuation) leave in one write instead of a syscall each.
+ * `transport` is the TCP socket under `socket` (the upgrade request's socket).
+ */
+export function burstSender(socket: WebSocket, transport: Duplex): Send {
+  let held = false;
+  const release = () => {
+    held = false;
+    transport.uncork();
+  };
+  return (text) => {
+    if (!held) {
+      held = true;
+      transport.cork();
+      queueMicrotask(release);
+    }
+    socket.send(text);
+  };
+}
+
+export function sendError(send: Send, error: unknown, id?: string) {
   const e = error instanceof TetherError ? error : toTetherError(error as Error);
-  socket.send(JSON.stringify({ type: "error", ...(id ? { id } : {}), ...e.toBody() }));
+  send(JSON.stringify({ type: "error", ...(id ? { id } : {}), ...e.toBody() }));
 }
 
 /** Parses one incoming frame against `schema`; answers an error frame and returns undefined
  * when it does not fit. The connection stays open: one bad message is not worth a reconnect. */
 export function parseFrame<T extends z.ZodType>(
-  socket: WebSocket,
+  send: Send,
   raw: Buffer | ArrayBuffer | Buffer[],
   schema: T,
 ): z.infer<T> | undefined {
@@ -26,7 +52,7 @@ export function parseFrame<T extends z.ZodType>(
   try {
     json = JSON.parse(raw.toString());
   } catch {
-    sendError(socket, new TetherError("invalid_json", "message is not valid JSON"));
+    sendError(send, new TetherError("invalid_json", "message is not valid JSON"));
     return undefined;
   }
   const parsed = schema.safeParse(json);
@@ -39,7 +65,7 @@ export function parseFrame<T extends z.ZodType>(
       ? unknownTypeMessage((json as { type?: unknown }).type, issue)
       : `${path}: ${issue?.message ?? "is invalid"}`;
   sendError(
-    socket,
+    send,
     new TetherError("validation_failed", message, { details: { issues: parsed.error.issues } }),
     typeof id === "string" ? id : undefined,
   );
@@ -53,8 +79,8 @@ function unknownTypeMessage(type: unknown, issue: z.core.$ZodIssue): string {
   return `type: ${what}; expected one of: ${known}`;
 }
 
-/** A StreamSink over a WebSocket. */
-export function socketSink(socket: WebSocket): StreamSink {
+/** A StreamSink over a WebSocket; `send` writes a frame to it. */
+export function socketSink(socket: WebSocket, send: Send): StreamSink {
   return {
     get closed() {
       return socket.readyState !== socket.OPEN;
@@ -62,13 +88,14 @@ export function socketSink(socket: WebSocket): StreamSink {
     sendPage(frames) {
       return new Promise((resolve) => {
         if (frames.length === 0) return resolve();
-        for (let i = 0; i < frames.length - 1; i++) socket.send(frames[i]!.text);
+        for (let i = 0; i < frames.length - 1; i++) send(frames[i]!.text);
+        // The callback fires once the last frame is flushed, i.e. the transport took the page.
         socket.send(frames[frames.length - 1]!.text, () => resolve());
       });
     },
     sendLive(frame) {
       if (socket.bufferedAmount > MAX_BUFFERED_BYTES) return false;
-      socket.send(frame.text);
+      send(frame.text);
       return true;
     },
     cutOff(resumeAfter) {

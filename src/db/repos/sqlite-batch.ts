@@ -1,0 +1,105 @@
+// The commit path on SQLite: one synchronous better-sqlite3 transaction per batch, through
+// statements prepared once. Building and compiling each statement through Kysely on every tick
+// (and preparing it again in SQLite) cost more CPU than the writes themselves; this path keeps
+// the same tables, columns and row mappers as the portable repos, so either can read what the
+// other wrote.
+import type SqliteDatabase from "better-sqlite3";
+import type { WriteBatch } from "../../core/store.js";
+import type { ApprovalsTable, EventsTable, InputsTable, SessionsTable } from "../schema.js";
+import { approvalRow } from "./approvals.js";
+import { eventRow } from "./events.js";
+import { inputRow } from "./inputs.js";
+import { sessionRow } from "./sessions.js";
+
+const SESSION_COLUMNS = [
+  "id",
+  "name",
+  "kind",
+  "agent",
+  "directory",
+  "platform",
+  "state",
+  "error",
+  "agent_cursor",
+  "input_tokens",
+  "output_tokens",
+  "cost_usd",
+  "created_at",
+  "updated_at",
+] as const satisfies readonly (keyof SessionsTable)[];
+
+const APPROVAL_COLUMNS = [
+  "id",
+  "session_id",
+  "seq",
+  "title",
+  "description",
+  "options",
+  "tool_name",
+  "tool_input",
+  "status",
+  "decision",
+  "decided_by",
+  "created_at",
+  "resolved_at",
+] as const satisfies readonly (keyof ApprovalsTable)[];
+
+/** What a later write may change in an approval: its resolution, never the request. */
+const APPROVAL_MUTABLE = [
+  "status",
+  "decision",
+  "decided_by",
+  "resolved_at",
+] as const satisfies readonly (keyof ApprovalsTable)[];
+
+const EVENT_COLUMNS = [
+  "session_id",
+  "seq",
+  "ts",
+  "type",
+  "data",
+] as const satisfies readonly (keyof EventsTable)[];
+
+const INPUT_COLUMNS = [
+  "session_id",
+  "seq",
+  "type",
+  "data",
+] as const satisfies readonly (keyof InputsTable)[];
+
+const insert = (table: string, columns: readonly string[]) =>
+  `insert into ${table} (${columns.join(", ")}) values (${columns.map((c) => `@${c}`).join(", ")})`;
+
+const upsert = (table: string, columns: readonly string[], mutable: readonly string[]) =>
+  `${insert(table, columns)} on conflict (id) do update set ${mutable
+    .map((c) => `${c} = excluded.${c}`)
+    .join(", ")}`;
+
+/** Everything of a session but its id and creation time may change. */
+const SESSION_MUTABLE = SESSION_COLUMNS.filter((c) => c !== "id" && c !== "created_at");
+
+/**
+ * Prepares the statements (the tables must exist, so call this after migrating) and returns a
+ * function that writes one batch in one transaction, or throws having written nothing.
+ */
+export function sqliteBatchWriter(raw: SqliteDatabase.Database): (batch: WriteBatch) => void {
+  const upsertSession = raw.prepare(upsert("sessions", SESSION_COLUMNS, SESSION_MUTABLE));
+  const insertEvent = raw.prepare(insert("events", EVENT_COLUMNS));
+  const upsertApproval = raw.prepare(upsert("approvals", APPROVAL_COLUMNS, APPROVAL_MUTABLE));
+  const insertInput = raw.prepare(insert("inputs", INPUT_COLUMNS));
+  const deletes = [
+    "delete from events where session_id = ?",
+    "delete from inputs where session_id = ?",
+    "delete from approvals where session_id = ?",
+    "delete from sessions where id = ?",
+  ].map((text) => raw.prepare(text));
+
+  // Same order as the portable path: a session row exists before its events and approvals.
+  return raw.transaction((batch: WriteBatch) => {
+    for (const s of batch.sessions.values()) upsertSession.run(sessionRow(s));
+    for (const e of batch.events) insertEvent.run(eventRow(e));
+    for (const a of batch.approvals.values()) upsertApproval.run(approvalRow(a));
+    for (const i of batch.inputs) insertInput.run(inputRow(i));
+    for (const id of batch.deletedSessions) for (const d of deletes) d.run(id);
+  });
+}

@@ -1,0 +1,160 @@
+// The SQLite store's fast commit path (prepared better-sqlite3 statements) writes exactly what
+// the portable Kysely path writes: the same batches committed through both leave identical
+// tables, and a failed batch leaves nothing behind.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { LocalBus } from "../../dist/bus/bus.js";
+import { Engine } from "../../dist/core/engine.js";
+import {
+  emptyBatch,
+  eventJson,
+  type Store,
+  type StoredEvent,
+  type WriteBatch,
+} from "../../dist/core/store.js";
+import type { Database } from "../../dist/db/schema.js";
+import { SqlStore } from "../../dist/db/sql-store.js";
+import { type OpenedSqlite, openSqlite } from "../../dist/db/sqlite.js";
+import { tempDir } from "../helpers/daemon.js";
+
+const TABLES = {
+  sessions: "id",
+  events: "session_id, seq",
+  approvals: "id",
+  inputs: "session_id, seq",
+} as const;
+
+let dirs: ReturnType<typeof tempDir>[];
+let opened: OpenedSqlite[];
+
+beforeEach(() => {
+  dirs = [];
+  opened = [];
+});
+afterEach(async () => {
+  await Promise.all(opened.map((o) => o.close()));
+  for (const d of dirs) d.remove();
+});
+
+async function openStore(commitPath: "sqlite" | "portable") {
+  const dir = tempDir(`tether-${commitPath}-`);
+  dirs.push(dir);
+  const sqlite = openSqlite(dir.path);
+  opened.push(sqlite);
+  const store = new SqlStore(sqlite.db, sqlite.close, { commitPath });
+  await store.migrate();
+  return { sqlite, store };
+}
+
+function dump(sqlite: OpenedSqlite): Record<keyof typeof TABLES, unknown[]> {
+  const rows = (table: keyof typeof TABLES) =>
+    sqlite.raw.prepare(`select * from ${table} order by ${TABLES[table]}`).all();
+  return {
+    sessions: rows("sessions"),
+    events: rows("events"),
+    approvals: rows("approvals"),
+    inputs: rows("inputs"),
+  };
+}
+
+/** Passes each batch to `primary`, then commits the same batch to `mirror`. */
+function mirrored(primary: Store, mirror: Store): Store {
+  return {
+    load: () => primary.load(),
+    async commit(batch: WriteBatch) {
+      await primary.commit(batch);
+      await mirror.commit(batch);
+    },
+    readEvents: (s, a, l) => primary.readEvents(s, a, l),
+    readInputs: (s, a, l) => primary.readInputs(s, a, l),
+    getApproval: (id) => primary.getApproval(id),
+    listApprovals: (q) => primary.listApprovals(q),
+    close: () => primary.close(),
+  };
+}
+
+const ask = (title: string) => ({
+  title,
+  description: "",
+  options: ["Approve", "Reject"],
+  tool_name: "Bash",
+  tool_input: { command: "npm test" },
+});
+
+describe("SQLite commit path", () => {
+  it("leaves the same rows as the portable path for every kind of write", async () => {
+    const fast = await openStore("sqlite");
+    const portable = await openStore("portable");
+    const engine = new Engine({ store: mirrored(fast.store, portable.store), bus: new LocalBus() });
+    await engine.init();
+
+    const a = await engine.createSession({ kind: "external", name: "a", directory: "/src" });
+    const b = await engine.createSession({ kind: "external", name: "b" });
+    await engine.renameSession(a.id, "renamed");
+    await Promise.all([
+      engine.appendOutput(a.id, { text: "one", metadata: { n: 1 } }),
+      engine.appendOutput(b.id, { text: "two", metadata: {} }),
+      engine.reportStatus(a.id, "thinking"),
+    ]);
+    await engine.recordUsage(a.id, { input_tokens: 10, output_tokens: 5, cost_usd: 0.25 });
+    const approval = await engine.requestApproval(a.id, ask("Run npm test?"));
+    await engine.requestApproval(b.id, ask("Still pending"));
+    await engine.resolveApproval(approval.id, { option: "Approve", decided_by: "phone" });
+    await engine.sendInput(a.id, { text: "go on", sender: "cli" });
+    await engine.acknowledge(a.id, 5);
+    await engine.interrupt(a.id, "cli");
+    const gone = await engine.createSession({ kind: "external", name: "gone" });
+    await engine.requestApproval(gone.id, ask("Gone?"));
+    await engine.sendInput(gone.id, { text: "lost", sender: "cli" });
+    await engine.deleteSession(gone.id);
+    await engine.drain();
+
+    const rows = dump(fast.sqlite);
+    expect(rows.sessions).toHaveLength(2);
+    expect(rows.events.length).toBeGreaterThan(10);
+    expect(rows.approvals).toHaveLength(2);
+    expect(rows.inputs).toHaveLength(3); // the decision, the input and the interrupt
+    expect(rows).toEqual(dump(portable.sqlite));
+    // And what the fast path wrote reads back through the portable repos.
+    const loaded = await fast.store.load();
+    expect(loaded.sessions.map((s) => [s.name, s.agent_cursor, s.usage.cost_usd])).toEqual(
+      expect.arrayContaining([
+        ["renamed", 5, 0.25],
+        ["b", 0, 0],
+      ]),
+    );
+    expect((await fast.store.getApproval(approval.id))?.decided_by).toBe("phone");
+  });
+
+  it("writes nothing of a batch that fails part-way", async () => {
+    const { sqlite, store } = await openStore("sqlite");
+    const engine = new Engine({ store, bus: new LocalBus() });
+    await engine.init();
+    const session = await engine.createSession({ kind: "external" });
+    await engine.drain();
+    const before = dump(sqlite);
+
+    const batch = emptyBatch();
+    batch.sessions.set(session.id, { ...session, name: "should not stick" });
+    const base = { session_id: session.id, seq: 2, ts: new Date(0).toISOString() };
+    const event: StoredEvent = {
+      ...base,
+      type: "output",
+      data: {},
+      json: eventJson({ ...base, type: "output", data: {} }, "{}"),
+    };
+    // The same key twice: the second insert violates the events primary key.
+    batch.events.push(event, event);
+    await expect(store.commit(batch)).rejects.toThrow(/UNIQUE|constraint/i);
+
+    expect(dump(sqlite)).toEqual(before);
+  });
+
+  it("refuses to take the fast path on a database it cannot reach", async () => {
+    const { sqlite } = await openStore("portable");
+    const { Kysely, SqliteDialect } = await import("kysely");
+    const foreign = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite.raw }) });
+    expect(() => new SqlStore(foreign, async () => {}, { commitPath: "sqlite" })).toThrow(
+      /openSqlite/,
+    );
+  });
+});
