@@ -51,6 +51,9 @@ await build({
   define: { TETHER_BUILD_VERSION: JSON.stringify(version) },
   // better-sqlite3 loads a native addon; swagger-ui serves files from its own package folder.
   external: [
+    // Agent SDKs find the agent binaries they ship beside their own files; loaded on first use.
+    "@anthropic-ai/claude-agent-sdk",
+    "@openai/codex",
     "better-sqlite3",
     "@fastify/swagger-ui",
     // Fastify's default schema compilers (and ajv behind them), which it loads only when not given

@@ -2,6 +2,8 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Logger } from "pino";
+import { ADAPTERS, KIND_ALIASES } from "./adapters/registry.js";
+import { Supervisor } from "./adapters/supervisor.js";
 import { LocalBus } from "./bus/bus.js";
 import type { Config } from "./config/schema.js";
 import { Engine } from "./core/engine.js";
@@ -29,8 +31,14 @@ export interface Daemon {
 
 const LOOPBACK = "127.0.0.1";
 
-export async function startDaemon(config: Config, logger?: Logger): Promise<Daemon> {
-  const log = logger ?? createLogger(config.TETHER_AGENT_LOG_LEVEL);
+export interface DaemonOptions {
+  logger?: Logger;
+  /** The environment agent processes get; the daemon's own by default. */
+  agentEnv?: Readonly<Record<string, string>>;
+}
+
+export async function startDaemon(config: Config, options: DaemonOptions = {}): Promise<Daemon> {
+  const log = options.logger ?? createLogger(config.TETHER_AGENT_LOG_LEVEL);
   const dataDir = resolve(config.TETHER_AGENT_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const lock = lockDataDir(dataDir);
@@ -54,6 +62,25 @@ export async function startDaemon(config: Config, logger?: Logger): Promise<Daem
     onStorageFailure: (err) => log.error({ err }, "database write failed; reloading state"),
   });
   await engine.init();
+  const supervisor = new Supervisor({
+    engine,
+    bus,
+    adapters: ADAPTERS,
+    env: options.agentEnv ?? stringEnv(process.env),
+    log,
+  });
+  await supervisor.init();
+  const agents = {
+    kinds: supervisor.kinds,
+    defaultKind: config.TETHER_AGENT_ADAPTER,
+    resolveKind: (kind: string) => {
+      const name = KIND_ALIASES[kind] ?? kind;
+      return supervisor.runs(name) ? name : undefined;
+    },
+    runs: (kind: string) => supervisor.runs(kind),
+    start: (id: string) => supervisor.start(id),
+    stop: (id: string) => supervisor.stop(id),
+  };
 
   const token = config.TETHER_AGENT_DEV_MODE ? undefined : config.TETHER_AGENT_TOKEN;
   const authRequired = token !== undefined;
@@ -66,12 +93,13 @@ export async function startDaemon(config: Config, logger?: Logger): Promise<Daem
   }
 
   const { app, routes } = await buildServer(
-    { engine, bus, version: VERSION, authRequired, kinds: ["external"] },
+    { engine, bus, version: VERSION, authRequired, agents },
     { logger: log, token },
   );
   try {
     await app.listen({ host, port: config.TETHER_AGENT_PORT });
   } catch (error) {
+    await supervisor.close();
     await app.close();
     await closeStore();
     throw listenError(error, host, config.TETHER_AGENT_PORT);
@@ -85,6 +113,7 @@ export async function startDaemon(config: Config, logger?: Logger): Promise<Daem
     closing ??= (async () => {
       // Commit what callers are waiting on, then close sockets, then the database.
       await engine.drain();
+      await supervisor.close();
       await app.close();
       await engine.drain();
       await closeStore();
@@ -128,4 +157,10 @@ function listenError(error: unknown, host: string, port: number): Error {
     );
   }
   return error as Error;
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) out[key] = value;
+  return out;
 }

@@ -47,11 +47,14 @@ program
   .command("new")
   .description("create a session")
   .argument("[prompt]", "first message for the agent")
-  .option("--kind <kind>", "adapter, or external", "external")
+  .option(
+    "--kind <kind>",
+    "claude, codex, an adapter name, or external (default: the daemon's TETHER_AGENT_ADAPTER)",
+  )
   .option("--name <name>", "session name")
   .option("--dir <dir>", "working directory (default: here)")
   .action(
-    run((cmds, c, prompt: string | undefined, o: { kind: string; name?: string; dir?: string }) =>
+    run((cmds, c, prompt: string | undefined, o: { kind?: string; name?: string; dir?: string }) =>
       cmds.newSession(c, prompt, o),
     ),
   );

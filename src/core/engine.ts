@@ -10,6 +10,7 @@ import {
   type ApprovalRequestBody,
   DEFAULT_APPROVAL_OPTIONS,
   type EventType,
+  type OutputKind,
   type Session,
   type SessionState,
   type Usage,
@@ -179,6 +180,7 @@ export class Engine {
       error: null,
       last_seq: 0,
       agent_cursor: 0,
+      agent_session_id: null,
       usage: { ...ZERO_USAGE },
       created_at: ts,
       updated_at: ts,
@@ -225,7 +227,7 @@ export class Engine {
 
   async appendOutput(
     id: string,
-    output: { text: string; metadata: Record<string, unknown> },
+    output: { text: string; metadata: Record<string, unknown>; kind?: OutputKind | undefined },
   ): Promise<StoredEvent> {
     const session = this.live(id);
     let event!: StoredEvent;
@@ -233,9 +235,20 @@ export class Engine {
       event = this.emit(batch, session, "output", {
         text: output.text,
         metadata: output.metadata,
+        ...(output.kind ? { kind: output.kind } : {}),
       });
     });
     return event;
+  }
+
+  /** Keeps the agent's own id for the session, to resume it after a restart. */
+  async setAgentSessionId(id: string, agentSessionId: string): Promise<void> {
+    const session = this.getSession(id);
+    if (session.agent_session_id === agentSessionId) return;
+    await this.committer.stage((batch) => {
+      session.agent_session_id = agentSessionId;
+      this.saveSession(batch, session);
+    });
   }
 
   /** An agent's status report: thinking/executing mean running, done means it waits for the
@@ -281,6 +294,30 @@ export class Engine {
     return approval;
   }
 
+  /** The agent's running totals: each count only ever goes up, so a total reported again (or a
+   * resumed agent that starts counting afresh) never lowers what was recorded. */
+  async recordUsageTotal(id: string, total: Usage): Promise<void> {
+    const session = this.getSession(id);
+    const before = session.usage;
+    const after = {
+      input_tokens: Math.max(before.input_tokens, total.input_tokens),
+      output_tokens: Math.max(before.output_tokens, total.output_tokens),
+      cost_usd: Math.max(before.cost_usd, total.cost_usd),
+    };
+    if (
+      after.input_tokens === before.input_tokens &&
+      after.output_tokens === before.output_tokens &&
+      after.cost_usd === before.cost_usd
+    ) {
+      return;
+    }
+    await this.recordUsage(id, {
+      input_tokens: after.input_tokens - before.input_tokens,
+      output_tokens: after.output_tokens - before.output_tokens,
+      cost_usd: after.cost_usd - before.cost_usd,
+    });
+  }
+
   async recordUsage(id: string, usage: Usage): Promise<void> {
     const session = this.live(id);
     await this.committer.stage((batch) => {
@@ -299,7 +336,7 @@ export class Engine {
   /** Compare-and-set: the first answer wins; every later one gets a conflict naming the winner. */
   async resolveApproval(
     approvalId: string,
-    answer: { option: string; decided_by: string },
+    answer: { option: string; decided_by: string; message?: string | undefined },
   ): Promise<Approval> {
     const approval = await this.getApproval(approvalId);
     if (approval.status !== "pending") {
@@ -335,6 +372,7 @@ export class Engine {
       option: answer.option,
       decided_by: answer.decided_by,
       timestamp,
+      ...(answer.message ? { message: answer.message } : {}),
     };
     try {
       await this.committer.stage((batch) => {
@@ -345,6 +383,27 @@ export class Engine {
       this.approvals.delete(approval.id);
     }
     return approval;
+  }
+
+  /** Withdraws a pending approval nobody needs any more (the agent stopped waiting). */
+  async cancelApproval(approvalId: string, reason: string): Promise<void> {
+    const approval = this.approvals.get(approvalId);
+    if (approval?.status !== "pending") return;
+    const session = this.getSession(approval.session_id);
+    approval.status = "cancelled";
+    approval.resolved_at = this.timestamp();
+    try {
+      await this.committer.stage((batch) => {
+        batch.approvals.set(approval.id, { ...approval });
+        this.emit(batch, session, "approval_resolved", {
+          request_id: approval.id,
+          status: "cancelled",
+          reason,
+        });
+      });
+    } finally {
+      this.approvals.delete(approval.id);
+    }
   }
 
   async sendInput(id: string, input: { text: string; sender: string }): Promise<{ seq: number }> {
@@ -480,7 +539,8 @@ export function toAgentMessage(input: InputRow): AgentMessage {
 /** The agent-facing message carried by a committed event, if it carries one. */
 export function agentMessageOf(event: StoredEvent): AgentMessage | undefined {
   const type = AGENT_MESSAGE_OF_EVENT[event.type];
-  if (!type) return undefined;
+  // A withdrawn approval was never answered: there is nothing to tell the agent.
+  if (!type || event.data.status === "cancelled") return undefined;
   const { sender: _sender, by: _by, ...data } = event.data;
   return { type, seq: event.seq, data } as AgentMessage;
 }

@@ -10,6 +10,7 @@ export interface SessionsTable {
   state: string;
   error: string | null;
   agent_cursor: number;
+  agent_session_id: string | null;
   input_tokens: number;
   output_tokens: number;
   cost_usd: number;

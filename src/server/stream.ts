@@ -25,7 +25,8 @@ export interface FollowOptions {
   afterSeq: number;
   types?: ReadonlySet<string>;
   readPage: (afterSeq: number) => Promise<Frame[]>;
-  toFrame: (event: StoredEvent) => Frame;
+  /** The frame for a live event, or undefined for one this stream does not carry. */
+  toFrame: (event: StoredEvent) => Frame | undefined;
 }
 
 /** Live events held while a replay runs; a client further behind than this starts over. */
@@ -47,7 +48,8 @@ export async function replayThenFollow(
         return held.length < MAX_HELD;
       }
       if (event.seq <= lastSent) return true;
-      if (!sink.sendLive(options.toFrame(event))) return false;
+      const frame = options.toFrame(event);
+      if (frame && !sink.sendLive(frame)) return false;
       lastSent = event.seq;
       return true;
     },
@@ -67,7 +69,8 @@ export async function replayThenFollow(
   const pending = held.filter((e) => e.seq > lastSent);
   held = null;
   for (const event of pending) {
-    if (!sink.sendLive(options.toFrame(event))) {
+    const frame = options.toFrame(event);
+    if (frame && !sink.sendLive(frame)) {
       unsubscribe();
       sink.cutOff(lastSent);
       break;

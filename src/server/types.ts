@@ -22,6 +22,19 @@ export interface ServerDeps {
   bus: Bus;
   version: string;
   authRequired: boolean;
-  /** Session kinds that can be created: `external` plus the registered adapters. */
-  kinds: readonly string[];
+  /** Runs the agents of sessions Tether starts itself (every kind but `external`). */
+  agents: AgentRunner;
+}
+
+/** What the routes need of the supervisor. */
+export interface AgentRunner {
+  /** Adapter names, e.g. claude_auto, codex_sdk_sidecar. */
+  readonly kinds: readonly string[];
+  /** The kind of a session created without one (TETHER_AGENT_ADAPTER). */
+  readonly defaultKind: string;
+  /** The adapter name for what a user typed: an adapter name or a short alias. */
+  resolveKind(kind: string): string | undefined;
+  runs(kind: string): boolean;
+  start(sessionId: string): Promise<void>;
+  stop(sessionId: string): Promise<void>;
 }

@@ -54,6 +54,10 @@ export const Session = z
     error: z.string().nullable(),
     last_seq: z.number().int().describe("Seq of the newest event of this session"),
     agent_cursor: z.number().int().describe("Highest seq of input the agent acknowledged"),
+    agent_session_id: z
+      .string()
+      .nullable()
+      .describe("The agent's own id for this session (Claude Code session, Codex thread)"),
     usage: Usage,
     created_at: z.string(),
     updated_at: z.string(),
@@ -135,9 +139,14 @@ export const ExternalCreateSessionReply = z.object({
   thread_info: ThreadInfo.nullable().describe("Null until a bridge exists for the platform"),
 });
 
+export const OUTPUT_KINDS = ["text", "thinking", "tool_call", "tool_result", "error"] as const;
+export const OutputKind = z.enum(OUTPUT_KINDS);
+export type OutputKind = z.infer<typeof OutputKind>;
+
 export const OutputBody = z.object({
   text: z.string().max(1_000_000),
   metadata: z.record(z.string(), z.unknown()).default({}),
+  kind: OutputKind.optional().describe("How to render it; plain text when absent"),
 });
 
 export const DEFAULT_APPROVAL_OPTIONS = ["Approve", "Reject"];
@@ -229,8 +238,11 @@ export const CreateSessionBody = z.object({
   kind: z
     .string()
     .max(50)
-    .default("external")
-    .describe("Adapter to run, or `external` for a session an outside agent drives"),
+    .optional()
+    .describe(
+      "Agent to run: claude (claude_auto), claude_subprocess, claude_api, codex (codex_sdk_sidecar), " +
+        "or `external` for a session an outside agent drives; default TETHER_AGENT_ADAPTER",
+    ),
   directory: z.string().max(4096).nullable().default(null),
   prompt: z.string().max(1_000_000).optional().describe("First input for the agent"),
   agent: AgentMetadata.optional(),
@@ -260,6 +272,11 @@ export const InterruptBody = z
 export const ResolveBody = z.object({
   option: z.string().min(1).max(200).describe("One of the approval's options"),
   decided_by: z.string().max(200).default("api").describe("Who answered, e.g. web:phone"),
+  message: z
+    .string()
+    .max(10_000)
+    .optional()
+    .describe("Sent back to the agent with the decision, e.g. why a tool use was denied"),
 });
 
 export const ListApprovalsQuery = z.object({

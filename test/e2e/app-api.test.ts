@@ -10,7 +10,7 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 async function createSession(body: Record<string, unknown> = {}) {
-  const res = await t.api("POST", "/api/sessions", body);
+  const res = await t.api("POST", "/api/sessions", { kind: "external", ...body });
   expect(res.status).toBe(201);
   return res.body as { id: string; name: string; state: string };
 }

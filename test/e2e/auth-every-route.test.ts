@@ -44,7 +44,7 @@ const KNOWN: Record<string, { status: number; body?: unknown; query?: Record<str
   "GET /external/sessions/:id/input": { status: 200, query: { timeout: "0" } },
   "GET /external/sessions/:id/ws": { status: 101 },
   "GET /api/sessions": { status: 200 },
-  "POST /api/sessions": { status: 201, body: { name: "auth-new" } },
+  "POST /api/sessions": { status: 201, body: { name: "auth-new", kind: "external" } },
   "GET /api/sessions/:id": { status: 200 },
   "PATCH /api/sessions/:id": { status: 200, body: { name: "renamed" } },
   "DELETE /api/sessions/:id": { status: 204 },

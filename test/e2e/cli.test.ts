@@ -143,7 +143,7 @@ describe("tether CLI commands", () => {
   });
 
   it("new creates a session and prints its id", async () => {
-    const out = expectOk(await cli("new", "--name", "x"));
+    const out = expectOk(await cli("new", "--name", "x", "--kind", "external"));
     expect(out).toMatch(/^sess_[0-9a-z]{16}\n$/);
     const session = await t.api("GET", `/api/sessions/${out.trim()}`);
     expect(session.status).toBe(200);

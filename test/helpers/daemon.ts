@@ -56,7 +56,16 @@ export interface ApiResponse {
 }
 
 export async function startTestDaemon(
-  options: { token?: string; devMode?: boolean; dataDir?: string; host?: string } = {},
+  options: {
+    token?: string;
+    devMode?: boolean;
+    dataDir?: string;
+    host?: string;
+    /** Extra TETHER_* settings, e.g. TETHER_AGENT_ADAPTER. */
+    env?: Record<string, string>;
+    /** The environment agent processes get (tests keep it hermetic). */
+    agentEnv?: Record<string, string>;
+  } = {},
 ): Promise<TestDaemon> {
   const dir = options.dataDir ? undefined : tempDir();
   const dataDir = options.dataDir ?? dir!.path;
@@ -64,8 +73,9 @@ export async function startTestDaemon(
   if (options.token) extra.TETHER_AGENT_TOKEN = options.token;
   if (options.devMode) extra.TETHER_AGENT_DEV_MODE = "1";
   if (options.host) extra.TETHER_AGENT_HOST = options.host;
+  Object.assign(extra, options.env);
   const config = loadConfig({ env: daemonEnv(dataDir, extra), cwd: dataDir });
-  const daemon = await startDaemon(config);
+  const daemon = await startDaemon(config, options.agentEnv ? { agentEnv: options.agentEnv } : {});
   const url = daemon.url;
   const token = options.token;
   return {

@@ -26,10 +26,10 @@ export async function list(client: TetherClient) {
 export async function newSession(
   client: TetherClient,
   prompt: string | undefined,
-  options: { kind: string; name?: string; dir?: string },
+  options: { kind?: string; name?: string; dir?: string },
 ) {
   const session = await client.createSession({
-    kind: options.kind,
+    ...(options.kind ? { kind: options.kind } : {}),
     ...(options.name ? { name: options.name } : {}),
     directory: options.dir ?? process.cwd(),
     ...(prompt ? { prompt } : {}),

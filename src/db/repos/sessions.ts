@@ -14,6 +14,7 @@ export function sessionRow(s: Session): SessionsTable {
     state: s.state,
     error: s.error,
     agent_cursor: s.agent_cursor,
+    agent_session_id: s.agent_session_id,
     input_tokens: s.usage.input_tokens,
     output_tokens: s.usage.output_tokens,
     cost_usd: s.usage.cost_usd,
@@ -78,6 +79,7 @@ export async function loadSessions(db: Kysely<Database>): Promise<Session[]> {
       error: r.error,
       last_seq: lastSeq,
       agent_cursor: Number(r.agent_cursor),
+      agent_session_id: r.agent_session_id ?? null,
       usage: {
         input_tokens: Number(r.input_tokens),
         output_tokens: Number(r.output_tokens),

@@ -21,6 +21,7 @@ const SESSION_COLUMNS = [
   "state",
   "error",
   "agent_cursor",
+  "agent_session_id",
   "input_tokens",
   "output_tokens",
   "cost_usd",

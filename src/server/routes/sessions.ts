@@ -1,3 +1,5 @@
+import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
 import { z } from "zod";
 import { TetherError } from "../../core/errors.js";
 import {
@@ -44,13 +46,11 @@ export function sessionRoutes(app: App, deps: ServerDeps) {
       },
     },
     async (req, reply) => {
-      const { kind, name, directory, agent, platform, prompt } = req.body;
-      if (!deps.kinds.includes(kind)) {
-        throw new TetherError(
-          "bad_request",
-          `unknown session kind "${kind}"; known kinds: ${deps.kinds.join(", ")}`,
-        );
-      }
+      const { name, agent, platform, prompt } = req.body;
+      const kind = kindOf(deps, req.body.kind);
+      const directory = deps.agents.runs(kind)
+        ? workingDirectory(req.body.directory)
+        : req.body.directory;
       const session = await engine.createSession({ kind, name, directory, agent, platform });
       if (prompt !== undefined) await engine.sendInput(session.id, { text: prompt, sender: "api" });
       return reply.code(201).send(session);
@@ -95,7 +95,9 @@ export function sessionRoutes(app: App, deps: ServerDeps) {
       },
     },
     async (req, reply) => {
-      await engine.deleteSession(req.params.id);
+      const session = engine.getSession(req.params.id);
+      await deps.agents.stop(session.id);
+      await engine.deleteSession(session.id);
       return reply.code(204).send();
     },
   );
@@ -113,13 +115,13 @@ export function sessionRoutes(app: App, deps: ServerDeps) {
     },
     async (req) => {
       const session = engine.getSession(req.params.id);
-      if (session.kind === "external") {
+      if (!deps.agents.runs(session.kind)) {
         throw new TetherError(
           "not_supported",
           "an external session is started by its own agent, through the External Agent API",
         );
       }
-      await engine.setState(session.id, "running", "started");
+      await deps.agents.start(session.id);
       const prompt = req.body?.prompt;
       if (prompt) await engine.sendInput(session.id, { text: prompt, sender: "api" });
       return session;
@@ -153,4 +155,24 @@ export function sessionRoutes(app: App, deps: ServerDeps) {
     },
     async (req) => engine.interrupt(req.params.id, req.body?.by ?? "api"),
   );
+}
+
+function kindOf(deps: ServerDeps, asked: string | undefined): string {
+  if (asked === undefined) return deps.agents.defaultKind;
+  if (asked === "external") return asked;
+  const kind = deps.agents.resolveKind(asked);
+  if (kind) return kind;
+  throw new TetherError(
+    "bad_request",
+    `unknown session kind "${asked}"; known kinds: external, claude, codex, ${deps.agents.kinds.join(", ")}`,
+  );
+}
+
+/** An agent's working directory must exist; without one it works where Tether was started. */
+function workingDirectory(asked: string | null): string {
+  const directory = resolve(asked ?? process.cwd());
+  if (!existsSync(directory) || !statSync(directory).isDirectory()) {
+    throw new TetherError("bad_request", `directory ${directory} does not exist`);
+  }
+  return directory;
 }

@@ -73,7 +73,10 @@ export async function externalSocket(
         const rows = await engine.readInputs(sessionId, after, PAGE);
         return rows.map((r) => ({ seq: r.seq, text: JSON.stringify(toAgentMessage(r)) }));
       },
-      toFrame: (e) => ({ seq: e.seq, text: JSON.stringify(agentMessageOf(e)) }),
+      toFrame: (e) => {
+        const message = agentMessageOf(e);
+        return message && { seq: e.seq, text: JSON.stringify(message) };
+      },
     },
     socketSink(socket, send),
   );

@@ -1,0 +1,103 @@
+// One Claude Code session: a single query() in streaming-input mode, kept alive across turns.
+// Messages sent while a turn runs wait here and go in one by one, so every turn has exactly one
+// result and the session's state follows the agent's.
+import { type CanUseTool, type Query, query } from "@anthropic-ai/claude-agent-sdk";
+import type { AdapterStartOptions, AgentHost, AgentRun } from "../types.js";
+import { NOT_LOGGED_IN } from "./auth.js";
+import { Inbox } from "./inbox.js";
+import { describeTool, failureOf, relay } from "./messages.js";
+
+export class ClaudeRun implements AgentRun {
+  private readonly inbox = new Inbox();
+  private readonly query: Query;
+  private readonly waiting: string[] = [];
+  private turnRunning = false;
+  private closing = false;
+  private readonly finished: Promise<void>;
+
+  constructor(
+    private readonly host: AgentHost,
+    options: AdapterStartOptions,
+  ) {
+    this.query = query({
+      prompt: this.inbox,
+      options: {
+        cwd: options.directory,
+        env: options.env,
+        ...(options.resume ? { resume: options.resume } : {}),
+        permissionMode: "default",
+        // The user's own Claude Code settings (CLAUDE.md, permission rules) apply, as in a terminal.
+        settingSources: ["user", "project", "local"],
+        canUseTool: this.canUseTool,
+      },
+    });
+    this.finished = this.consume();
+  }
+
+  send(text: string): void {
+    if (this.turnRunning) {
+      this.waiting.push(text);
+      return;
+    }
+    this.begin(text);
+  }
+
+  async interrupt(): Promise<void> {
+    this.waiting.length = 0;
+    if (this.turnRunning) await this.query.interrupt();
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.inbox.end();
+    this.query.close();
+    await this.finished;
+  }
+
+  private begin(text: string): void {
+    this.turnRunning = true;
+    this.host.turnStarted();
+    this.inbox.push(text);
+  }
+
+  private readonly canUseTool: CanUseTool = async (tool, input, { signal }) => {
+    const decision = await this.host.askPermission(
+      {
+        tool,
+        title: describeTool(tool, input),
+        description: `Claude wants to use ${tool}`,
+        input,
+      },
+      signal,
+    );
+    // updatedInput keeps older Claude Code CLIs happy, which reject an allow without it.
+    return decision.allow
+      ? { behavior: "allow", updatedInput: input }
+      : { behavior: "deny", message: decision.message };
+  };
+
+  private async consume(): Promise<void> {
+    try {
+      for await (const message of this.query) {
+        const result = relay(this.host, message);
+        if (!result) continue;
+        this.turnRunning = false;
+        const failure = failureOf(result);
+        if (failure) {
+          this.waiting.length = 0;
+          this.host.failed(/not logged in/i.test(failure) ? NOT_LOGGED_IN : failure);
+          continue;
+        }
+        const next = this.waiting.shift();
+        if (next !== undefined) this.begin(next);
+        else this.host.turnEnded();
+      }
+      if (!this.closing)
+        this.host.failed("Claude Code exited unexpectedly; send a message to restart it");
+    } catch (error) {
+      if (!this.closing) {
+        this.host.failed(`Claude Code failed: ${(error as Error).message}`);
+      }
+    }
+  }
+}

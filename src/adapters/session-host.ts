@@ -1,0 +1,70 @@
+// The AgentHost an adapter talks to for one session: each call becomes an engine write. Writes
+// are staged in call order, so events keep the order the agent reported them in.
+import type { Logger } from "pino";
+import type { Engine } from "../core/engine.js";
+import { canTransition } from "../core/state-machine.js";
+import type { SessionState, Usage } from "../shared/schemas.js";
+import type { PermissionBroker } from "./permissions.js";
+import type { AgentHost, OutputKind, PermissionDecision, PermissionRequest } from "./types.js";
+
+export class SessionHost implements AgentHost {
+  constructor(
+    private readonly sessionId: string,
+    private readonly engine: Engine,
+    private readonly permissions: PermissionBroker,
+    private readonly log: Logger,
+    /** Called once the agent has failed, so the supervisor drops the run. */
+    private readonly onFailed: () => void,
+  ) {}
+
+  output(kind: OutputKind, text: string, metadata: Record<string, unknown> = {}): void {
+    this.write(this.engine.appendOutput(this.sessionId, { text, metadata, kind }));
+  }
+
+  turnStarted(): void {
+    this.move("running", "turn started");
+  }
+
+  turnEnded(): void {
+    this.move("awaiting_input", "turn ended");
+  }
+
+  failed(message: string): void {
+    this.output("error", message);
+    this.move("error", message);
+    this.onFailed();
+  }
+
+  usage(total: Usage): void {
+    this.write(this.engine.recordUsageTotal(this.sessionId, total));
+  }
+
+  resumeWith(agentSessionId: string): void {
+    this.write(this.engine.setAgentSessionId(this.sessionId, agentSessionId));
+  }
+
+  askPermission(request: PermissionRequest, signal: AbortSignal): Promise<PermissionDecision> {
+    return this.permissions.ask(this.sessionId, request, signal).catch((error: unknown) => {
+      this.log.warn({ err: error, session: this.sessionId }, "could not ask for permission");
+      return { allow: false, message: "Tether could not ask the user; try again" };
+    });
+  }
+
+  private move(to: SessionState, reason: string): void {
+    let from: SessionState;
+    try {
+      from = this.engine.getSession(this.sessionId).state;
+    } catch {
+      return; // deleted meanwhile
+    }
+    // The agent's report is the truth, but an ended session stays ended.
+    if (from === to || !canTransition(from, to)) return;
+    this.write(this.engine.setState(this.sessionId, to, reason));
+  }
+
+  private write(done: Promise<unknown>): void {
+    done.catch((error: unknown) => {
+      this.log.warn({ err: error, session: this.sessionId }, "could not record what the agent did");
+    });
+  }
+}
