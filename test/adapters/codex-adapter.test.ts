@@ -33,13 +33,16 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await Promise.all(runs.splice(0).map((run) => run.close()));
-  await waitFor(() => processesMentioning(box.root).length === 0, {
-    timeoutMs: 5_000,
-    what: () => `codex processes to exit: ${commandLines(processesMentioning(box.root))}`,
-  });
-  await fake.close();
-  box.remove();
+  try {
+    await Promise.all(runs.splice(0).map((run) => run.close()));
+    await waitFor(() => processesMentioning(box.root).length === 0, {
+      timeoutMs: 5_000,
+      what: () => `codex processes to exit: ${commandLines(processesMentioning(box.root))}`,
+    });
+  } finally {
+    await fake.close();
+    box.remove();
+  }
 });
 
 /** `pid command…` for a failure message about leftover processes. */
