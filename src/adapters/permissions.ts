@@ -1,17 +1,26 @@
-// Tool permissions as durable Tether approvals. The agent waits on a promise; the human answers
-// from any surface; the answer reaches the waiting agent through the bus. "Allow <tool> for this
-// session" becomes a rule: later requests for that tool are approved by the rule, on the record.
+// Tool permissions and questions as durable Tether approvals. The agent waits on a promise; the
+// human answers from any surface; the answer reaches the waiting agent through the bus. "Allow
+// <tool> for this session" becomes a rule: later requests for that tool are approved by the
+// rule, on the record.
 import type { Engine } from "../core/engine.js";
 import type { StoredEvent } from "../core/store.js";
-import type { PermissionDecision, PermissionRequest } from "./types.js";
+import type { ApprovalRequestBody } from "../shared/schemas.js";
+import type { PermissionDecision, PermissionRequest, Question } from "./types.js";
 
 export const ALLOW = "Allow";
 export const DENY = "Deny";
 const sessionOption = (tool: string) => `Allow ${tool} for this session`;
 const SESSION_RULE = /^Allow (.+) for this session$/;
 
+interface Answer {
+  option: string;
+  decidedBy: string;
+  message: string | undefined;
+}
+
 export class PermissionBroker {
-  private readonly waiting = new Map<string, (decision: PermissionDecision) => void>();
+  /** Agents waiting for an answer, by approval id; undefined settles a withdrawn one. */
+  private readonly waiting = new Map<string, (answer: Answer | undefined) => void>();
   /** Tools allowed for the rest of a session, per session; read from past answers on first use. */
   private readonly rules = new Map<string, Promise<Set<string>>>();
 
@@ -23,38 +32,49 @@ export class PermissionBroker {
     signal: AbortSignal,
   ): Promise<PermissionDecision> {
     const forSession = sessionOption(request.tool);
-    const approval = await this.engine.requestApproval(sessionId, {
+    const rules = await this.rulesOf(sessionId);
+    const approvalRequest = {
       title: request.title,
       description: request.description,
       options: [ALLOW, DENY, forSession],
       tool_name: request.tool,
       tool_input: request.input,
-    });
-    if ((await this.rulesOf(sessionId)).has(request.tool)) {
+    };
+    if (rules.has(request.tool)) {
+      const approval = await this.engine.requestApproval(sessionId, approvalRequest);
       await this.engine.resolveApproval(approval.id, {
         option: forSession,
         decided_by: `rule: ${forSession.toLowerCase()}`,
       });
       return { allow: true };
     }
-    // No answer can have come yet: the request was published just now, and an answer needs an
-    // I/O turn of the event loop, which comes after this continuation.
-    return new Promise<PermissionDecision>((resolve) => {
-      const settle = (decision: PermissionDecision) => {
-        this.waiting.delete(approval.id);
-        signal.removeEventListener("abort", onAbort);
-        resolve(decision);
-      };
-      const onAbort = () => {
-        settle({ allow: false, message: "withdrawn" });
-        this.engine.cancelApproval(approval.id, "the agent stopped waiting").catch(() => {
-          // Already answered, or the session is gone: nothing left to withdraw.
-        });
-      };
-      this.waiting.set(approval.id, settle);
-      if (signal.aborted) onAbort();
-      else signal.addEventListener("abort", onAbort, { once: true });
-    });
+    const answer = await this.waitForAnswer(sessionId, approvalRequest, signal);
+    if (!answer) return { allow: false, message: "withdrawn" };
+    const rule = SESSION_RULE.exec(answer.option)?.[1];
+    if (rule) rules.add(rule);
+    if (answer.option === DENY) {
+      return { allow: false, message: answer.message || `Denied by ${answer.decidedBy}` };
+    }
+    return { allow: true };
+  }
+
+  async askQuestion(
+    sessionId: string,
+    question: Question,
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
+    const answer = await this.waitForAnswer(
+      sessionId,
+      {
+        title: question.title,
+        description: question.description,
+        options: question.options,
+        tool_name: null,
+        tool_input: null,
+      },
+      signal,
+    );
+    return answer?.option;
   }
 
   /** Hands a human's answer (an `approval_resolved` event) to the agent waiting for it. */
@@ -67,23 +87,42 @@ export class PermissionBroker {
       status?: string;
     };
     if (data.status === "cancelled" || !data.request_id || !data.option) return;
-    const settle = this.waiting.get(data.request_id);
-    if (!settle) return;
-    const rule = SESSION_RULE.exec(data.option);
-    if (rule?.[1]) void this.rulesOf(event.session_id).then((tools) => tools.add(rule[1]!));
-    if (data.option === DENY) {
-      settle({
-        allow: false,
-        message: data.message || `Denied by ${data.decided_by ?? "the user"}`,
-      });
-    } else {
-      settle({ allow: true });
-    }
+    this.waiting.get(data.request_id)?.({
+      option: data.option,
+      decidedBy: data.decided_by ?? "the user",
+      message: data.message,
+    });
   }
 
-  /** Forgets a session's rules and stops its waiters (the session was deleted). */
+  /** Forgets a session's rules (the session was deleted). */
   forget(sessionId: string): void {
     this.rules.delete(sessionId);
+  }
+
+  private async waitForAnswer(
+    sessionId: string,
+    request: ApprovalRequestBody,
+    signal: AbortSignal,
+  ): Promise<Answer | undefined> {
+    const approval = await this.engine.requestApproval(sessionId, request);
+    // No answer can have come yet: the request was published just now, and an answer needs an
+    // I/O turn of the event loop, which comes after this continuation.
+    return new Promise<Answer | undefined>((resolve) => {
+      const settle = (answer: Answer | undefined) => {
+        this.waiting.delete(approval.id);
+        signal.removeEventListener("abort", onAbort);
+        resolve(answer);
+      };
+      const onAbort = () => {
+        settle(undefined);
+        this.engine.cancelApproval(approval.id, "the agent stopped waiting").catch(() => {
+          // Already answered, or the session is gone: nothing left to withdraw.
+        });
+      };
+      this.waiting.set(approval.id, settle);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    });
   }
 
   private rulesOf(sessionId: string): Promise<Set<string>> {

@@ -5,7 +5,13 @@ import type { Engine } from "../core/engine.js";
 import { canTransition } from "../core/state-machine.js";
 import type { SessionState, Usage } from "../shared/schemas.js";
 import type { PermissionBroker } from "./permissions.js";
-import type { AgentHost, OutputKind, PermissionDecision, PermissionRequest } from "./types.js";
+import type {
+  AgentHost,
+  OutputKind,
+  PermissionDecision,
+  PermissionRequest,
+  Question,
+} from "./types.js";
 
 export class SessionHost implements AgentHost {
   constructor(
@@ -48,6 +54,15 @@ export class SessionHost implements AgentHost {
       this.log.warn({ err: error, session: this.sessionId }, "could not ask for permission");
       return { allow: false, message: "Tether could not ask the user; try again" };
     });
+  }
+
+  askQuestion(question: Question, signal: AbortSignal): Promise<string | undefined> {
+    return this.permissions
+      .askQuestion(this.sessionId, question, signal)
+      .catch((error: unknown) => {
+        this.log.warn({ err: error, session: this.sessionId }, "could not ask a question");
+        return undefined;
+      });
   }
 
   private move(to: SessionState, reason: string): void {

@@ -18,6 +18,13 @@ export interface PermissionRequest {
   input: unknown;
 }
 
+/** The agent asks the human to choose (e.g. Claude's AskUserQuestion). */
+export interface Question {
+  title: string;
+  description: string;
+  options: string[];
+}
+
 export type PermissionDecision =
   | { allow: true }
   | { allow: false /** Sent back to the agent, so it can do something else. */; message: string };
@@ -39,6 +46,9 @@ export interface AgentHost {
   /** Asks the human; resolves with their decision. `signal` aborts when the agent stops
    * waiting (interrupted, answered elsewhere, exited), and the approval is withdrawn. */
   askPermission(request: PermissionRequest, signal: AbortSignal): Promise<PermissionDecision>;
+  /** Asks the human to pick one of `question.options`; resolves with the one picked, or
+   * undefined when the question was withdrawn. */
+  askQuestion(question: Question, signal: AbortSignal): Promise<string | undefined>;
 }
 
 /** One running agent for one session. */

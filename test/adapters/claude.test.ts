@@ -4,7 +4,13 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { bash, type FakeAnthropic, slowText, startFakeAnthropic } from "../fakes/anthropic.js";
+import {
+  askUserQuestion,
+  bash,
+  type FakeAnthropic,
+  slowText,
+  startFakeAnthropic,
+} from "../fakes/anthropic.js";
 import {
   type AgentSandbox,
   agentSandbox,
@@ -244,5 +250,24 @@ describe("Claude Code adapter", () => {
     // The message stays queued: it is delivered once the agent can run.
     const queued = await d.api("GET", `/external/sessions/${id}/input?timeout=0`);
     expect(queued.body).toMatchObject({ type: "human_input", data: { text: "hello" } });
+  });
+});
+
+describe("Claude Code asking the human a question", () => {
+  it("shows the choices as an approval and hands the one picked back to Claude", async () => {
+    fake.when("pick a color", askUserQuestion("Which color should I use?", ["Red", "Blue"]));
+    const d = await daemon();
+    const id = await newSession(d, "pick a color for the button");
+
+    const question = await pendingApproval(d, id);
+    expect(question).toMatchObject({
+      title: "Which color should I use?",
+      options: ["Red", "Blue"],
+    });
+    await resolve(d, question.id, { option: "Blue", decided_by: "phone" });
+    await waitForState(d, id, "awaiting_input", question.seq);
+    expect(fake.toolResults()).toEqual([
+      expect.objectContaining({ isError: false, content: expect.stringContaining('="Blue"') }),
+    ]);
   });
 });

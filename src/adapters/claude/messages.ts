@@ -51,7 +51,9 @@ export function describeTool(tool: string, input: unknown): string {
   const detail = [fields.command, fields.file_path, fields.path, fields.pattern, fields.url].find(
     (v): v is string => typeof v === "string" && v.length > 0,
   );
-  return detail ? `${tool}: ${detail}` : tool;
+  const line = detail ? `${tool}: ${detail}` : tool;
+  // A title is read in a notification; the whole input stays in the approval.
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 function resultText(content: unknown): string {

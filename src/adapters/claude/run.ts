@@ -1,7 +1,12 @@
 // One Claude Code session: a single query() in streaming-input mode, kept alive across turns.
 // Messages sent while a turn runs wait here and go in one by one, so every turn has exactly one
 // result and the session's state follows the agent's.
-import { type CanUseTool, type Query, query } from "@anthropic-ai/claude-agent-sdk";
+import {
+  type CanUseTool,
+  type PermissionResult,
+  type Query,
+  query,
+} from "@anthropic-ai/claude-agent-sdk";
 import type { AdapterStartOptions, AgentHost, AgentRun } from "../types.js";
 import { NOT_LOGGED_IN } from "./auth.js";
 import { Inbox } from "./inbox.js";
@@ -61,6 +66,7 @@ export class ClaudeRun implements AgentRun {
   }
 
   private readonly canUseTool: CanUseTool = async (tool, input, { signal }) => {
+    if (tool === "AskUserQuestion") return this.askUser(input, signal);
     const decision = await this.host.askPermission(
       {
         tool,
@@ -75,6 +81,28 @@ export class ClaudeRun implements AgentRun {
       ? { behavior: "allow", updatedInput: input }
       : { behavior: "deny", message: decision.message };
   };
+
+  /** Claude asks the human multiple-choice questions: each becomes an approval whose options are
+   * the choices, and the choices made go back as the tool's answers. */
+  private async askUser(
+    input: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<PermissionResult> {
+    const answers: Record<string, string> = {};
+    for (const q of questionsOf(input)) {
+      const picked = await this.host.askQuestion(
+        {
+          title: q.question,
+          description: q.options.map((o) => `${o.label}: ${o.description ?? ""}`).join("\n"),
+          options: q.options.map((o) => o.label),
+        },
+        signal,
+      );
+      if (picked === undefined) return { behavior: "deny", message: "The question was withdrawn." };
+      answers[q.question] = picked;
+    }
+    return { behavior: "allow", updatedInput: { ...input, answers } };
+  }
 
   private async consume(): Promise<void> {
     try {
@@ -100,4 +128,20 @@ export class ClaudeRun implements AgentRun {
       }
     }
   }
+}
+
+interface AskedQuestion {
+  question: string;
+  options: { label: string; description?: string }[];
+}
+
+function questionsOf(input: Record<string, unknown>): AskedQuestion[] {
+  const questions = Array.isArray(input.questions) ? input.questions : [];
+  return questions.filter(
+    (q): q is AskedQuestion =>
+      typeof q?.question === "string" &&
+      Array.isArray(q.options) &&
+      q.options.length > 0 &&
+      q.options.every((o: { label?: unknown }) => typeof o?.label === "string"),
+  );
 }
