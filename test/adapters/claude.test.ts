@@ -271,3 +271,24 @@ describe("Claude Code asking the human a question", () => {
     ]);
   });
 });
+
+describe("Claude Code failing", () => {
+  it("an agent process that dies mid-turn is a session error, and the next message restarts it", async () => {
+    fake.when("go slow", slowText("tick ", 400, 50));
+    const d = await daemon();
+    const id = await newSession(d, "go slow");
+    await waitFor(() => fake.turns().some((r) => r.deltasSent >= 3), {
+      timeoutMs: 20_000,
+      what: "the slow answer to start streaming",
+    });
+    for (const pid of processesMentioning(box.root)) process.kill(pid, "SIGKILL");
+
+    const failed = await waitForState(d, id, "error");
+    expect(failed.error).toMatch(/Claude Code (exited unexpectedly|failed)/);
+    expect(await outputs(d, id, "error")).toEqual([failed.error]);
+
+    await d.api("POST", `/api/sessions/${id}/input`, { text: "try again" });
+    await waitForState(d, id, "awaiting_input", failed.last_seq);
+    expect((await outputs(d, id, "text")).at(-1)).toContain("Echo:");
+  });
+});
