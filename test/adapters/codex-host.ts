@@ -6,6 +6,7 @@ import type {
   OutputKind,
   PermissionDecision,
   PermissionRequest,
+  Question,
 } from "../../src/adapters/types.js";
 import type { Usage } from "../../src/shared/schemas.js";
 
@@ -16,7 +17,8 @@ export type HostCall =
   | { type: "failed"; message: string }
   | { type: "usage"; total: Usage }
   | { type: "resumeWith"; id: string }
-  | { type: "askPermission"; request: PermissionRequest };
+  | { type: "askPermission"; request: PermissionRequest }
+  | { type: "askQuestion"; question: Question };
 
 export interface AskedPermission {
   request: PermissionRequest;
@@ -61,6 +63,15 @@ export class RecordingHost implements AgentHost {
       };
       this.asked.push(asked);
     });
+  }
+
+  /** Codex asks questions only in Plan mode, which the adapter does not use: recorded, never
+   * answered, withdrawn when the signal aborts. */
+  askQuestion(question: Question, signal: AbortSignal): Promise<string | undefined> {
+    this.calls.push({ type: "askQuestion", question });
+    return new Promise((resolve) =>
+      signal.addEventListener("abort", () => resolve(undefined), { once: true }),
+    );
   }
 
   count(type: HostCall["type"]): number {
