@@ -9,6 +9,7 @@ export const ADAPTERS: Readonly<Record<string, AdapterLoader>> = {
   claude_subprocess: async () =>
     (await import("./claude/adapter.js")).claudeAdapter("claude_subprocess"),
   claude_api: async () => (await import("./claude/adapter.js")).claudeAdapter("claude_api"),
+  codex_sdk_sidecar: async () => (await import("./codex/adapter.js")).codexAdapter(),
 };
 
 /** Short names people type: `claude` and `codex`. */

@@ -52,6 +52,8 @@ function agentEnv(extra: Record<string, string> = {}): Record<string, string> {
     CLAUDE_CONFIG_DIR: box.home,
     CLAUDE_CODE_TMPDIR: box.tmp,
     XDG_RUNTIME_DIR: box.tmp,
+    // Claude snapshots a login shell for Bash, which would otherwise run the developer's ~/.bashrc.
+    HOME: box.root,
     ...extra,
   });
 }

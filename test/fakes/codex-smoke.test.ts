@@ -189,7 +189,13 @@ async function startThread(): Promise<{ server: AppServer; threadId: string }> {
     cwd: box.workspace,
     // OPENAI_API_KEY is read by the fake provider's env_key. TMPDIR keeps the sandbox helper's
     // scratch dirs (/tmp/codex-bwrap-…) inside the test's own dir.
-    env: hermeticEnv({ CODEX_HOME: box.home, OPENAI_API_KEY: "sk-fake", TMPDIR: box.tmp }),
+    // HOME too: Codex snapshots a login shell, which would otherwise run the developer's ~/.bashrc.
+    env: hermeticEnv({
+      CODEX_HOME: box.home,
+      OPENAI_API_KEY: "sk-fake",
+      TMPDIR: box.tmp,
+      HOME: box.root,
+    }),
     stdio: ["pipe", "pipe", "pipe"],
     // Own process group, so close() can signal everything the app-server started.
     detached: true,
