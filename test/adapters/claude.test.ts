@@ -126,6 +126,10 @@ describe("Claude Code adapter", () => {
     const id = await newSession(d, "hello fake");
     const session = await waitForState(d, id, "awaiting_input", 1);
     expect(session.agent_session_id).toMatch(/^[0-9a-f-]{36}$/);
+    // Tokens and cost come from Claude's result message.
+    expect(session.usage.input_tokens).toBeGreaterThan(0);
+    expect(session.usage.output_tokens).toBeGreaterThan(0);
+    expect(session.usage.cost_usd).toBeGreaterThan(0);
     expect(await outputs(d, id, "text")).toEqual(["Echo: hello fake"]);
     const moves = (await events(d, id)).filter((e) => e.type === "state").map((e) => e.data.to);
     expect(moves).toEqual(["created", "running", "awaiting_input"]);
