@@ -11,6 +11,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { type HttpFake, readBody, SseStream, sendJson, startHttpFake } from "./http.js";
+import { ReplyScript } from "./script.js";
 
 // ---- replies a test can plan ------------------------------------------------------------------
 
@@ -136,21 +137,11 @@ export function defaultReply(turn: Turn): AnthropicReply {
 
 export async function startFakeAnthropic(): Promise<FakeAnthropic> {
   const requests: RecordedRequest[] = [];
-  const rules: { trigger: string | RegExp; reply: AnthropicReply }[] = [];
-  let handler: TurnHandler | undefined;
+  const replies = new ReplyScript<Turn, AnthropicReply>(
+    defaultReply,
+    (turn) => turn.toolResult !== undefined,
+  );
   let nextId = 1;
-
-  const choose = (turn: Turn): AnthropicReply => {
-    const scripted = handler?.(turn);
-    if (scripted) return scripted;
-    if (!turn.toolResult) {
-      const index = rules.findIndex(({ trigger }) =>
-        typeof trigger === "string" ? turn.userText.includes(trigger) : trigger.test(turn.userText),
-      );
-      if (index >= 0) return rules.splice(index, 1)[0]!.reply;
-    }
-    return defaultReply(turn);
-  };
 
   const http = await startHttpFake(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://fake");
@@ -204,7 +195,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
       record.reply = text("Fake session title");
     } else {
       record.kind = "turn";
-      record.reply = choose(turn);
+      record.reply = replies.choose(turn);
     }
     const id = nextId++;
     if (body.stream === false) sendJson(res, 200, wholeMessage(id, body.model, record.reply));
@@ -214,12 +205,8 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
   return {
     ...http,
     requests,
-    when(trigger, reply) {
-      rules.push({ trigger, reply });
-    },
-    script(next) {
-      handler = next;
-    },
+    when: (trigger, reply) => replies.when(trigger, reply),
+    script: (handler) => replies.script(handler),
     turns: () => requests.filter((r) => r.kind === "turn"),
     toolResults: () =>
       requests.flatMap((r) => (r.kind === "turn" && r.turn?.toolResult ? [r.turn.toolResult] : [])),

@@ -8,9 +8,9 @@ import {
   query,
   type SDKMessage,
   type SDKResultMessage,
-  type SDKUserMessage,
 } from "@anthropic-ai/claude-agent-sdk";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Inbox } from "../../src/adapters/claude/inbox.js";
 import { waitFor } from "../helpers/wait.js";
 import {
   askUserQuestion,
@@ -21,36 +21,6 @@ import {
   write,
 } from "./anthropic.js";
 import { type AgentSandbox, agentSandbox, hermeticEnv, processesMentioning } from "./support.js";
-
-/** The async iterable that keeps query() in streaming-input mode: one live session, many turns. */
-class Inbox implements AsyncIterable<SDKUserMessage> {
-  private readonly queued: SDKUserMessage[] = [];
-  private wake: (() => void) | undefined;
-  private done = false;
-
-  say(text: string): void {
-    this.queued.push({
-      type: "user",
-      message: { role: "user", content: text },
-      parent_tool_use_id: null,
-    });
-    this.wake?.();
-  }
-
-  end(): void {
-    this.done = true;
-    this.wake?.();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<SDKUserMessage> {
-    for (;;) {
-      const next = this.queued.shift();
-      if (next) yield next;
-      else if (this.done) return;
-      else await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-  }
-}
 
 interface Session {
   q: Query;
@@ -118,7 +88,7 @@ function startSession(canUseTool?: CanUseTool): Session {
     async turn(text) {
       // Results of earlier turns (finished or interrupted) are already in; wait for a new one.
       const before = results().length;
-      inbox.say(text);
+      inbox.push(text);
       return waitFor(
         () => {
           if (failure) throw failure;
@@ -192,7 +162,7 @@ describe("Claude Code against the fake Anthropic API", () => {
     fake.when("go slow", slowText("tick ", 200, 50));
     session = startSession();
     const { inbox, q, messages } = session;
-    inbox.say("go slow");
+    inbox.push("go slow");
     // Interrupt only once the model is demonstrably mid-stream.
     await waitFor(() => fake.turns().some((r) => r.deltasSent >= 3), {
       timeoutMs: 15_000,

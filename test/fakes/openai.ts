@@ -11,6 +11,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { type HttpFake, readBody, SseStream, sendJson, startHttpFake } from "./http.js";
+import { ReplyScript } from "./script.js";
 
 // ---- replies a test can plan ------------------------------------------------------------------
 
@@ -140,21 +141,11 @@ export function defaultReply(turn: Turn): OpenAIReply {
 
 export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const requests: RecordedRequest[] = [];
-  const rules: { trigger: string | RegExp; reply: OpenAIReply }[] = [];
-  let handler: TurnHandler | undefined;
+  const replies = new ReplyScript<Turn, OpenAIReply>(
+    defaultReply,
+    (turn) => turn.toolOutput !== undefined,
+  );
   let nextId = 1;
-
-  const choose = (turn: Turn): OpenAIReply => {
-    const scripted = handler?.(turn);
-    if (scripted) return scripted;
-    if (!turn.toolOutput) {
-      const index = rules.findIndex(({ trigger }) =>
-        typeof trigger === "string" ? turn.userText.includes(trigger) : trigger.test(turn.userText),
-      );
-      if (index >= 0) return rules.splice(index, 1)[0]!.reply;
-    }
-    return defaultReply(turn);
-  };
 
   const http = await startHttpFake(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://fake");
@@ -189,7 +180,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       record.reply = text("Fake thread title");
     } else {
       record.kind = "turn";
-      record.reply = choose(turn);
+      record.reply = replies.choose(turn);
     }
     await streamReply(res, nextId++, record.reply, record);
   });
@@ -197,12 +188,8 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   return {
     ...http,
     requests,
-    when(trigger, reply) {
-      rules.push({ trigger, reply });
-    },
-    script(next) {
-      handler = next;
-    },
+    when: (trigger, reply) => replies.when(trigger, reply),
+    script: (handler) => replies.script(handler),
     turns: () => requests.filter((r) => r.kind === "turn"),
     toolOutputs: () =>
       requests.flatMap((r) => (r.kind === "turn" && r.turn?.toolOutput ? [r.turn.toolOutput] : [])),
