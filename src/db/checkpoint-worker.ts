@@ -11,17 +11,20 @@ interface CheckpointResult {
   checkpointed: number;
 }
 
-const { path, intervalMs, idleChecks } = workerData as CheckpointWorkerData;
+const { path, intervalMs, idleChecks, restartAtFrames } = workerData as CheckpointWorkerData;
 const db = new SqliteDatabase(path);
 const BUSY_TIMEOUT = "busy_timeout = 5000";
+/** Long enough to find a gap between the daemon's commits, short enough not to stall them. */
+const RESTART_WAIT_MS = 20;
 db.pragma(BUSY_TIMEOUT);
 
-/** Empties the WAL file. Gives up at once if a reader or writer is in the way: waiting would make
- * the daemon's writes wait behind it, on the main thread. */
-function truncate(): boolean {
-  db.pragma("busy_timeout = 0");
+/** Copies what is left of the WAL and makes the next write start it over (RESTART), or also
+ * empties the file (TRUNCATE). Waits at most `waitMs` for the daemon's writer to finish a
+ * transaction: while it waits, it keeps that writer's next transaction waiting too. */
+function startOver(mode: "RESTART" | "TRUNCATE", waitMs: number): boolean {
+  db.pragma(`busy_timeout = ${waitMs}`);
   try {
-    const [result] = db.pragma("wal_checkpoint(TRUNCATE)") as CheckpointResult[];
+    const [result] = db.pragma(`wal_checkpoint(${mode})`) as CheckpointResult[];
     return result?.busy === 0;
   } catch {
     return false;
@@ -41,7 +44,12 @@ const timer = setInterval(() => {
       result !== undefined && result.busy === 0 && result.log === result.checkpointed;
     quiet = caughtUp && version === lastVersion ? quiet + 1 : 0;
     lastVersion = version;
-    if (quiet >= idleChecks && truncate()) {
+    // Under steady writes a PASSIVE checkpoint never quite catches up, so the WAL would never be
+    // started over and would grow without end. Right after one, little is left to copy, so a
+    // RESTART holds the daemon's writers back only briefly.
+    if (result !== undefined && result.log >= restartAtFrames)
+      startOver("RESTART", RESTART_WAIT_MS);
+    if (quiet >= idleChecks && startOver("TRUNCATE", 0)) {
       clearInterval(timer);
       db.close();
     }

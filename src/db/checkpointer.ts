@@ -13,6 +13,8 @@ export interface CheckpointTiming {
   intervalMs: number;
   /** The worker exits after this many checkpoints in a row found nothing new to copy. */
   idleChecks: number;
+  /** A WAL this many pages long is started over (see checkpoint-worker.ts). */
+  restartAtFrames: number;
 }
 
 /** What the worker is started with. */
@@ -20,12 +22,14 @@ export interface CheckpointWorkerData {
   path: string;
   intervalMs: number;
   idleChecks: number;
+  restartAtFrames: number;
 }
 
 export const DEFAULT_CHECKPOINT_TIMING: CheckpointTiming = {
   startAtWalBytes: 1024 * 1024, // a quarter of SQLite's own auto-checkpoint point (1,000 pages)
   intervalMs: 500,
   idleChecks: 60, // 30 s
+  restartAtFrames: 4096, // 16 MB of 4 KB pages
 };
 
 export interface Checkpointer {
@@ -51,6 +55,7 @@ export function startCheckpointer(options: {
       path: dbPath,
       intervalMs: timing.intervalMs,
       idleChecks: timing.idleChecks,
+      restartAtFrames: timing.restartAtFrames,
     };
     const w = new Worker(workerUrl, { workerData: data });
     w.unref();
