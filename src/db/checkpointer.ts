@@ -29,7 +29,7 @@ export const DEFAULT_CHECKPOINT_TIMING: CheckpointTiming = {
   startAtWalBytes: 1024 * 1024, // a quarter of SQLite's own auto-checkpoint point (1,000 pages)
   intervalMs: 500,
   idleChecks: 60, // 30 s
-  restartAtFrames: 4096, // 16 MB of 4 KB pages
+  restartAtFrames: 16_384, // 64 MB of 4 KB pages
 };
 
 export interface Checkpointer {
