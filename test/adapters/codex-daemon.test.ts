@@ -3,7 +3,13 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { codexConfigToml, execCommand, type FakeOpenAI, startFakeOpenAI } from "../fakes/openai.js";
+import {
+  codexConfigToml,
+  execCommand,
+  type FakeOpenAI,
+  slowText,
+  startFakeOpenAI,
+} from "../fakes/openai.js";
 import {
   type AgentSandbox,
   agentSandbox,
@@ -17,12 +23,10 @@ let fake: FakeOpenAI;
 let box: AgentSandbox;
 let t: TestDaemon;
 
-beforeEach(async () => {
-  fake = await startFakeOpenAI();
-  box = agentSandbox("tether-codex-daemon-");
-  writeFileSync(join(box.home, "config.toml"), codexConfigToml(fake.url));
-  t = await startTestDaemon({
+function startDaemon(): Promise<TestDaemon> {
+  return startTestDaemon({
     token: "codex-daemon-token",
+    dataDir: join(box.root, "data"),
     env: { TETHER_AGENT_ADAPTER: "codex_sdk_sidecar" },
     // HOME: Codex snapshots a login shell, which would otherwise run the developer's ~/.bashrc.
     agentEnv: hermeticEnv({
@@ -32,6 +36,13 @@ beforeEach(async () => {
       HOME: box.root,
     }),
   });
+}
+
+beforeEach(async () => {
+  fake = await startFakeOpenAI();
+  box = agentSandbox("tether-codex-daemon-");
+  writeFileSync(join(box.home, "config.toml"), codexConfigToml(fake.url));
+  t = await startDaemon();
 });
 
 afterEach(async () => {
@@ -111,5 +122,43 @@ describe("Codex sessions in the daemon", () => {
     await waitForState(id, "awaiting_input", Math.max(done.last_seq, second.seq));
     expect(existsSync(denied)).toBe(false);
     expect(fake.toolOutputs().at(-1)?.output).toMatch(/rejected by user/);
+  });
+
+  it("interrupts a slow turn; the next message starts a new one", async () => {
+    fake.when("go slow", slowText("tick ", 400, 50));
+    const id = await newSession("go slow");
+    await waitFor(() => fake.turns().some((r) => r.deltasSent >= 3), {
+      timeoutMs: 20_000,
+      what: "the slow answer to start streaming",
+    });
+    const res = await fetch(`${t.url}/api/sessions/${id}/interrupt`, {
+      method: "POST",
+      headers: { authorization: "Bearer codex-daemon-token" },
+    });
+    expect(res.status).toBe(200);
+    const stopped = await waitForState(id, "awaiting_input");
+
+    await t.api("POST", `/api/sessions/${id}/input`, { text: "still there?" });
+    await waitForState(id, "awaiting_input", stopped.last_seq + 1);
+    expect((await outputs(id, "text")).at(-1)).toBe("Echo: still there?");
+  });
+
+  it("resumes the same Codex thread after the daemon restarts", async () => {
+    const id = await newSession("remember the word kiwi");
+    const before = await waitForState(id, "awaiting_input", 1);
+    await t.close();
+    await waitFor(() => processesMentioning(box.root).length === 0, {
+      timeoutMs: 10_000,
+      what: "the first daemon's Codex to exit",
+    });
+
+    t = await startDaemon();
+    await t.api("POST", `/api/sessions/${id}/input`, { text: "what was the word" });
+    const after = await waitForState(id, "awaiting_input", before.last_seq + 1);
+    expect(after.agent_session_id).toBe(before.agent_session_id);
+    // The model saw the earlier turn: the thread was resumed, not started afresh.
+    const said = JSON.stringify(fake.turns().at(-1)?.body);
+    expect(said).toContain("remember the word kiwi");
+    expect(said).toContain("what was the word");
   });
 });
