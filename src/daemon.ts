@@ -11,6 +11,8 @@ import { lockDataDir } from "./db/data-dir-lock.js";
 import { SqlStore } from "./db/sql-store.js";
 import { openSqlite } from "./db/sqlite.js";
 import { createLogger } from "./logger.js";
+import { Notifications } from "./notify/notifications.js";
+import { VapidKeyError } from "./notify/vapid-keys.js";
 import { buildServer, type RouteInfo } from "./server/app.js";
 import type { App } from "./server/types.js";
 import { VERSION } from "./version.js";
@@ -70,6 +72,29 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     log,
   });
   await supervisor.init();
+  // After the supervisor took over: the sessions it moved to awaiting_input on a restart
+  // are not news to anyone.
+  let publicUrl = config.TETHER_PUBLIC_URL;
+  let notifications: Notifications;
+  try {
+    notifications = new Notifications({
+      db: sqlite.db,
+      bus,
+      dataDir,
+      log,
+      vapidSubject: config.TETHER_VAPID_SUBJECT,
+      ntfy: config.TETHER_NTFY_URL
+        ? { url: config.TETHER_NTFY_URL, token: config.TETHER_NTFY_TOKEN }
+        : undefined,
+      publicUrl: () => publicUrl ?? "http://localhost:8787",
+      sessionName: (id) => sessionName(engine, id),
+    });
+  } catch (error) {
+    await supervisor.close();
+    await closeStore();
+    throw error instanceof VapidKeyError ? new StartupError(error.message) : error;
+  }
+  notifications.start();
   const agents = {
     kinds: supervisor.kinds,
     defaultKind: config.TETHER_AGENT_ADAPTER,
@@ -93,12 +118,13 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   }
 
   const { app, routes } = await buildServer(
-    { engine, bus, version: VERSION, authRequired, agents },
+    { engine, bus, version: VERSION, authRequired, agents, push: notifications },
     { logger: log, token },
   );
   try {
     await app.listen({ host, port: config.TETHER_AGENT_PORT });
   } catch (error) {
+    await notifications.close();
     await supervisor.close();
     await app.close();
     await closeStore();
@@ -107,12 +133,14 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.TETHER_AGENT_PORT;
   const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
+  publicUrl ??= `http://${shownHost}:${port}`;
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       // Commit what callers are waiting on, then close sockets, then the database.
       await engine.drain();
+      await notifications.close();
       await supervisor.close();
       await app.close();
       await engine.drain();
@@ -157,6 +185,15 @@ function listenError(error: unknown, host: string, port: number): Error {
     );
   }
   return error as Error;
+}
+
+/** A session's name; undefined once deleted (an event may outlive its session by a tick). */
+function sessionName(engine: Engine, id: string): string | undefined {
+  try {
+    return engine.getSession(id).name;
+  } catch {
+    return undefined;
+  }
 }
 
 function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {

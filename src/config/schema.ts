@@ -41,6 +41,29 @@ export const ConfigSchema = z.object({
   SLACK_CHANNEL_ID: z.string().min(1).optional(),
   DISCORD_BOT_TOKEN: optionalSecret,
   DISCORD_CHANNEL_ID: z.string().regex(/^\d+$/, "must be a numeric channel id").optional(),
+  TETHER_VAPID_SUBJECT: z
+    .string()
+    .regex(
+      /^(mailto:[^@\s]+@[^@\s]+|https:\/\/\S+)$/,
+      "must be a mailto: address or an https:// URL that push services can reach you at",
+    )
+    .default("mailto:tether@localhost"),
+  TETHER_NTFY_URL: z
+    .url("must be an ntfy topic URL such as https://ntfy.sh/my-topic")
+    .refine(
+      (u) => /^https?:$/.test(new URL(u).protocol),
+      "must be an http:// or https:// ntfy topic URL",
+    )
+    .refine(
+      (u) => /^[-_A-Za-z0-9]{1,64}$/.test(new URL(u).pathname.split("/").pop() ?? ""),
+      "must end in a topic name of letters, digits, - and _ (at most 64), e.g. https://ntfy.sh/my-topic",
+    )
+    .optional(),
+  TETHER_NTFY_TOKEN: optionalSecret,
+  TETHER_PUBLIC_URL: z
+    .url("must be a URL such as https://tether.example.com")
+    .refine((u) => /^https?:$/.test(new URL(u).protocol), "must be an http:// or https:// URL")
+    .optional(),
   TETHER_API_URL: z
     .url("must be a URL such as http://localhost:8787")
     .default("http://localhost:8787"),
@@ -56,4 +79,7 @@ export const SECRET_KEYS: ReadonlySet<ConfigKey> = new Set([
   "SLACK_BOT_TOKEN",
   "SLACK_APP_TOKEN",
   "DISCORD_BOT_TOKEN",
+  "TETHER_NTFY_TOKEN",
+  // On a public ntfy server the topic name is the password: whoever knows it reads along.
+  "TETHER_NTFY_URL",
 ]);

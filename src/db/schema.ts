@@ -49,9 +49,19 @@ export interface InputsTable {
   data: string;
 }
 
+export interface PushSubscriptionsTable {
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  label: string | null;
+  user_agent: string | null;
+  created_at: string;
+}
+
 export interface Database {
   sessions: SessionsTable;
   events: EventsTable;
   approvals: ApprovalsTable;
   inputs: InputsTable;
+  push_subscriptions: PushSubscriptionsTable;
 }

@@ -16,6 +16,7 @@ import { collectOpenApi } from "./openapi.js";
 import { approvalRoutes } from "./routes/approvals.js";
 import { eventRoutes } from "./routes/events.js";
 import { externalRoutes } from "./routes/external.js";
+import { pushRoutes } from "./routes/push.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import { systemRoutes } from "./routes/system.js";
 import { zodSchemaController } from "./schema-compilers.js";
@@ -105,6 +106,7 @@ export async function buildServer(
   sessionRoutes(app, deps);
   approvalRoutes(app, deps);
   eventRoutes(app, deps);
+  pushRoutes(app, deps);
   systemRoutes(app, deps, openapi);
   await docsRoutes(app, openapi);
   await app.ready();

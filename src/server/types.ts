@@ -8,6 +8,11 @@ import type {
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Bus } from "../bus/bus.js";
 import type { Engine } from "../core/engine.js";
+import type {
+  PushSubscriptionBody,
+  PushSubscriptionInfo,
+  PushTestReply,
+} from "../shared/schemas.js";
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -24,6 +29,20 @@ export interface ServerDeps {
   authRequired: boolean;
   /** Runs the agents of sessions Tether starts itself (every kind but `external`). */
   agents: AgentRunner;
+  /** Web Push subscriptions and test notifications (src/notify). */
+  push: PushService;
+}
+
+/** What the push routes need of the notifications part. */
+export interface PushService {
+  readonly vapidPublicKey: string;
+  subscribe(
+    body: PushSubscriptionBody,
+    userAgent: string | undefined,
+  ): Promise<PushSubscriptionInfo>;
+  unsubscribe(endpoint: string): Promise<void>;
+  list(): Promise<PushSubscriptionInfo[]>;
+  test(): Promise<PushTestReply>;
 }
 
 /** What the routes need of the supervisor. */

@@ -336,3 +336,76 @@ export const ViewerSocketMessage = z.discriminatedUnion("type", [
     data: InputBody.extend({ session_id: z.string().min(1) }),
   }),
 ]);
+
+// ---------- Push notifications ----------
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "localhost"]);
+
+/** Bytes of a base64url string, or -1 when it is not base64url. Counted, not decoded, so this
+ * file stays free of Node's Buffer (the web app imports it too). */
+function base64urlBytes(value: string): number {
+  const digits = value.replace(/={1,2}$/, "");
+  if (!/^[A-Za-z0-9_-]+$/.test(digits) || digits.length % 4 === 1) return -1;
+  return Math.floor((digits.length * 3) / 4);
+}
+
+export const PushEndpoint = z
+  .url("endpoint: must be the URL of the push service from PushSubscription.endpoint")
+  .max(2048)
+  .refine((u) => {
+    const url = new URL(u);
+    // Browsers' push services are all HTTPS; plain HTTP only on this machine (a local push
+    // service, or the fake one in the tests).
+    return (
+      url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname))
+    );
+  }, "endpoint: must be an https:// URL")
+  .describe("PushSubscription.endpoint: the push service URL for this browser");
+
+export const PushSubscriptionBody = z.object({
+  endpoint: PushEndpoint,
+  // Browsers add expirationTime (usually null) to the subscription's JSON; accepted, unused.
+  expirationTime: z.number().nullable().optional(),
+  keys: z.object({
+    p256dh: z
+      .string()
+      .refine(
+        (k) => base64urlBytes(k) === 65,
+        "keys.p256dh: must be the browser's P-256 public key, 65 bytes in base64url",
+      ),
+    auth: z
+      .string()
+      .refine(
+        (k) => base64urlBytes(k) >= 16 && base64urlBytes(k) <= 64,
+        "keys.auth: must be the browser's auth secret, 16 bytes in base64url",
+      ),
+  }),
+  label: z.string().trim().max(200).optional().describe("A name for this device, e.g. phone"),
+});
+export type PushSubscriptionBody = z.infer<typeof PushSubscriptionBody>;
+
+export const PushSubscriptionInfo = z
+  .object({
+    endpoint: z.string(),
+    label: z.string().nullable(),
+    user_agent: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .meta({ id: "PushSubscription" });
+export type PushSubscriptionInfo = z.infer<typeof PushSubscriptionInfo>;
+
+export const PushSubscriptionList = z.object({ subscriptions: z.array(PushSubscriptionInfo) });
+export const DeletePushSubscriptionBody = z.object({ endpoint: z.string().min(1).max(2048) });
+export const VapidPublicKeyReply = z.object({
+  public_key: z
+    .string()
+    .describe("The VAPID public key (base64url): applicationServerKey for pushManager.subscribe"),
+});
+export const PushTestReply = z.object({
+  subscriptions: z.number().int().describe("Push subscriptions tried"),
+  delivered: z.number().int(),
+  removed: z.number().int().describe("Subscriptions the push service said are gone (404/410)"),
+  failed: z.number().int(),
+  ntfy: z.enum(["delivered", "failed", "not_configured"]),
+});
+export type PushTestReply = z.infer<typeof PushTestReply>;

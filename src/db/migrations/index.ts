@@ -1,11 +1,13 @@
 import type { Migration, MigrationProvider } from "kysely";
 import * as initial from "./2026-11-25-initial.js";
 import * as agentSessionId from "./2026-11-26-agent-session-id.js";
+import * as pushSubscriptions from "./2026-11-27-push-subscriptions.js";
 
 // Dated, forward-only. Add a file and a line; never edit a migration that has shipped.
 export const MIGRATIONS: Record<string, Migration> = {
   "2026-11-25-initial": initial,
   "2026-11-26-agent-session-id": agentSessionId,
+  "2026-11-27-push-subscriptions": pushSubscriptions,
 };
 
 export const migrationProvider: MigrationProvider = {

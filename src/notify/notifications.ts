@@ -1,0 +1,147 @@
+// Notifications as one part of the daemon: VAPID keys, the subscription store, the channels
+// (Web Push, ntfy), the delivery queue and the notifier on the bus. The push routes talk to
+// this; daemon.ts starts it after the engine and closes it before the database.
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import type { Bus } from "../bus/bus.js";
+import {
+  deletePushSubscription,
+  type PushSubscriptionRow,
+  upsertPushSubscription,
+} from "../db/repos/push-subscriptions.js";
+import type { Database } from "../db/schema.js";
+import type {
+  PushSubscriptionBody,
+  PushSubscriptionInfo,
+  PushTestReply,
+} from "../shared/schemas.js";
+import { originOf, type TetherNotification, testNotification } from "./notification.js";
+import { Notifier } from "./notifier.js";
+import { NtfyChannel } from "./ntfy-channel.js";
+import { SendQueue } from "./send-queue.js";
+import { loadOrCreateVapidKeys } from "./vapid-keys.js";
+import { WebPushChannel } from "./web-push-channel.js";
+
+export interface NotificationsOptions {
+  db: Kysely<Database>;
+  bus: Bus;
+  dataDir: string;
+  log: Logger;
+  vapidSubject: string;
+  ntfy: { url: string; token: string | undefined } | undefined;
+  /** Base of the links in notifications that leave the browser (ntfy's click target). */
+  publicUrl: () => string;
+  sessionName(sessionId: string): string | undefined;
+}
+
+export class Notifications {
+  readonly vapidPublicKey: string;
+  private readonly push: WebPushChannel;
+  private readonly ntfy: NtfyChannel | undefined;
+  private readonly queue: SendQueue;
+  private readonly notifier: Notifier;
+  private readonly log: Logger;
+  private readonly closing = new AbortController();
+  private readonly db: Kysely<Database>;
+  /** Subscription reads started by dispatch(), awaited on close (the database closes next). */
+  private readonly reading = new Set<Promise<void>>();
+
+  constructor(options: NotificationsOptions) {
+    this.log = options.log.child({ part: "notify" });
+    const keys = loadOrCreateVapidKeys(options.dataDir);
+    this.vapidPublicKey = keys.publicKey;
+    this.push = new WebPushChannel({
+      db: options.db,
+      keys,
+      subject: options.vapidSubject,
+      log: this.log,
+    });
+    this.ntfy = options.ntfy && new NtfyChannel({ ...options.ntfy, publicUrl: options.publicUrl });
+    this.queue = new SendQueue({ log: this.log });
+    this.notifier = new Notifier({
+      bus: options.bus,
+      sessionName: options.sessionName,
+      dispatch: (n) => this.dispatch(n),
+    });
+    this.db = options.db;
+  }
+
+  start(): void {
+    this.notifier.start();
+  }
+
+  async close(): Promise<void> {
+    this.notifier.stop();
+    this.closing.abort();
+    await Promise.all(this.reading);
+    await this.queue.close();
+  }
+
+  async subscribe(body: PushSubscriptionBody, userAgent: string | undefined) {
+    const row: PushSubscriptionRow = {
+      endpoint: body.endpoint,
+      p256dh: body.keys.p256dh,
+      auth: body.keys.auth,
+      label: body.label || null,
+      user_agent: userAgent ? userAgent.slice(0, 300) : null,
+      created_at: new Date().toISOString(),
+    };
+    await upsertPushSubscription(this.db, row);
+    this.log.info({ origin: originOf(row.endpoint) }, "push subscription added");
+    return info(row);
+  }
+
+  async unsubscribe(endpoint: string): Promise<void> {
+    if (await deletePushSubscription(this.db, endpoint)) {
+      this.log.info({ origin: originOf(endpoint) }, "push subscription removed");
+    }
+  }
+
+  async list(): Promise<PushSubscriptionInfo[]> {
+    return (await this.push.subscriptions()).map(info);
+  }
+
+  /** Sends a test notification everywhere, once each, and says how it went. */
+  async test(): Promise<PushTestReply> {
+    const n = testNotification();
+    const signal = this.closing.signal;
+    const subs = await this.push.subscriptions();
+    const outcomes = await Promise.all(subs.map((sub) => this.push.send(sub, n, signal)));
+    const ntfy = this.ntfy ? await this.ntfy.send(n, signal) : undefined;
+    return {
+      subscriptions: subs.length,
+      delivered: outcomes.filter((o) => o.result === "delivered").length,
+      removed: outcomes.filter((o) => o.result === "gone").length,
+      failed: outcomes.filter((o) => o.result === "retry" || o.result === "failed").length,
+      ntfy: !ntfy ? "not_configured" : ntfy.result === "delivered" ? "delivered" : "failed",
+    };
+  }
+
+  /** Queues `n` for every channel; the subscription list is read off the engine's path too. */
+  private dispatch(n: TetherNotification): void {
+    const { ntfy, push, queue } = this;
+    if (ntfy) queue.push({ label: ntfy.label, run: (signal) => ntfy.send(n, signal) });
+    const read = push.subscriptions().then(
+      (subs) => {
+        for (const sub of subs) {
+          queue.push({
+            label: `push ${originOf(sub.endpoint)}`,
+            run: (signal) => push.send(sub, n, signal),
+          });
+        }
+      },
+      (error: unknown) => this.log.error({ err: error }, "cannot read push subscriptions"),
+    );
+    this.reading.add(read);
+    void read.finally(() => this.reading.delete(read));
+  }
+}
+
+function info(row: PushSubscriptionRow): PushSubscriptionInfo {
+  return {
+    endpoint: row.endpoint,
+    label: row.label,
+    user_agent: row.user_agent,
+    created_at: row.created_at,
+  };
+}

@@ -1,0 +1,126 @@
+// Turns committed events into notifications: one per approval request, one per move to
+// awaiting_input; nothing for plain output or answered questions. Runs as a bus subscriber
+// whose deliver() only looks at the event and hands work to the channels' queue, so the
+// engine never waits on a push service.
+import type { Bus } from "../bus/bus.js";
+import type { StoredEvent } from "../core/store.js";
+import {
+  approvalNotification,
+  awaitingInputNotification,
+  type TetherNotification,
+  tailPreview,
+} from "./notification.js";
+
+const WATCHED: ReadonlySet<string> = new Set([
+  "approval_request",
+  "approval_resolved",
+  "state",
+  "output",
+]);
+/** Events remembered as notified, against a second notification for one event. */
+const SEEN_MAX = 10_000;
+const LAST_OUTPUT_MAX = 300;
+/** An approval answered this soon (a session rule, a policy) never reaches the phone. */
+const DEFAULT_SETTLE_MS = 50;
+
+export interface NotifierOptions {
+  bus: Bus;
+  /** The session's display name; undefined once it is deleted. */
+  sessionName(sessionId: string): string | undefined;
+  /** Hands a notification to every channel. Must not block. */
+  dispatch(n: TetherNotification): void;
+  settleMs?: number;
+}
+
+export class Notifier {
+  private unsubscribe: (() => void) | undefined;
+  /** session_id:seq of events already notified, oldest first. */
+  private readonly seen = new Set<string>();
+  /** Approval requests waiting out the settle time, by approval id. */
+  private readonly settling = new Map<string, NodeJS.Timeout>();
+  /** The latest text output per session, already shortened: the awaiting_input preview. */
+  private readonly lastOutput = new Map<string, string>();
+
+  constructor(private readonly options: NotifierOptions) {}
+
+  start(): void {
+    this.unsubscribe ??= this.options.bus.subscribe({
+      types: WATCHED,
+      deliver: (event) => {
+        this.onEvent(event);
+        return true;
+      },
+      cutOff: () => {
+        // Never refuses a delivery, so never cut off.
+      },
+    });
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    for (const timer of this.settling.values()) clearTimeout(timer);
+    this.settling.clear();
+  }
+
+  private onEvent(event: StoredEvent): void {
+    if (event.type === "output") this.rememberOutput(event);
+    else if (event.type === "approval_request") this.onApproval(event);
+    else if (event.type === "approval_resolved") this.onResolved(event);
+    else if (event.type === "state") this.onState(event);
+  }
+
+  /** Answered (or withdrawn) while settling: nobody needs to hear of it. */
+  private onResolved(event: StoredEvent): void {
+    const id = event.data.request_id;
+    if (typeof id !== "string") return;
+    clearTimeout(this.settling.get(id));
+    this.settling.delete(id);
+  }
+
+  private onApproval(event: StoredEvent): void {
+    const name = this.options.sessionName(event.session_id);
+    if (name === undefined || !this.firstTime(event)) return;
+    const n = approvalNotification(event, name);
+    if (!n?.approvalId) return;
+    const id = n.approvalId;
+    const timer = setTimeout(() => {
+      this.settling.delete(id);
+      this.options.dispatch(n);
+    }, this.options.settleMs ?? DEFAULT_SETTLE_MS);
+    timer.unref();
+    this.settling.set(id, timer);
+  }
+
+  private onState(event: StoredEvent): void {
+    const { from, to } = event.data;
+    if (to === "done") this.lastOutput.delete(event.session_id);
+    // Stopping a turn on request also lands in awaiting_input; the human asked for it.
+    if (to !== "awaiting_input" || from === "interrupting") return;
+    const name = this.options.sessionName(event.session_id);
+    if (name === undefined || !this.firstTime(event)) return;
+    this.options.dispatch(
+      awaitingInputNotification(event, name, this.lastOutput.get(event.session_id)),
+    );
+  }
+
+  private rememberOutput(event: StoredEvent): void {
+    const { text, kind } = event.data;
+    if (typeof text !== "string" || (kind !== undefined && kind !== "text")) return;
+    if (text.trim() === "") return;
+    // Only the end is kept, shortened now, so the map stays small however much is said.
+    this.lastOutput.set(event.session_id, tailPreview(text, LAST_OUTPUT_MAX));
+  }
+
+  /** True the first time an event is seen: a notification is never sent twice for one event. */
+  private firstTime(event: StoredEvent): boolean {
+    const key = `${event.session_id}:${event.seq}`;
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    if (this.seen.size > SEEN_MAX) {
+      const oldest = this.seen.values().next().value;
+      if (oldest !== undefined) this.seen.delete(oldest);
+    }
+    return true;
+  }
+}

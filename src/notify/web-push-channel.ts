@@ -1,0 +1,113 @@
+// Web Push: encrypts the notification for each subscribed browser and POSTs it to that
+// browser's push service, signed with the daemon's VAPID key.
+//
+// web-push builds the request (aes128gcm encryption, the VAPID JWT); we send it with fetch, so
+// that we own the timeout, cancellation on shutdown and Retry-After (web-push's own sender does
+// none of these), and so a push service on this machine may speak plain HTTP (see
+// PushEndpoint in shared/schemas.ts).
+import type { Kysely } from "kysely";
+import type { Logger } from "pino";
+import {
+  deletePushSubscription,
+  listPushSubscriptions,
+  type PushSubscriptionRow,
+} from "../db/repos/push-subscriptions.js";
+import type { Database } from "../db/schema.js";
+import { originOf, type TetherNotification } from "./notification.js";
+import { type Outcome, outcomeOfError, outcomeOfStatus } from "./outcome.js";
+import type { VapidKeys } from "./vapid-keys.js";
+
+const SEND_TIMEOUT_MS = 10_000;
+/** How long a push service keeps a notification for a phone that is off: a question older than
+ * a day has most likely been answered elsewhere. */
+const TTL_SECONDS = 24 * 60 * 60;
+
+type WebPushLib = typeof import("web-push");
+let webPushLib: Promise<WebPushLib> | undefined;
+
+/** Loaded on the first notification, not at start-up (DESIGN.md §9: start in ≤ 0.3 s). */
+function loadWebPush(): Promise<WebPushLib> {
+  webPushLib ??= import("web-push").then((m) => (m.default ?? m) as WebPushLib);
+  return webPushLib;
+}
+
+/** The JSON the service worker receives: `showNotification(title, {body, tag, data})`. */
+export function pushPayload(n: TetherNotification): string {
+  return JSON.stringify({
+    title: n.title,
+    body: n.body,
+    tag: n.tag,
+    data: {
+      url: n.path,
+      kind: n.kind,
+      session_id: n.sessionId,
+      approval_id: n.approvalId,
+    },
+  });
+}
+
+export interface WebPushChannelOptions {
+  db: Kysely<Database>;
+  keys: VapidKeys;
+  subject: string;
+  log: Logger;
+}
+
+export class WebPushChannel {
+  constructor(private readonly options: WebPushChannelOptions) {}
+
+  subscriptions(): Promise<PushSubscriptionRow[]> {
+    return listPushSubscriptions(this.options.db);
+  }
+
+  /** One attempt to deliver `n` to one browser. */
+  async send(
+    sub: PushSubscriptionRow,
+    n: TetherNotification,
+    signal: AbortSignal,
+  ): Promise<Outcome> {
+    const { keys, subject, log } = this.options;
+    const webpush = await loadWebPush();
+    let details: ReturnType<WebPushLib["generateRequestDetails"]>;
+    try {
+      details = webpush.generateRequestDetails(
+        { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
+        pushPayload(n),
+        {
+          vapidDetails: { subject, publicKey: keys.publicKey, privateKey: keys.privateKey },
+          TTL: TTL_SECONDS,
+          urgency: n.kind === "approval" ? "high" : "normal",
+        },
+      );
+    } catch {
+      // Its messages can quote the endpoint; the keys were checked when stored, so say little.
+      return { result: "failed", why: "could not encrypt for this subscription" };
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(details.headers)) {
+      if (name.toLowerCase() !== "content-length") headers[name] = String(value);
+    }
+    let res: Response;
+    try {
+      res = await fetch(sub.endpoint, {
+        method: "POST",
+        headers,
+        body: details.body,
+        signal: AbortSignal.any([signal, AbortSignal.timeout(SEND_TIMEOUT_MS)]),
+        redirect: "error",
+      });
+    } catch (error) {
+      return outcomeOfError(error);
+    }
+    await res.body?.cancel().catch(() => {});
+    if (res.status === 404 || res.status === 410) {
+      await deletePushSubscription(this.options.db, sub.endpoint);
+      log.info(
+        { origin: originOf(sub.endpoint), status: res.status },
+        "push subscription expired; removed",
+      );
+      return { result: "gone" };
+    }
+    return outcomeOfStatus(res.status, res.headers.get("retry-after"));
+  }
+}
