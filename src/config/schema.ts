@@ -4,6 +4,9 @@ const flag = z
   .enum(["0", "1", "true", "false", "yes", "no", "on", "off", ""])
   .transform((v) => ["1", "true", "yes", "on"].includes(v));
 
+/** Parts of a URL that z.url() accepted; refinements run even when it did not. */
+const urlOf = (u: string): URL | undefined => (URL.canParse(u) ? new URL(u) : undefined);
+
 const optionalSecret = z.string().min(1).optional();
 
 export const ADAPTER_NAMES = [
@@ -51,18 +54,21 @@ export const ConfigSchema = z.object({
   TETHER_NTFY_URL: z
     .url("must be an ntfy topic URL such as https://ntfy.sh/my-topic")
     .refine(
-      (u) => /^https?:$/.test(new URL(u).protocol),
+      (u) => /^https?:$/.test(urlOf(u)?.protocol ?? "http:"),
       "must be an http:// or https:// ntfy topic URL",
     )
     .refine(
-      (u) => /^[-_A-Za-z0-9]{1,64}$/.test(new URL(u).pathname.split("/").pop() ?? ""),
+      (u) => !urlOf(u) || /^[-_A-Za-z0-9]{1,64}$/.test(urlOf(u)!.pathname.split("/").pop() ?? ""),
       "must end in a topic name of letters, digits, - and _ (at most 64), e.g. https://ntfy.sh/my-topic",
     )
     .optional(),
   TETHER_NTFY_TOKEN: optionalSecret,
   TETHER_PUBLIC_URL: z
     .url("must be a URL such as https://tether.example.com")
-    .refine((u) => /^https?:$/.test(new URL(u).protocol), "must be an http:// or https:// URL")
+    .refine(
+      (u) => /^https?:$/.test(urlOf(u)?.protocol ?? "http:"),
+      "must be an http:// or https:// URL",
+    )
     .optional(),
   TETHER_API_URL: z
     .url("must be a URL such as http://localhost:8787")

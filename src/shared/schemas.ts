@@ -353,6 +353,8 @@ export const PushEndpoint = z
   .url("endpoint: must be the URL of the push service from PushSubscription.endpoint")
   .max(2048)
   .refine((u) => {
+    // Refinements run even when z.url() failed; that failure has been reported already.
+    if (!URL.canParse(u)) return true;
     const url = new URL(u);
     // Browsers' push services are all HTTPS; plain HTTP only on this machine (a local push
     // service, or the fake one in the tests).

@@ -2,6 +2,7 @@
 // set (DESIGN.md §6). The routes are enumerated from the running daemon, so a route added later
 // is checked without anyone remembering to list it here.
 
+import { createECDH, randomBytes } from "node:crypto";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import {
@@ -27,6 +28,15 @@ interface Fixtures {
   sessionId: string;
   approvalId: string;
 }
+
+/** A browser's push subscription, to a port nothing listens on: a test push fails at once. */
+const SUBSCRIPTION = {
+  endpoint: "http://127.0.0.1:9/push/auth-test",
+  keys: {
+    p256dh: createECDH("prime256v1").generateKeys().toString("base64url"),
+    auth: randomBytes(16).toString("base64url"),
+  },
+};
 
 /** What a request with the right token gets, for the routes known today. A route missing from
  * this table is still checked for auth; it only has to answer something other than 401. */
@@ -64,6 +74,11 @@ const KNOWN: Record<string, { status: number; body?: unknown; query?: Record<str
   "GET /api/health": { status: 200 },
   "GET /api/usage": { status: 200 },
   "GET /api/openapi.json": { status: 200 },
+  "GET /api/push/vapid-public-key": { status: 200 },
+  "GET /api/push/subscriptions": { status: 200 },
+  "POST /api/push/subscriptions": { status: 201, body: SUBSCRIPTION },
+  "DELETE /api/push/subscriptions": { status: 204, body: { endpoint: SUBSCRIPTION.endpoint } },
+  "POST /api/push/test": { status: 200 },
 };
 
 const keyOf = (r: Route) => `${r.method} ${r.url}`;

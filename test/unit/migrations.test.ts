@@ -55,7 +55,7 @@ describe("migrations", () => {
     await store.migrate();
 
     const names = await tables(sqlite.db);
-    for (const table of ["sessions", "events", "approvals", "inputs"]) {
+    for (const table of ["sessions", "events", "approvals", "inputs", "push_subscriptions"]) {
       expect(names).toContain(table);
     }
     expect(await appliedMigrations(sqlite.db)).toEqual(Object.keys(MIGRATIONS).sort());
@@ -67,6 +67,14 @@ describe("migrations", () => {
     expect(await columns(sqlite.db, "approvals")).toEqual(
       expect.arrayContaining(["id", "session_id", "status", "decision", "decided_by", "options"]),
     );
+    expect(await columns(sqlite.db, "push_subscriptions")).toEqual([
+      "endpoint",
+      "p256dh",
+      "auth",
+      "label",
+      "user_agent",
+      "created_at",
+    ]);
     // The migrated database is usable as a store right away.
     expect(await store.load()).toEqual({ sessions: [], pendingApprovals: [] });
   });
