@@ -56,11 +56,6 @@ export class SendQueue {
     return true;
   }
 
-  /** Resolves once nothing is queued, waiting for a retry, or in flight (tests, shutdown). */
-  get idle(): boolean {
-    return this.waiting.length === 0 && this.timers.size === 0 && this.inFlight.size === 0;
-  }
-
   /** Cancels what is in flight and drops the rest. Idempotent. */
   async close(): Promise<void> {
     this.abort.abort();
