@@ -1,6 +1,7 @@
 // The web app (web/, built into dist/web) served at `/`. Its shell and assets are public by
-// design: the token screen has to load before anyone can type a token. Every /api and /external
-// route stays behind the token, including unknown ones that fall through to the `/*` route here.
+// design: the token screen has to load before anyone can type a token. The routes name the app's
+// files one by one (and `/assets/*`) rather than `/*`, so no /api or /external path, known or
+// not, can ever reach them: those stay behind the token and keep the router's own errors.
 //
 // @fastify/static (with glob and send) costs ~35 ms to load, a tenth of the start-up budget
 // (DESIGN.md §9), so, as for the API docs (docs.ts), the routes are registered at start-up and
@@ -16,14 +17,22 @@ import type { App } from "./types.js";
 /** Where `npm run build` puts the web app: dist/web, beside dist/server (tsc) and dist/bundle. */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL("../web/", import.meta.url));
 
-/** The routes of the web app: the shell, and every file under it. */
-export const WEB_ROUTES: ReadonlySet<string> = new Set(["/", "/*"]);
-
-const PROTECTED_PATH = /^\/(api|external)(\/|\?|$)/;
+/** The routes of the web app: the shell, the files web/public and the icon plugin put beside it
+ * (keep in step with them; test/e2e/auth-every-route.test.ts checks), and the hashed assets. */
+export const WEB_ROUTES: ReadonlySet<string> = new Set([
+  "/",
+  "/index.html",
+  "/sw.js",
+  "/manifest.webmanifest",
+  "/icon.svg",
+  "/icon-192.png",
+  "/icon-512.png",
+  "/assets/*",
+]);
 
 /** True for a request the auth hook lets through without a token: a web app file. */
 export function isPublicWebRequest(req: FastifyRequest): boolean {
-  return WEB_ROUTES.has(req.routeOptions.url ?? "") && !PROTECTED_PATH.test(req.url);
+  return WEB_ROUTES.has(req.routeOptions.url ?? "");
 }
 
 // Hashed file names change with their contents, so a cached one never goes stale; the shell
@@ -66,7 +75,6 @@ export async function webRoutes(app: App, root: string = DEFAULT_WEB_ROOT): Prom
   };
 
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (PROTECTED_PATH.test(req.url)) return notFoundHandler(req, reply);
     // Checked on each request, so a build made while the daemon runs is picked up.
     if (!existsSync(join(root, "index.html"))) {
       return reply.code(503).header("cache-control", REVALIDATE).type("text/html").send(NOT_BUILT);
