@@ -21,6 +21,7 @@ import { sessionRoutes } from "./routes/sessions.js";
 import { systemRoutes } from "./routes/system.js";
 import { zodSchemaController } from "./schema-compilers.js";
 import type { App, ServerDeps } from "./types.js";
+import { isPublicWebRequest, webRoutes } from "./web.js";
 
 export interface RouteInfo {
   method: string;
@@ -32,7 +33,12 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 export async function buildServer(
   deps: ServerDeps,
-  options: { logger: Logger; token: string | undefined },
+  options: {
+    logger: Logger;
+    token: string | undefined;
+    /** The built web app; dist/web by default. */
+    webRoot?: string;
+  },
 ): Promise<{ app: App; routes: RouteInfo[] }> {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
@@ -71,6 +77,8 @@ export async function buildServer(
       "missing or wrong token: send `Authorization: Bearer <TETHER_AGENT_TOKEN>` (or ?token= for EventSource and WebSocket)",
     ).toBody();
     app.addHook("onRequest", async (req, reply) => {
+      // The web app's files carry no secrets, and the token screen among them must load.
+      if (isPublicWebRequest(req)) return;
       if (!authorized(req)) return reply.code(401).send(unauthorized);
     });
   }
@@ -109,6 +117,7 @@ export async function buildServer(
   pushRoutes(app, deps);
   systemRoutes(app, deps, openapi);
   await docsRoutes(app, openapi);
+  await webRoutes(app, options.webRoot);
   await app.ready();
   return { app, routes };
 }

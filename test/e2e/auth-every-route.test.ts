@@ -1,10 +1,18 @@
 // Every route the daemon registers — HTTP, SSE and WebSocket — requires the token when one is
 // set (DESIGN.md §6). The routes are enumerated from the running daemon, so a route added later
 // is checked without anyone remembering to list it here.
+//
+// The exception, by design: the web app's files (WEB_ROUTES in src/server/web.ts: `/`, the
+// shell's few files and `/assets/*`) are public, because the token screen is one of them and must
+// load before a token is known. They hold no data; everything they show comes from /api, which
+// stays protected, unknown /api and /external paths included.
 
 import { createECDH, randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { WEB_ROUTES } from "../../dist/server/web.js";
 import {
   callApi,
   type SpawnedDaemon,
@@ -82,6 +90,10 @@ const KNOWN: Record<string, { status: number; body?: unknown; query?: Record<str
 };
 
 const keyOf = (r: Route) => `${r.method} ${r.url}`;
+
+/** The web app's routes: public by design (see the top of this file). */
+const PUBLIC_WEB = new Set([...WEB_ROUTES].map((url) => `GET ${url}`));
+const isPublic = (r: Route) => PUBLIC_WEB.has(keyOf(r));
 
 /** A running session with a pending approval and a queued input, so every route has something
  * real to act on. Each check makes its own, so a DELETE or a resolve cannot affect another. */
@@ -216,7 +228,7 @@ describe("auth on every route", () => {
     ).toEqual(["GET /api/sessions/:id/ws", "GET /api/ws", "GET /external/sessions/:id/ws"]);
   });
 
-  for (const route of routes.filter((r) => !r.websocket)) {
+  for (const route of routes.filter((r) => !r.websocket && !isPublic(r))) {
     it(`${keyOf(route)} needs the token`, async () => {
       const f = await fixtures(t);
       const path = pathOf(route, f);
@@ -266,6 +278,48 @@ describe("auth on every route", () => {
       }
     });
   }
+});
+
+describe("the web app, public by design", () => {
+  it("registers the public web routes, one for each file the web build puts at the top", () => {
+    expect(routes.filter(isPublic).map(keyOf).sort()).toEqual([...PUBLIC_WEB].sort());
+    const built = readdirSync(fileURLToPath(new URL("../../dist/web/", import.meta.url)), {
+      withFileTypes: true,
+    });
+    for (const entry of built) {
+      const url = entry.isDirectory() ? `/${entry.name}/*` : `/${entry.name}`;
+      expect(WEB_ROUTES, url).toContain(url);
+    }
+  });
+
+  it("serves the app shell and its files without a token, with cache headers", async () => {
+    const shell = await fetch(`${t.url}/`);
+    expect(shell.status).toBe(200);
+    expect(shell.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(shell.headers.get("cache-control")).toBe("no-cache");
+    const html = await shell.text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script, html).toBeDefined();
+    const asset = await fetch(t.url + script!);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    for (const file of ["/sw.js", "/manifest.webmanifest", "/icon-192.png"]) {
+      const res = await fetch(t.url + file);
+      expect(res.status, file).toBe(200);
+      expect(res.headers.get("cache-control"), file).toBe("no-cache");
+    }
+    expect((await fetch(`${t.url}/assets/no-such-file.js`)).status).toBe(404);
+  });
+
+  it("leaves every /api and /external path behind the token, known or not", async () => {
+    for (const path of ["/api/nope", "/api", "/external/nope", "/api/health?x=/"]) {
+      const res = await fetch(t.url + path);
+      expectUnauthorized({ status: res.status, text: await res.text() }, path);
+    }
+    const known = await callApi(t.url, TOKEN, "GET", "/api/nope");
+    expect(known.status).toBe(404);
+    expect(known.body.error.code).toBe("route_not_found");
+  });
 });
 
 describe("without a token", () => {

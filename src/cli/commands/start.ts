@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from "../../config/load.js";
 import { type Daemon, StartupError, startDaemon } from "../../daemon.js";
 import { DataDirBusyError } from "../../db/data-dir-lock.js";
+import { pairingUrl, printPairing, reachableHost } from "../pairing.js";
 
 export interface StartOptions {
   port?: string;
@@ -41,6 +42,10 @@ export async function start(options: StartOptions): Promise<void> {
   if (daemon.loopbackReason) say(`note: ${daemon.loopbackReason}`);
   if (config.TETHER_AGENT_DEV_MODE) say("warning: TETHER_AGENT_DEV_MODE=1, authentication is off");
   say(`API docs: ${daemon.url}/api/docs`);
+  const token = config.TETHER_AGENT_DEV_MODE ? undefined : config.TETHER_AGENT_TOKEN;
+  if (token !== undefined) {
+    await printPairing(pairingUrl(reachableHost(daemon.host), daemon.port, token), process.stderr);
+  }
 
   let stopping = false;
   const stop = (signal: string) => {

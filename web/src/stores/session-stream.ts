@@ -1,0 +1,91 @@
+// One session's events, followed live over /api/sessions/:id/stream and resumed by seq after any
+// drop. Events are kept once each, in seq order; approvals are folded into their current state so
+// a card shows "answered by X" whichever door the answer came through.
+import { reactive } from "vue";
+import { api } from "../api/http.js";
+import type { Approval, Session, TetherEvent, Usage } from "../api/types.js";
+import { ResumableSource } from "../stream/resumable-source.js";
+
+export interface ApprovalView {
+  approval: Approval;
+  /** "cancelled" approvals are hidden: nobody needs to answer them any more. */
+  status: Approval["status"];
+  decision: string | null;
+  decidedBy: string | null;
+}
+
+export interface SessionStream {
+  session: Session | null;
+  error: string | null;
+  events: TetherEvent[];
+  approvals: Record<string, ApprovalView>;
+  usage: Usage | null;
+  lastSeq: number;
+}
+
+export function followSession(id: string): { state: SessionStream; stop(): void } {
+  const state = reactive<SessionStream>({
+    session: null,
+    error: null,
+    events: [],
+    approvals: {},
+    usage: null,
+    lastSeq: 0,
+  });
+
+  const apply = (event: TetherEvent) => {
+    // A replay after a reconnect can overlap what arrived live: each seq is shown once.
+    if (event.seq <= state.lastSeq) return;
+    state.lastSeq = event.seq;
+    state.events.push(event);
+    const data = event.data;
+    switch (event.type) {
+      case "approval_request": {
+        const approval = data as unknown as Approval;
+        state.approvals[approval.id] = {
+          approval,
+          status: "pending",
+          decision: null,
+          decidedBy: null,
+        };
+        break;
+      }
+      case "approval_resolved": {
+        const view = state.approvals[String(data.request_id)];
+        if (!view) break;
+        view.status = data.status === "cancelled" ? "cancelled" : "resolved";
+        view.decision = typeof data.option === "string" ? data.option : null;
+        view.decidedBy = typeof data.decided_by === "string" ? data.decided_by : null;
+        break;
+      }
+      case "state":
+        if (state.session) state.session.state = data.to as Session["state"];
+        break;
+      case "renamed":
+        if (state.session) state.session.name = String(data.to);
+        break;
+      case "usage":
+        state.usage = data.total as Usage;
+        break;
+    }
+  };
+
+  api<Session>("GET", `/api/sessions/${encodeURIComponent(id)}`).then(
+    (session) => {
+      state.session = session;
+      state.usage ??= session.usage;
+    },
+    (error: unknown) => {
+      state.error = (error as Error).message;
+    },
+  );
+
+  const source = new ResumableSource({
+    name: `session:${id}`,
+    url: (lastSeq) => `/api/sessions/${encodeURIComponent(id)}/stream?since_seq=${lastSeq}`,
+    lastSeq: () => state.lastSeq,
+    onMessage: (data) => apply(JSON.parse(data) as TetherEvent),
+  });
+  source.start();
+  return { state, stop: () => source.stop() };
+}
