@@ -73,7 +73,9 @@ self.addEventListener("push", (event) => {
     payload = { body: event.data ? event.data.text() : "" };
   }
   const title = typeof payload.title === "string" ? payload.title : "Tether";
-  const url = typeof payload.url === "string" ? payload.url : "/";
+  // The daemon sends {title, body, tag, data: {url, kind, session_id, approval_id}}.
+  const data = payload.data && typeof payload.data === "object" ? payload.data : {};
+  const url = typeof data.url === "string" ? data.url : "/";
   event.waitUntil(
     self.registration.showNotification(title, {
       body: typeof payload.body === "string" ? payload.body : "",
