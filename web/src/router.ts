@@ -16,6 +16,8 @@ export function parseRoute(hash: string): Route {
   const parts = path.split("/").filter(Boolean);
   switch (parts[0]) {
     case "sessions":
+      // `#/sessions/<id>` is the link notifications carry; `#/session/<id>` the app's own.
+      if (parts[1]) return { name: "session", id: decodeURIComponent(parts[1]) };
       return { name: "sessions", state: params.get("state") };
     case "session":
       return parts[1] ? { name: "session", id: decodeURIComponent(parts[1]) } : { name: "inbox" };
