@@ -34,6 +34,8 @@ rmSync(new URL("../dist/bundle", import.meta.url), { recursive: true, force: tru
 await build({
   entryPoints: {
     tether: "src/cli/main.ts",
+    // `bin.tether-mcp`; its shebang, like tether.js's, is the first line of its entry.
+    "tether-mcp": "src/mcp/stdio.ts",
     // Beside the chunks, where src/db/sqlite.ts looks for it (`./checkpoint-worker.js`).
     "checkpoint-worker": "src/db/checkpoint-worker.ts",
   },

@@ -1,6 +1,19 @@
-// A small typed client of the App API, shared by the CLI (and later the MCP server).
+// A small typed client of the App API and the External Agent API, shared by the CLI and the MCP
+// server.
 import type { z } from "zod";
-import type { Approval, Health, Session, Usage } from "../shared/schemas.js";
+import type {
+  AgentMessage,
+  Approval,
+  ApprovalRequestReply,
+  ExternalCreateSessionReply,
+  Health,
+  OutputKind,
+  Session,
+  TetherEvent,
+  Usage,
+} from "../shared/schemas.js";
+
+const seg = encodeURIComponent;
 
 export class ApiError extends Error {
   override name = "ApiError";
@@ -31,11 +44,12 @@ export class TetherClient {
     return this.token ? { authorization: `Bearer ${this.token}` } : {};
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     let res: Response;
     try {
       res = await fetch(this.url + path, {
         method,
+        ...(signal ? { signal } : {}),
         headers: {
           ...this.headers,
           ...(body === undefined ? {} : { "content-type": "application/json" }),
@@ -43,6 +57,7 @@ export class TetherClient {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error) {
+      if (signal?.aborted) throw error;
       throw new ApiError(
         0,
         "unreachable",
@@ -109,6 +124,79 @@ export class TetherClient {
       decided_by: decidedBy,
     });
   }
+  listSessionsWhere(query: { state?: string | undefined; kind?: string | undefined }) {
+    const q = new URLSearchParams();
+    if (query.state) q.set("state", query.state);
+    if (query.kind) q.set("kind", query.kind);
+    const suffix = q.size > 0 ? `?${q}` : "";
+    return this.request<{ sessions: Session[] }>("GET", `/api/sessions${suffix}`).then(
+      (r) => r.sessions,
+    );
+  }
+  startSession(id: string, prompt?: string) {
+    return this.request<Session>(
+      "POST",
+      `/api/sessions/${seg(id)}/start`,
+      prompt === undefined ? {} : { prompt },
+    );
+  }
+  events(id: string, sinceSeq: number, limit: number) {
+    return this.request<{ events: TetherEvent[] }>(
+      "GET",
+      `/api/sessions/${seg(id)}/events?since_seq=${sinceSeq}&limit=${limit}`,
+    ).then((r) => r.events);
+  }
+  listApprovalsWhere(query: { status: string; session_id?: string | undefined }) {
+    const q = new URLSearchParams({ status: query.status });
+    if (query.session_id) q.set("session_id", query.session_id);
+    return this.request<{ approvals: Approval[] }>("GET", `/api/approvals?${q}`).then(
+      (r) => r.approvals,
+    );
+  }
+  resolveApprovalWith(id: string, body: { option: string; decided_by: string; message?: string }) {
+    return this.request<Approval>("POST", `/api/approvals/${seg(id)}/resolve`, body);
+  }
+
+  // ---------- External Agent API ----------
+
+  createExternalSession(body: {
+    agent_metadata?: Record<string, unknown> | undefined;
+    session_name?: string | undefined;
+    platform?: string | null | undefined;
+  }) {
+    return this.request<z.infer<typeof ExternalCreateSessionReply>>(
+      "POST",
+      "/external/sessions",
+      body,
+    );
+  }
+  sendOutput(
+    id: string,
+    body: { text: string; metadata?: Record<string, unknown>; kind?: OutputKind | undefined },
+  ) {
+    return this.request<{ ok: true; seq: number }>(
+      "POST",
+      `/external/sessions/${seg(id)}/output`,
+      body,
+    );
+  }
+  requestApproval(id: string, body: { title: string; description?: string; options?: string[] }) {
+    return this.request<z.infer<typeof ApprovalRequestReply>>(
+      "POST",
+      `/external/sessions/${seg(id)}/approval`,
+      body,
+    );
+  }
+  /** Long-polls for the agent's next message; undefined when none came within `timeoutS`. */
+  nextAgentMessage(id: string, timeoutS: number, signal?: AbortSignal) {
+    return this.request<AgentMessage | undefined>(
+      "GET",
+      `/external/sessions/${seg(id)}/input?timeout=${timeoutS}`,
+      undefined,
+      signal,
+    );
+  }
+
   usage() {
     return this.request<{ total: Usage }>("GET", "/api/usage");
   }

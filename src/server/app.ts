@@ -16,6 +16,7 @@ import { collectOpenApi } from "./openapi.js";
 import { approvalRoutes } from "./routes/approvals.js";
 import { eventRoutes } from "./routes/events.js";
 import { externalRoutes } from "./routes/external.js";
+import { mcpRoutes } from "./routes/mcp.js";
 import { pushRoutes } from "./routes/push.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import { systemRoutes } from "./routes/system.js";
@@ -115,6 +116,7 @@ export async function buildServer(
   approvalRoutes(app, deps);
   eventRoutes(app, deps);
   pushRoutes(app, deps);
+  mcpRoutes(app, options.token);
   systemRoutes(app, deps, openapi);
   await docsRoutes(app, openapi);
   await webRoutes(app, options.webRoot);

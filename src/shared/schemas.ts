@@ -144,22 +144,30 @@ export const OutputKind = z.enum(OUTPUT_KINDS);
 export type OutputKind = z.infer<typeof OutputKind>;
 
 export const OutputBody = z.object({
-  text: z.string().max(1_000_000),
-  metadata: z.record(z.string(), z.unknown()).default({}),
+  text: z.string().max(1_000_000).describe("What to show the human (Markdown)"),
+  metadata: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe("Anything extra to keep with the output, e.g. file names"),
   kind: OutputKind.optional().describe("How to render it; plain text when absent"),
 });
 
 export const DEFAULT_APPROVAL_OPTIONS = ["Approve", "Reject"];
 
 export const ApprovalRequestBody = z.object({
-  title: shortText(500),
-  description: z.string().max(100_000).default(""),
+  title: shortText(500).describe("The question, short: what should happen"),
+  description: z
+    .string()
+    .max(100_000)
+    .default("")
+    .describe("Details the human needs to decide (Markdown): the command, the diff, the risk"),
   options: z
     .array(shortText(200))
     .min(1)
     .max(20)
     .refine((o) => new Set(o).size === o.length, "options must be distinct")
-    .default(DEFAULT_APPROVAL_OPTIONS),
+    .default(DEFAULT_APPROVAL_OPTIONS)
+    .describe('The answers to offer, distinct; default ["Approve","Reject"]'),
   tool_name: z.string().max(200).nullable().default(null),
   tool_input: z.unknown().default(null),
 });
@@ -234,7 +242,7 @@ export const SessionIdParams = z.object({ id: z.string().min(1).max(100) });
 export const ApprovalIdParams = z.object({ id: z.string().min(1).max(100) });
 
 export const CreateSessionBody = z.object({
-  name: shortText(200).optional(),
+  name: shortText(200).optional().describe("Display name; default from the prompt or agent"),
   kind: z
     .string()
     .max(50)
@@ -243,15 +251,20 @@ export const CreateSessionBody = z.object({
       "Agent to run: claude (claude_auto), claude_subprocess, claude_api, codex (codex_sdk_sidecar), " +
         "or `external` for a session an outside agent drives; default TETHER_AGENT_ADAPTER",
     ),
-  directory: z.string().max(4096).nullable().default(null),
+  directory: z
+    .string()
+    .max(4096)
+    .nullable()
+    .default(null)
+    .describe("Absolute path of the directory the agent works in"),
   prompt: z.string().max(1_000_000).optional().describe("First input for the agent"),
   agent: AgentMetadata.optional(),
   platform: z.string().max(50).nullable().default(null),
 });
 
 export const ListSessionsQuery = z.object({
-  state: SessionState.optional(),
-  kind: z.string().optional(),
+  state: SessionState.optional().describe("Only sessions in this state"),
+  kind: z.string().optional().describe("Only sessions of this adapter kind, e.g. external"),
 });
 
 export const RenameBody = z.object({ name: shortText(200) });
@@ -280,8 +293,8 @@ export const ResolveBody = z.object({
 });
 
 export const ListApprovalsQuery = z.object({
-  status: ApprovalStatus.default("pending"),
-  session_id: z.string().optional(),
+  status: ApprovalStatus.default("pending").describe("Which approvals; default pending"),
+  session_id: z.string().optional().describe("Only this session's approvals"),
 });
 
 export const EventsQuery = z.object({

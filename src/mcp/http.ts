@@ -1,0 +1,26 @@
+// One MCP request over Streamable HTTP, in stateless mode: each POST gets a fresh server and
+// transport, so the daemon keeps no MCP session state and any POST can go to any daemon.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { TetherClient } from "../client/api.js";
+import { buildMcpServer } from "./server.js";
+
+export async function handleMcpPost(
+  client: TetherClient,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: unknown,
+): Promise<void> {
+  const server = buildMcpServer(client);
+  const transport = new StreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    // One JSON answer per POST: waits are long polls, and no tool streams progress.
+    enableJsonResponse: true,
+  });
+  res.on("close", () => {
+    void transport.close();
+    void server.close();
+  });
+  await server.connect(transport);
+  await transport.handleRequest(req, res, body);
+}

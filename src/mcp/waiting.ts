@@ -1,0 +1,60 @@
+// Waiting for the human on behalf of an MCP tool call: an approval's decision, or the next input.
+import type { TetherClient } from "../client/api.js";
+import type { AgentMessage, Approval } from "../shared/schemas.js";
+
+/** How often a pending approval is looked at. Polling GET /api/approvals/:id (rather than the
+ * agent's input queue) leaves human input that arrives meanwhile for wait_for_input. */
+const APPROVAL_POLL_MS = 250;
+
+/** Longest single long poll: below undici's 300 s headers timeout, so fetch never gives up
+ * before the daemon answers 204. */
+const LONG_POLL_MAX_S = 120;
+
+function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** The approval once it is no longer pending, or still pending when `timeoutS` ran out. */
+export async function awaitDecision(
+  client: TetherClient,
+  approvalId: string,
+  timeoutS: number,
+  signal?: AbortSignal,
+): Promise<Approval> {
+  const deadline = Date.now() + timeoutS * 1000;
+  for (;;) {
+    const approval = await client.getApproval(approvalId);
+    const left = deadline - Date.now();
+    if (approval.status !== "pending" || left <= 0 || signal?.aborted) return approval;
+    await delay(Math.min(APPROVAL_POLL_MS, left), signal);
+  }
+}
+
+/** The next human input or interrupt for the session, or undefined after `timeoutS`. Approval
+ * decisions in the queue were already returned by request_approval, so they are passed over. */
+export async function awaitInput(
+  client: TetherClient,
+  sessionId: string,
+  timeoutS: number,
+  signal?: AbortSignal,
+): Promise<Exclude<AgentMessage, { type: "approval_response" }> | undefined> {
+  const deadline = Date.now() + timeoutS * 1000;
+  for (;;) {
+    const left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+    const message = await client.nextAgentMessage(
+      sessionId,
+      Math.min(left, LONG_POLL_MAX_S),
+      signal,
+    );
+    if (message && message.type !== "approval_response") return message;
+    if (signal?.aborted || (!message && Date.now() >= deadline)) return undefined;
+  }
+}

@@ -1,0 +1,71 @@
+// tether-mcp over stdio, driven by the MCP SDK's client against the real daemon.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
+import { type Connected, connectStdio } from "./mcp-client.js";
+import {
+  approvalAnsweredOverAppApi,
+  approvalTimeoutStaysAnswerable,
+  badArgumentsAreToolErrors,
+  listsEveryToolWithDescribedArguments,
+  orchestratorTools,
+} from "./tools.js";
+
+const TOKEN = "mcp-stdio-token-1";
+let t: TestDaemon;
+const open: Connected[] = [];
+
+beforeAll(async () => {
+  t = await startTestDaemon({ token: TOKEN });
+});
+afterAll(() => t.close());
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((c) => c.close()));
+});
+
+async function connect(env: Record<string, string>) {
+  const c = await connectStdio(env);
+  open.push(c);
+  return c;
+}
+const good = () => connect({ TETHER_API_URL: t.url, TETHER_AGENT_TOKEN: TOKEN });
+
+describe("tether-mcp over stdio", () => {
+  it("lists every tool, each argument described", async () => {
+    const mcp = await good();
+    await listsEveryToolWithDescribedArguments(mcp);
+    expect(mcp.stderr()).toContain(`serving Tether at ${t.url}`);
+  });
+
+  it("returns the human's decision on an approval asked through MCP", async () => {
+    await approvalAnsweredOverAppApi(await good(), t);
+  });
+
+  it("says a wait ran out, and the approval can still be awaited", async () => {
+    await approvalTimeoutStaysAnswerable(await good(), t);
+  });
+
+  it("runs the orchestrator tools", async () => {
+    await orchestratorTools(await good(), t);
+  });
+
+  it("answers bad arguments with tool errors", async () => {
+    await badArgumentsAreToolErrors(await good());
+  });
+
+  it("says when the daemon is down", async () => {
+    const mcp = await connect({ TETHER_API_URL: "http://127.0.0.1:9", TETHER_AGENT_TOKEN: TOKEN });
+    const res = await mcp.call("list_sessions");
+    expect(res.isError).toBe(true);
+    expect(res.text).toMatch(/cannot reach Tether at http:\/\/127\.0\.0\.1:9.*tether start/);
+    // Still serving after the failure.
+    expect((await mcp.client.listTools()).tools.length).toBeGreaterThan(0);
+  });
+
+  it("says when the token is wrong", async () => {
+    const mcp = await connect({ TETHER_API_URL: t.url, TETHER_AGENT_TOKEN: "wrong-token-123" });
+    const res = await mcp.call("list_approvals");
+    expect(res.isError).toBe(true);
+    expect(res.text).toMatch(/401.*TETHER_AGENT_TOKEN/);
+    expect(res.text).not.toContain("wrong-token-123");
+  });
+});
