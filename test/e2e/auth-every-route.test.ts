@@ -48,7 +48,15 @@ const SUBSCRIPTION = {
 
 /** What a request with the right token gets, for the routes known today. A route missing from
  * this table is still checked for auth; it only has to answer something other than 401. */
-const KNOWN: Record<string, { status: number; body?: unknown; query?: Record<string, string> }> = {
+const KNOWN: Record<
+  string,
+  {
+    status: number;
+    body?: unknown;
+    query?: Record<string, string>;
+    headers?: Record<string, string>;
+  }
+> = {
   "GET /api/docs": { status: 200 },
   "GET /api/docs/static/index.html": { status: 302 },
   "GET /api/docs/static/swagger-initializer.js": { status: 200 },
@@ -87,6 +95,15 @@ const KNOWN: Record<string, { status: number; body?: unknown; query?: Record<str
   "POST /api/push/subscriptions": { status: 201, body: SUBSCRIPTION },
   "DELETE /api/push/subscriptions": { status: 204, body: { endpoint: SUBSCRIPTION.endpoint } },
   "POST /api/push/test": { status: 200 },
+  // MCP over Streamable HTTP (stateless): a JSON-RPC request, from a client that accepts both
+  // answer formats as the transport requires; GET and DELETE have nothing to do without sessions.
+  "POST /mcp": {
+    status: 200,
+    body: { jsonrpc: "2.0", id: 1, method: "ping" },
+    headers: { accept: "application/json, text/event-stream" },
+  },
+  "GET /mcp": { status: 405 },
+  "DELETE /mcp": { status: 405 },
 };
 
 const keyOf = (r: Route) => `${r.method} ${r.url}`;
@@ -138,12 +155,17 @@ function withCredential(base: string, path: string, route: Route, cred: Credenti
 async function hit(t: TestDaemon, route: Route, path: string, cred: Credential) {
   const { url, headers } = withCredential(t.url, path, route, cred);
   const body = KNOWN[keyOf(route)]?.body;
+  const extraHeaders = KNOWN[keyOf(route)]?.headers ?? {};
   const abort = new AbortController();
   const res = await fetch(url, {
     method: route.method,
     redirect: "manual",
     signal: abort.signal,
-    headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    headers: {
+      ...extraHeaders,
+      ...headers,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const type = res.headers.get("content-type") ?? "";

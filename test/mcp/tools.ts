@@ -38,7 +38,13 @@ export async function listsEveryToolWithDescribedArguments(mcp: Connected) {
 }
 
 /** The agent tools end to end: an approval asked through MCP and answered over the App API. */
-export async function approvalAnsweredOverAppApi(mcp: Connected, t: TestDaemon) {
+/** Over stdio, agent tools default to the session create_session opened; a stateless HTTP server
+ * has no connection to remember it in, so the id is passed. */
+export interface Mode {
+  stateless?: boolean;
+}
+
+export async function approvalAnsweredOverAppApi(mcp: Connected, t: TestDaemon, mode: Mode = {}) {
   const created = await mcp.call("create_session", {
     session_name: "mcp agent",
     agent_metadata: { name: "mcp-test", type: "custom", icon: null, workspace: "/tmp" },
@@ -46,11 +52,13 @@ export async function approvalAnsweredOverAppApi(mcp: Connected, t: TestDaemon) 
   expect(created.isError, created.text).toBe(false);
   const sessionId: string = created.json.session_id;
   expect(sessionId).toMatch(/^sess_/);
+  const sid = mode.stateless ? { session_id: sessionId } : {};
 
-  const out = await mcp.call("send_output", { text: "Reading src/auth.ts" });
+  const out = await mcp.call("send_output", { ...sid, text: "Reading src/auth.ts" });
   expect(out.json).toMatchObject({ ok: true });
 
   const asked = mcp.call("request_approval", {
+    ...sid,
     title: "Run the migration?",
     description: "ALTER TABLE users",
     options: ["Yes", "No"],
@@ -83,15 +91,24 @@ export async function approvalAnsweredOverAppApi(mcp: Connected, t: TestDaemon) 
 }
 
 /** A wait that runs out is a result, not an error, and the approval stays answerable. */
-export async function approvalTimeoutStaysAnswerable(mcp: Connected, t: TestDaemon) {
-  await mcp.call("create_session", { session_name: "slow human" });
-  const timedOut = await mcp.call("request_approval", { title: "Deploy?", timeout_seconds: 0.3 });
+export async function approvalTimeoutStaysAnswerable(
+  mcp: Connected,
+  t: TestDaemon,
+  mode: Mode = {},
+) {
+  const created = await mcp.call("create_session", { session_name: "slow human" });
+  const sid = mode.stateless ? { session_id: created.json.session_id } : {};
+  const timedOut = await mcp.call("request_approval", {
+    ...sid,
+    title: "Deploy?",
+    timeout_seconds: 0.3,
+  });
   expect(timedOut.isError, timedOut.text).toBe(false);
   expect(timedOut.json).toMatchObject({ status: "pending" });
   expect(timedOut.json.message).toMatch(/still open/);
   const id: string = timedOut.json.approval_id;
 
-  const none = await mcp.call("wait_for_input", { timeout_seconds: 0.3 });
+  const none = await mcp.call("wait_for_input", { ...sid, timeout_seconds: 0.3 });
   expect(none.json).toMatchObject({ type: "none" });
 
   const later = mcp.call("await_approval", { approval_id: id, timeout_seconds: 20 });
