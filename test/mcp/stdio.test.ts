@@ -1,4 +1,7 @@
 // tether-mcp over stdio, driven by the MCP SDK's client against the real daemon.
+
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { type Connected, connectStdio } from "./mcp-client.js";
@@ -27,6 +30,15 @@ async function connect(env: Record<string, string>) {
   open.push(c);
   return c;
 }
+/** A port that was free a moment ago: nothing listens there. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 const good = () => connect({ TETHER_API_URL: t.url, TETHER_AGENT_TOKEN: TOKEN });
 
 describe("tether-mcp over stdio", () => {
@@ -53,10 +65,12 @@ describe("tether-mcp over stdio", () => {
   });
 
   it("says when the daemon is down", async () => {
-    const mcp = await connect({ TETHER_API_URL: "http://127.0.0.1:9", TETHER_AGENT_TOKEN: TOKEN });
+    const down = `http://127.0.0.1:${await closedPort()}`;
+    const mcp = await connect({ TETHER_API_URL: down, TETHER_AGENT_TOKEN: TOKEN });
     const res = await mcp.call("list_sessions");
     expect(res.isError).toBe(true);
-    expect(res.text).toMatch(/cannot reach Tether at http:\/\/127\.0\.0\.1:9.*tether start/);
+    expect(res.text).toContain(`cannot reach Tether at ${down}`);
+    expect(res.text).toMatch(/ECONNREFUSED.*is `tether start` running\?/);
     // Still serving after the failure.
     expect((await mcp.client.listTools()).tools.length).toBeGreaterThan(0);
   });
