@@ -63,7 +63,7 @@ describe("MCP over Streamable HTTP at /mcp", () => {
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
     });
     expect(res.status).toBe(401);
-    expect((await res.json()).error.code).toBe("unauthorized");
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
   });
 
   it("answers GET and DELETE with 405, as a stateless server does", async () => {
