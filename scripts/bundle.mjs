@@ -2,7 +2,7 @@
 // loads on demand (the daemon for `tether start`, the client for the other commands), and the
 // checkpoint worker. Loading a few files instead of hundreds of modules, each resolved, read and
 // linked, is most of what gets `tether start` under its 0.3 s budget (DESIGN.md §9).
-import { readFileSync, rmSync } from "node:fs";
+import { chmodSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -70,3 +70,8 @@ await build({
   plugins: [zodEnglishOnly],
   logLevel: "warning",
 });
+
+// Executable like npm makes `bin` entries on install, so a PATH entry pointing here runs them.
+for (const bin of ["tether.js", "tether-mcp.js"]) {
+  chmodSync(new URL(`../dist/bundle/${bin}`, import.meta.url), 0o755);
+}

@@ -1,10 +1,14 @@
 // tether-mcp over stdio, driven by the MCP SDK's client against the real daemon.
 
+import { symlinkSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
-import { type Connected, connectStdio } from "./mcp-client.js";
+import { startTestDaemon, type TestDaemon, tempDir } from "../helpers/daemon.js";
+import { type Connected, connectStdio, MCP_BIN, mcpEnv } from "./mcp-client.js";
 import {
   approvalAnsweredOverAppApi,
   approvalTimeoutStaysAnswerable,
@@ -62,6 +66,35 @@ describe("tether-mcp over stdio", () => {
 
   it("answers bad arguments with tool errors", async () => {
     await badArgumentsAreToolErrors(await good());
+  });
+
+  it("runs from PATH as the Claude Desktop snippet names it", async () => {
+    const open = await startTestDaemon();
+    const bin = tempDir("tether-mcp-bin-");
+    try {
+      symlinkSync(MCP_BIN, join(bin.path, "tether-mcp"));
+      // {"mcpServers":{"tether":{"command":"tether-mcp","env":{"TETHER_API_URL":…}}}}, with the
+      // test daemon's URL; clients add a default environment (PATH, HOME) of their own.
+      const transport = new StdioClientTransport({
+        command: "tether-mcp",
+        env: mcpEnv(bin.path, {
+          TETHER_API_URL: open.url,
+          PATH: `${bin.path}:${process.env.PATH ?? ""}`,
+        }),
+        stderr: "ignore",
+      });
+      const client = new Client({ name: "claude-desktop-like", version: "0" });
+      await client.connect(transport);
+      try {
+        const res = await client.callTool({ name: "list_sessions", arguments: {} });
+        expect(res.isError).toBeFalsy();
+      } finally {
+        await client.close();
+      }
+    } finally {
+      bin.remove();
+      await open.close();
+    }
   });
 
   it("says when the daemon is down", async () => {
