@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type FakePushService, startFakePushService } from "../fakes/push-service.js";
 import { browserSkipReason, openPhone, type PhoneBrowser } from "../helpers/browser.js";
 import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
+import { waitFor } from "../helpers/wait.js";
 
 const TOKEN = "web-push-test-token-91f2";
 
@@ -77,13 +78,20 @@ describe.skipIf(skip)("web push shown by the service worker", () => {
       data: JSON.stringify(payload),
     });
 
-    const shown = await page.waitForFunction(async () => {
-      const registration = await (globalThis as unknown as PageGlobals).navigator.serviceWorker
-        .ready;
-      const [n] = await registration.getNotifications();
-      return n ? { title: n.title, body: n.body, url: (n.data as { url?: string }).url } : false;
-    });
-    expect(await shown.jsonValue()).toEqual({
+    // Shown asynchronously by the service worker: poll the page until it is there.
+    const shown = await waitFor(
+      () =>
+        page.evaluate(async () => {
+          const registration = await (globalThis as unknown as PageGlobals).navigator.serviceWorker
+            .ready;
+          const [n] = await registration.getNotifications();
+          return n
+            ? { title: n.title, body: n.body, url: (n.data as { url?: string }).url }
+            : false;
+        }),
+      { timeoutMs: 10_000, what: "the service worker to show the notification" },
+    );
+    expect(shown).toEqual({
       title: payload.title,
       body: expect.any(String),
       url: `/#/sessions/${id}`,
