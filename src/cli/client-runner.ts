@@ -2,7 +2,7 @@
 // and prints API errors as one line instead of a stack trace. Loaded only by client commands, so
 // `tether start` never parses the client, and `tether status` never parses the daemon.
 import { ApiError, TetherClient } from "../client/api.js";
-import { ConfigError, loadConfig } from "../config/load.js";
+import { clientSettings } from "../client/settings.js";
 import * as commands from "./commands/client-commands.js";
 
 export type ClientCommands = typeof commands;
@@ -13,19 +13,8 @@ export interface GlobalOptions {
 }
 
 function client(opts: GlobalOptions): TetherClient {
-  let url = process.env.TETHER_API_URL;
-  let token = process.env.TETHER_AGENT_TOKEN;
-  try {
-    const config = loadConfig();
-    url = config.TETHER_API_URL;
-    token = config.TETHER_AGENT_TOKEN;
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-  }
-  return new TetherClient({
-    url: opts.url ?? url ?? "http://localhost:8787",
-    token: opts.token ?? token,
-  });
+  const { url, token } = clientSettings();
+  return new TetherClient({ url: opts.url ?? url, token: opts.token ?? token });
 }
 
 export async function runClientCommand(
