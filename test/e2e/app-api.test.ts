@@ -22,7 +22,7 @@ async function eventTypes(id: string): Promise<string[]> {
 
 describe("App API sessions", () => {
   it("creates, lists with filters, finds by prefix, renames and deletes", async () => {
-    const a = await createSession({ name: "alpha", directory: "/work/a" });
+    const a = await createSession({ name: "alpha", directory: "/home/dev/alpha" });
     expect(a).toMatchObject({ name: "alpha", state: "created", kind: "external" });
     const b = await createSession({ name: "beta" });
     await t.api("POST", `/external/sessions/${b.id}/status`, { status: "thinking" });
@@ -33,7 +33,7 @@ describe("App API sessions", () => {
     expect(running.body.sessions.map((s: { id: string }) => s.id)).toEqual([b.id]);
 
     const byPrefix = await t.api("GET", `/api/sessions/${a.id.slice(0, 9)}`);
-    expect(byPrefix.body).toMatchObject({ id: a.id, directory: "/work/a" });
+    expect(byPrefix.body).toMatchObject({ id: a.id, directory: "/home/dev/alpha" });
 
     const renamed = await t.api("PATCH", `/api/sessions/${a.id}`, { name: "alpha two" });
     expect(renamed.status).toBe(200);
