@@ -87,12 +87,15 @@ export class Notifications {
       created_at: new Date().toISOString(),
     };
     await upsertPushSubscription(this.db, row);
+    this.push.changed();
     this.log.info({ origin: originOf(row.endpoint) }, "push subscription added");
     return info(row);
   }
 
   async unsubscribe(endpoint: string): Promise<void> {
-    if (await deletePushSubscription(this.db, endpoint)) {
+    const deleted = await deletePushSubscription(this.db, endpoint);
+    this.push.changed();
+    if (deleted) {
       this.log.info({ origin: originOf(endpoint) }, "push subscription removed");
     }
   }

@@ -54,10 +54,23 @@ export interface WebPushChannelOptions {
 }
 
 export class WebPushChannel {
+  /** The subscriptions, read once and kept: every notification needs them, and a query per
+   * approval would put database work on the engine's thread for nothing. */
+  private cached: Promise<PushSubscriptionRow[]> | undefined;
+
   constructor(private readonly options: WebPushChannelOptions) {}
 
   subscriptions(): Promise<PushSubscriptionRow[]> {
-    return listPushSubscriptions(this.options.db);
+    this.cached ??= listPushSubscriptions(this.options.db).catch((error: unknown) => {
+      this.cached = undefined;
+      throw error;
+    });
+    return this.cached;
+  }
+
+  /** The subscriptions changed: read them again next time. */
+  changed(): void {
+    this.cached = undefined;
   }
 
   /** One attempt to deliver `n` to one browser. */
@@ -102,6 +115,7 @@ export class WebPushChannel {
     await res.body?.cancel().catch(() => {});
     if (res.status === 404 || res.status === 410) {
       await deletePushSubscription(this.options.db, sub.endpoint);
+      this.changed();
       log.info(
         { origin: originOf(sub.endpoint), status: res.status },
         "push subscription expired; removed",
