@@ -1,6 +1,7 @@
 // A small typed client of the App API and the External Agent API, shared by the CLI and the MCP
 // server.
 import type { z } from "zod";
+import { ApiError, apiErrorOf } from "../shared/api-error.js";
 import type {
   AgentMessage,
   Approval,
@@ -15,16 +16,7 @@ import type {
 
 const seg = encodeURIComponent;
 
-export class ApiError extends Error {
-  override name = "ApiError";
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ApiError };
 
 export interface ClientOptions {
   url: string;
@@ -77,12 +69,7 @@ export class TetherClient {
       );
     }
     if (!res.ok) {
-      const err = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
-      throw new ApiError(
-        res.status,
-        err?.code ?? "http_error",
-        err?.message ?? `HTTP ${res.status}`,
-      );
+      throw apiErrorOf(res.status, json);
     }
     return json as T;
   }

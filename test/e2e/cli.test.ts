@@ -3,10 +3,10 @@
 // line on stderr with exit code 1, never a stack trace.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { readFileSync, realpathSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CLI, spawnDaemon, startTestDaemon, type TestDaemon, tempDir } from "../helpers/daemon.js";
+import { closedPort } from "../helpers/ports.js";
 import { waitFor } from "../helpers/wait.js";
 
 const TOKEN = "cli-test-token-4b7e1";
@@ -105,15 +105,6 @@ function uniquePrefix(id: string, others: string[]): string {
     if (!others.some((o) => o !== id && o.startsWith(prefix))) return prefix;
   }
   throw new Error(`no unique prefix of ${id}`);
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe("tether CLI commands", () => {

@@ -1,13 +1,12 @@
 // tether-mcp over stdio, driven by the MCP SDK's client against the real daemon.
 
 import { symlinkSync } from "node:fs";
-import type { AddressInfo } from "node:net";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTestDaemon, type TestDaemon, tempDir } from "../helpers/daemon.js";
+import { closedPort } from "../helpers/ports.js";
 import { type Connected, connectStdio, MCP_BIN, mcpEnv } from "./mcp-client.js";
 import {
   approvalAnsweredOverAppApi,
@@ -33,14 +32,6 @@ async function connect(env: Record<string, string>) {
   const c = await connectStdio(env);
   open.push(c);
   return c;
-}
-/** A port that was free a moment ago: nothing listens there. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const good = () => connect({ TETHER_API_URL: t.url, TETHER_AGENT_TOKEN: TOKEN });

@@ -1,24 +1,8 @@
+import { ApiError, apiErrorOf } from "../../../src/shared/api-error.js";
 import { auth } from "./auth-state.js";
 import { getToken } from "./token.js";
 
-/** A non-2xx answer, with the daemon's error code and message. */
-export class ApiError extends Error {
-  override name = "ApiError";
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function errorOf(status: number, body: unknown): ApiError {
-  const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  const code = typeof error?.code === "string" ? error.code : `http_${status}`;
-  const message = typeof error?.message === "string" ? error.message : `HTTP ${status}`;
-  return new ApiError(status, code, message);
-}
+export { ApiError };
 
 /** Calls the daemon's API with the token. A 401 sends the app back to the token screen. */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -39,6 +23,6 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     parsed = null;
   }
   if (res.status === 401) auth.needsToken = true;
-  if (!res.ok) throw errorOf(res.status, parsed);
+  if (!res.ok) throw apiErrorOf(res.status, parsed);
   return parsed as T;
 }
