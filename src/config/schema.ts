@@ -1,3 +1,4 @@
+import { delimiter, isAbsolute } from "node:path";
 import { z } from "zod";
 
 const flag = z
@@ -68,6 +69,38 @@ export const ConfigSchema = z.object({
     .refine(
       (u) => /^https?:$/.test(urlOf(u)?.protocol ?? "http:"),
       "must be an http:// or https:// URL",
+    )
+    .optional(),
+  /** Extra host names the daemon answers to (a reverse proxy's, a LAN name), comma-separated. */
+  TETHER_ALLOWED_HOSTS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/,
+            "must be host names or addresses separated by commas, e.g. tether.example.com,my-laptop.local",
+          ),
+      ),
+    )
+    .default([]),
+  /** Directories sessions may run in (and below), separated like PATH; default: the home dir. */
+  TETHER_ALLOWED_ROOTS: z
+    .string()
+    .transform((v) => v.split(delimiter).filter(Boolean))
+    .pipe(
+      z.array(
+        z
+          .string()
+          .refine(isAbsolute, "must be absolute paths separated by the system's PATH delimiter"),
+      ),
     )
     .optional(),
   TETHER_API_URL: z
