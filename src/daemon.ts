@@ -119,7 +119,15 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
 
   const { app, routes } = await buildServer(
     { engine, bus, version: VERSION, authRequired, agents, push: notifications },
-    { logger: log, token },
+    {
+      logger: log,
+      token,
+      site: {
+        bindHost: host,
+        publicUrl: config.TETHER_PUBLIC_URL,
+        allowedHosts: config.TETHER_ALLOWED_HOSTS,
+      },
+    },
   );
   try {
     await app.listen({ host, port: config.TETHER_AGENT_PORT });

@@ -5,6 +5,11 @@ export const ERROR_STATUS = {
   validation_failed: 400,
   invalid_json: 400,
   unauthorized: 401,
+  // The edge's guards (src/server/guard): a Host we do not answer to (DNS rebinding), a request
+  // from another site, too many wrong credentials from one client.
+  cross_site_request: 403,
+  host_not_allowed: 421,
+  too_many_attempts: 429,
   not_found: 404,
   session_not_found: 404,
   approval_not_found: 404,

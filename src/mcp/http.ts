@@ -10,12 +10,17 @@ export async function handleMcpPost(
   req: IncomingMessage,
   res: ServerResponse,
   body: unknown,
+  /** The Host headers and Origins that are ours, for the SDK's DNS-rebinding protection. */
+  allowed: { hosts: string[]; origins: string[] },
 ): Promise<void> {
   const server = buildMcpServer(client);
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     // One JSON answer per POST: waits are long polls, and no tool streams progress.
     enableJsonResponse: true,
+    enableDnsRebindingProtection: true,
+    allowedHosts: allowed.hosts,
+    allowedOrigins: allowed.origins,
   });
   res.on("close", () => {
     void transport.close();

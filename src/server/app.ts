@@ -9,14 +9,22 @@ import {
 } from "fastify-type-provider-zod";
 import type { Logger } from "pino";
 import { TetherError } from "../core/errors.js";
-import { makeTokenCheck } from "./auth.js";
+import { setActor } from "./actor.js";
+import { makeAuthenticator, presentedCredential } from "./auth.js";
+import { makeDeviceCredentials } from "./device-credential.js";
 import { docsRoutes } from "./docs.js";
 import { errorHandler, notFoundHandler } from "./errors.js";
+import { hostRefusal } from "./guard/host.js";
+import { needsSameOriginProof, originRefusal, provenSameOrigin } from "./guard/origin.js";
+import { setSecurityHeaders } from "./guard/security-headers.js";
+import { makeSite, type SiteOptions } from "./guard/site.js";
+import { clientKey, FailureThrottle, tooManyAttempts } from "./guard/throttle.js";
 import { collectOpenApi } from "./openapi.js";
 import { approvalRoutes } from "./routes/approvals.js";
 import { eventRoutes } from "./routes/events.js";
 import { externalRoutes } from "./routes/external.js";
 import { mcpRoutes } from "./routes/mcp.js";
+import { pairingRoutes } from "./routes/pairing.js";
 import { pushRoutes } from "./routes/push.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import { systemRoutes } from "./routes/system.js";
@@ -32,6 +40,10 @@ export interface RouteInfo {
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
+/** Routes the auth hook lets through: pairing checks the token itself, and clearing one's own
+ * cookie needs none. */
+const PAIRING_ROUTES: ReadonlySet<string> = new Set(["/api/pair", "/api/logout"]);
+
 export async function buildServer(
   deps: ServerDeps,
   options: {
@@ -39,6 +51,8 @@ export async function buildServer(
     token: string | undefined;
     /** The built web app; dist/web by default. */
     webRoot?: string;
+    /** The names and origins that are ours (guard/site.ts); loopback only by default. */
+    site?: SiteOptions;
   },
 ): Promise<{ app: App; routes: RouteInfo[] }> {
   const app = Fastify({
@@ -46,7 +60,10 @@ export async function buildServer(
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BODY_BYTES,
     // Router errors (a malformed or overlong URL) get the same error body as everything else.
-    frameworkErrors: errorHandler,
+    frameworkErrors: (err, req, reply) => {
+      setSecurityHeaders(reply.raw);
+      return errorHandler(err, req, reply);
+    },
     forceCloseConnections: true,
     return503OnClosing: true,
     schemaController: zodSchemaController,
@@ -71,18 +88,59 @@ export async function buildServer(
   // handshake's socket is destroyed after the 401 instead of staying open (and blocking close).
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_BODY_BYTES } });
 
-  if (options.token !== undefined) {
-    const authorized = makeTokenCheck(options.token);
-    const unauthorized = new TetherError(
-      "unauthorized",
-      "missing or wrong token: send `Authorization: Bearer <TETHER_AGENT_TOKEN>` (or ?token= for EventSource and WebSocket)",
-    ).toBody();
-    app.addHook("onRequest", async (req, reply) => {
-      // The web app's files carry no secrets, and the token screen among them must load.
-      if (isPublicWebRequest(req)) return;
-      if (!authorized(req)) return reply.code(401).send(unauthorized);
-    });
-  }
+  const siteOptions = options.site ?? { bindHost: "127.0.0.1" };
+  const site = makeSite(siteOptions);
+  const throttle = new FailureThrottle();
+  const devices = options.token === undefined ? undefined : makeDeviceCredentials(options.token);
+  const authenticate =
+    options.token === undefined || devices === undefined
+      ? undefined
+      : makeAuthenticator(options.token, devices);
+  const unauthorized = new TetherError(
+    "unauthorized",
+    "missing or wrong credential: send `Authorization: Bearer <TETHER_AGENT_TOKEN>` (or ?token= from a client that cannot set headers); the web app pairs with POST /api/pair",
+  ).toBody();
+  const cookieNeedsOrigin = new TetherError(
+    "cross_site_request",
+    "a change made with the web app's cookie must come from the web app's own page (Origin)",
+  ).toBody();
+
+  // The door, in order: security headers (on every response, refusals included), the Host
+  // check (DNS rebinding), the cross-site check, then the credential. All before any handler,
+  // on every route, WebSocket upgrade and mode.
+  app.addHook("onRequest", async (req, reply) => {
+    setSecurityHeaders(reply.raw);
+    const misdirected = hostRefusal(site, req);
+    if (misdirected) return reply.code(misdirected.status).send(misdirected.toBody());
+    // The web app's files carry no secrets and must open from a link in another site (a
+    // pairing link in a chat); framing them is refused by the headers.
+    const publicFile = isPublicWebRequest(req);
+    if (!publicFile) {
+      const crossSite = originRefusal(site, req);
+      if (crossSite) return reply.code(crossSite.status).send(crossSite.toBody());
+    }
+    if (authenticate === undefined) {
+      setActor(req, "local");
+      return;
+    }
+    // The token screen is among the web app's files; pairing checks the token itself.
+    if (publicFile || PAIRING_ROUTES.has(req.routeOptions.url ?? "")) return;
+    const presented = presentedCredential(req);
+    if (presented.via === "none") return reply.code(401).send(unauthorized);
+    const client = clientKey(req.raw.socket.remoteAddress);
+    const wait = throttle.retryAfterS(client);
+    if (wait > 0)
+      return reply.code(429).header("retry-after", String(wait)).send(tooManyAttempts());
+    const actor = authenticate(presented);
+    if (actor === undefined) {
+      throttle.fail(client);
+      return reply.code(401).send(unauthorized);
+    }
+    if (presented.via === "cookie" && needsSameOriginProof(req) && !provenSameOrigin(site, req)) {
+      return reply.code(403).send(cookieNeedsOrigin);
+    }
+    setActor(req, actor);
+  });
 
   const openapi = collectOpenApi(app, {
     openapi: {
@@ -116,7 +174,13 @@ export async function buildServer(
   approvalRoutes(app, deps);
   eventRoutes(app, deps);
   pushRoutes(app, deps);
-  mcpRoutes(app, options.token);
+  pairingRoutes(app, {
+    token: options.token,
+    devices,
+    throttle,
+    publicUrl: siteOptions.publicUrl,
+  });
+  mcpRoutes(app, options.token, site);
   systemRoutes(app, deps, openapi);
   await docsRoutes(app, openapi);
   await webRoutes(app, options.webRoot);

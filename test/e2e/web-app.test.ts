@@ -79,11 +79,16 @@ describe.skipIf(skip !== undefined)(
       await page.goto(`${t.url}/#/pair?token=${TOKEN}`);
       await page.getByRole("heading", { name: "Needs you" }).waitFor();
       await page.locator('[data-testid="connection"][data-status="live"]').waitFor();
-      // A string, evaluated in the page: the tests' type-check has no DOM library.
-      expect(await page.evaluate('localStorage.getItem("tether_token")')).toBe(TOKEN);
-      const cookie = (await phone!.context.cookies()).find((c) => c.name === "tether_token");
-      expect(cookie?.value).toBe(TOKEN);
-      // The token leaves the address bar once it is stored.
+      // The token is traded for the server's cookie: HttpOnly (no script reads it), SameSite
+      // Strict, named for the daemon's port, and not the token itself. The browser keeps no
+      // copy of the token (a string, evaluated in the page: the type-check has no DOM library).
+      expect(await page.evaluate('localStorage.getItem("tether_token")')).toBeNull();
+      expect(await page.evaluate("document.cookie")).toBe("");
+      const cookies = await phone!.context.cookies();
+      expect(cookies.map((c) => c.name)).toEqual([`tether_${t.daemon.port}`]);
+      expect(cookies[0]).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/" });
+      expect(cookies[0]!.value).not.toContain(TOKEN);
+      // The token leaves the address bar once it is traded.
       expect(page.url()).not.toContain(TOKEN);
 
       // A reload keeps the device signed in.

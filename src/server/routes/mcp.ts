@@ -1,9 +1,10 @@
-// MCP over Streamable HTTP at /mcp, behind the same token as every route, so a remote MCP client
+// MCP over Streamable HTTP at /mcp, behind the same door (Host, Origin, token) as every route, so a remote MCP client
 // needs no local binary. The tools call the daemon's own API over loopback with the daemon's
 // token: one implementation of each tool for stdio and HTTP, with the API's validation and errors.
 import { z } from "zod";
 import { TetherClient } from "../../client/api.js";
 import { ErrorBody } from "../../shared/schemas.js";
+import type { Site } from "../guard/site.js";
 import type { App } from "../types.js";
 
 const tags = ["MCP"];
@@ -11,7 +12,7 @@ const description =
   "Model Context Protocol, Streamable HTTP transport (stateless): POST JSON-RPC messages; " +
   "GET and DELETE answer 405, as there are no MCP sessions to stream to or end.";
 
-export function mcpRoutes(app: App, token: string | undefined) {
+export function mcpRoutes(app: App, token: string | undefined, site: Site) {
   app.post(
     "/mcp",
     {
@@ -30,7 +31,8 @@ export function mcpRoutes(app: App, token: string | undefined) {
       // The MCP SDK is loaded on the first MCP request, so `tether start` does not parse it.
       const { handleMcpPost } = await import("../../mcp/http.js");
       reply.hijack();
-      await handleMcpPost(client, req.raw, reply.raw, req.body);
+      // The SDK's own DNS-rebinding check as well as ours (guard/), with the same names.
+      await handleMcpPost(client, req.raw, reply.raw, req.body, site.mcpLists(req.raw));
     },
   );
 

@@ -1,18 +1,17 @@
 import { ApiError, apiErrorOf } from "../../../src/shared/api-error.js";
 import { auth } from "./auth-state.js";
-import { getToken } from "./token.js";
 
 export { ApiError };
 
-/** Calls the daemon's API with the token. A 401 sends the app back to the token screen. */
+/** Calls the daemon's API; the browser adds the pairing cookie (same origin). A 401 sends the
+ * app back to the token screen. */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const token = getToken();
   const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
   const res = await fetch(path, {
     method,
     headers,
+    credentials: "same-origin",
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
