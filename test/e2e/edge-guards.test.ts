@@ -174,13 +174,14 @@ for (const [mode, t] of [
 
     it("serves our own origin, a typed URL, and clients that send neither", async () => {
       const health = { method: "GET", url: "/api/health", websocket: false };
-      for (const headers of [
+      const allowed: Record<string, string>[] = [
         {},
         { origin: t.url },
         { origin: `http://localhost:${t.daemon.port}` },
         { "sec-fetch-site": "same-origin" },
         { "sec-fetch-site": "none" },
-      ]) {
+      ];
+      for (const headers of allowed) {
         expect(
           (await send(t, health, "/api/health", headers)).status,
           JSON.stringify(headers),
