@@ -129,7 +129,7 @@ async function takeInput(id: string): Promise<string> {
   return (await t.api("GET", `/external/sessions/${id}/input?timeout=0`)).text;
 }
 
-const framedApp = (page: Page): Frame | undefined => page.frame({ name: "framed-app" });
+const framedApp = (page: Page): Frame | null => page.frame({ name: "framed-app" });
 
 describe.skipIf(skip !== undefined)(
   skip ? `cross-site attacks in Chromium (skipped: ${skip})` : "cross-site attacks in Chromium",
