@@ -10,6 +10,8 @@ import type { Bus } from "../bus/bus.js";
 import type { Engine } from "../core/engine.js";
 import type { InputRow, StoredEvent } from "../core/store.js";
 import type { Session } from "../shared/schemas.js";
+import { agentEnv } from "./agent-env.js";
+import { type Connection, isAgentPeer } from "./agent-peers.js";
 import { PermissionBroker } from "./permissions.js";
 import type { AdapterLoader } from "./registry.js";
 import { SessionHost } from "./session-host.js";
@@ -25,7 +27,8 @@ export interface SupervisorOptions {
   engine: Engine;
   bus: Bus;
   adapters: Readonly<Record<string, AdapterLoader>>;
-  /** The environment agent processes get. */
+  /** The environment agent processes start from; only its allowlisted names reach them
+   * (agent-env.ts), so a test's or the daemon's TETHER_* settings never do. */
   env: Readonly<Record<string, string>>;
   log: Logger;
 }
@@ -100,6 +103,18 @@ export class Supervisor {
     await run?.close().catch((error: unknown) => {
       this.options.log.warn({ err: error, session: sessionId }, "agent did not stop cleanly");
     });
+  }
+
+  /** True when `connection` comes from a process of an agent Tether runs (Linux; see
+   * agent-peers.ts). Cheap when no agent runs: nothing is read. */
+  async isAgentConnection(connection: Connection): Promise<boolean> {
+    if (this.slots.size === 0) return false;
+    const knownPids: number[] = [];
+    for (const slot of this.slots.values()) {
+      const pid = (await slot.run)?.pid;
+      if (pid !== undefined) knownPids.push(pid);
+    }
+    return isAgentPeer(connection, { knownPids });
   }
 
   async close(): Promise<void> {
@@ -182,7 +197,7 @@ export class Supervisor {
         return await adapter.start(host, {
           directory: session.directory ?? process.cwd(),
           resume: session.agent_session_id,
-          env,
+          env: agentEnv(env),
         });
       } catch (error) {
         const message =

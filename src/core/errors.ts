@@ -5,6 +5,7 @@ export const ERROR_STATUS = {
   validation_failed: 400,
   invalid_json: 400,
   unauthorized: 401,
+  agent_cannot_decide: 403,
   not_found: 404,
   session_not_found: 404,
   approval_not_found: 404,
@@ -55,3 +56,9 @@ export const sessionNotFound = (id: string) =>
 
 export const approvalNotFound = (id: string) =>
   new TetherError("approval_not_found", `no approval with id ${id}`);
+
+export const agentCannotDecide = () =>
+  new TetherError(
+    "agent_cannot_decide",
+    "this request comes from an agent Tether runs (or a process it started); agents cannot answer approvals",
+  );
