@@ -14,7 +14,7 @@ import { createLogger } from "./logger.js";
 import { Notifications } from "./notify/notifications.js";
 import { VapidKeyError } from "./notify/vapid-keys.js";
 import { buildServer, type RouteInfo } from "./server/app.js";
-import type { AgentConnection, App } from "./server/types.js";
+import type { App } from "./server/types.js";
 import { VERSION } from "./version.js";
 
 export interface Daemon {
@@ -70,6 +70,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     adapters: ADAPTERS,
     env: options.agentEnv ?? stringEnv(process.env),
     log,
+    allowedRoots: config.TETHER_ALLOWED_ROOTS,
   });
   await supervisor.init();
   // After the supervisor took over: the sessions it moved to awaiting_input on a restart
@@ -105,7 +106,8 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     runs: (kind: string) => supervisor.runs(kind),
     start: (id: string) => supervisor.start(id),
     stop: (id: string) => supervisor.stop(id),
-    isAgentConnection: (socket: AgentConnection) => supervisor.isAgentConnection(socket),
+    isAgentConnection: supervisor.isAgentConnection.bind(supervisor),
+    allowedRoots: config.TETHER_ALLOWED_ROOTS,
   };
 
   const token = config.TETHER_AGENT_DEV_MODE ? undefined : config.TETHER_AGENT_TOKEN;

@@ -8,10 +8,12 @@
 import type { Logger } from "pino";
 import type { Bus } from "../bus/bus.js";
 import type { Engine } from "../core/engine.js";
+import { TetherError } from "../core/errors.js";
 import type { InputRow, StoredEvent } from "../core/store.js";
 import type { Session } from "../shared/schemas.js";
 import { agentEnv } from "./agent-env.js";
 import { type Connection, isAgentPeer } from "./agent-peers.js";
+import { allowedDirectory } from "./allowed-roots.js";
 import { PermissionBroker } from "./permissions.js";
 import type { AdapterLoader } from "./registry.js";
 import { SessionHost } from "./session-host.js";
@@ -31,6 +33,9 @@ export interface SupervisorOptions {
    * (agent-env.ts), so a test's or the daemon's TETHER_* settings never do. */
   env: Readonly<Record<string, string>>;
   log: Logger;
+  /** TETHER_ALLOWED_ROOTS: an agent starts only in a directory inside one of them (undefined:
+   * the home directory). Checked again at every start, as a session may predate the setting. */
+  allowedRoots?: readonly string[] | undefined;
 }
 
 export class Supervisor {
@@ -195,13 +200,13 @@ export class Supervisor {
       try {
         const adapter = await adapters[session.kind]!();
         return await adapter.start(host, {
-          directory: session.directory ?? process.cwd(),
+          directory: allowedDirectory(session.directory, this.options.allowedRoots),
           resume: session.agent_session_id,
           env: agentEnv(env),
         });
       } catch (error) {
         const message =
-          error instanceof AdapterError
+          error instanceof AdapterError || error instanceof TetherError
             ? error.message
             : `could not start ${session.kind}: ${(error as Error).message}`;
         host.failed(message);

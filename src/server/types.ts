@@ -59,6 +59,8 @@ export interface AgentRunner {
   /** True when the client at the other end of `socket` is an agent Tether runs or a process it
    * started (Linux only; false elsewhere). The resolve routes refuse those. */
   isAgentConnection(socket: AgentConnection): Promise<boolean>;
+  /** TETHER_ALLOWED_ROOTS: where sessions may run (undefined: the home directory). */
+  readonly allowedRoots: readonly string[] | undefined;
 }
 
 /** The addresses of a client's TCP connection, as net.Socket has them. */
