@@ -84,6 +84,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       dataDir,
       log,
       vapidSubject: config.TETHER_VAPID_SUBJECT,
+      allowPrivatePush: config.TETHER_PUSH_ALLOW_PRIVATE,
       ntfy: config.TETHER_NTFY_URL
         ? { url: config.TETHER_NTFY_URL, token: config.TETHER_NTFY_TOKEN }
         : undefined,
