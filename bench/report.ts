@@ -8,6 +8,7 @@ import type { MachineInfo } from "./machine.js";
 import type { ApprovalResult } from "./scenarios/approval.js";
 import type { ConnectionsResult } from "./scenarios/connections.js";
 import type { IngestResult } from "./scenarios/ingest.js";
+import type { MarkdownResult } from "./scenarios/markdown.js";
 import type { ReplayResult } from "./scenarios/replay.js";
 import type { StartupResult } from "./scenarios/startup.js";
 import { round } from "./stats.js";
@@ -19,6 +20,7 @@ export interface Results {
   replay?: ReplayResult;
   startup?: StartupResult;
   connections?: ConnectionsResult;
+  markdown?: MarkdownResult;
   errors: Record<string, string>;
 }
 
@@ -139,7 +141,29 @@ function ingestRows(ingest: IngestResult): Row[] {
 export function rows(r: Results): Row[] {
   const out = approvalRows(r.paced, r.capacity);
   if (r.ingest) out.push(...ingestRows(r.ingest));
-  const { replay, startup, connections } = r;
+  const { replay, startup, connections, markdown } = r;
+  if (markdown) {
+    const worst = Math.max(...Object.values(markdown.uncappedMs));
+    const mb = round(markdown.bytes / (1024 * 1024));
+    out.push(
+      versus(
+        `Markdown ${mb} MB adversarial, whole, ms (worst)`,
+        worst,
+        undefined,
+        "≤ 1000",
+        atMost(worst, 1000),
+      ),
+    );
+    out.push(
+      versus(
+        "Markdown one bubble (capped), ms (worst)",
+        markdown.cappedMs,
+        undefined,
+        "≤ 50",
+        atMost(markdown.cappedMs, 50),
+      ),
+    );
+  }
   if (replay) {
     const s = replay.medianSeconds;
     out.push(

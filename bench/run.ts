@@ -1,6 +1,6 @@
 // The benchmark: runs each scenario against a fresh daemon (and the approval ones against the
 // bare relay too), prints a table and writes bench/results.json.
-//   BENCH_ONLY=paced,capacity,ingest,replay,startup,connections  run a subset
+//   BENCH_ONLY=paced,capacity,ingest,replay,startup,connections,markdown  run a subset
 //   BENCH_SHORT=1                                              shorter windows, for a smoke run
 //   BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"     flags for the daemon's node
 import { fileURLToPath } from "node:url";
@@ -11,6 +11,7 @@ import { noisy, printTable, type Results, rows, writeResults } from "./report.js
 import { approvalRoundTrip } from "./scenarios/approval.js";
 import { connectionsHeld } from "./scenarios/connections.js";
 import { durableIngest } from "./scenarios/ingest.js";
+import { markdownParse } from "./scenarios/markdown.js";
 import { sseReplay } from "./scenarios/replay.js";
 import { startup } from "./scenarios/startup.js";
 import { startRelay } from "./start-relay.js";
@@ -108,6 +109,9 @@ await scenario("replay", async () => {
 });
 await scenario("connections", async () => {
   results.connections = await against(startDaemon, (t) => connectionsHeld(t, [2000, 5000, 10_000]));
+});
+await scenario("markdown", async () => {
+  results.markdown = await markdownParse();
 });
 
 const table = rows(results);

@@ -70,6 +70,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     adapters: ADAPTERS,
     env: options.agentEnv ?? stringEnv(process.env),
     log,
+    allowedRoots: config.TETHER_ALLOWED_ROOTS,
   });
   await supervisor.init();
   // After the supervisor took over: the sessions it moved to awaiting_input on a restart
@@ -83,6 +84,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       dataDir,
       log,
       vapidSubject: config.TETHER_VAPID_SUBJECT,
+      allowPrivatePush: config.TETHER_PUSH_ALLOW_PRIVATE,
       ntfy: config.TETHER_NTFY_URL
         ? { url: config.TETHER_NTFY_URL, token: config.TETHER_NTFY_TOKEN }
         : undefined,
@@ -105,6 +107,8 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     runs: (kind: string) => supervisor.runs(kind),
     start: (id: string) => supervisor.start(id),
     stop: (id: string) => supervisor.stop(id),
+    isAgentConnection: supervisor.isAgentConnection.bind(supervisor),
+    allowedRoots: config.TETHER_ALLOWED_ROOTS,
   };
 
   const token = config.TETHER_AGENT_DEV_MODE ? undefined : config.TETHER_AGENT_TOKEN;

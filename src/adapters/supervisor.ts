@@ -8,8 +8,12 @@
 import type { Logger } from "pino";
 import type { Bus } from "../bus/bus.js";
 import type { Engine } from "../core/engine.js";
+import { TetherError } from "../core/errors.js";
 import type { InputRow, StoredEvent } from "../core/store.js";
 import type { Session } from "../shared/schemas.js";
+import { agentEnv } from "./agent-env.js";
+import { type Connection, isAgentPeer } from "./agent-peers.js";
+import { allowedDirectory } from "./allowed-roots.js";
 import { PermissionBroker } from "./permissions.js";
 import type { AdapterLoader } from "./registry.js";
 import { SessionHost } from "./session-host.js";
@@ -25,9 +29,13 @@ export interface SupervisorOptions {
   engine: Engine;
   bus: Bus;
   adapters: Readonly<Record<string, AdapterLoader>>;
-  /** The environment agent processes get. */
+  /** The environment agent processes start from; only its allowlisted names reach them
+   * (agent-env.ts), so a test's or the daemon's TETHER_* settings never do. */
   env: Readonly<Record<string, string>>;
   log: Logger;
+  /** TETHER_ALLOWED_ROOTS: an agent starts only in a directory inside one of them (undefined:
+   * the home directory). Checked again at every start, as a session may predate the setting. */
+  allowedRoots?: readonly string[] | undefined;
 }
 
 export class Supervisor {
@@ -100,6 +108,18 @@ export class Supervisor {
     await run?.close().catch((error: unknown) => {
       this.options.log.warn({ err: error, session: sessionId }, "agent did not stop cleanly");
     });
+  }
+
+  /** True when `connection` comes from a process of an agent Tether runs (Linux; see
+   * agent-peers.ts). Cheap when no agent runs: nothing is read. */
+  async isAgentConnection(connection: Connection): Promise<boolean> {
+    if (this.slots.size === 0) return false;
+    const knownPids: number[] = [];
+    for (const slot of this.slots.values()) {
+      const pid = (await slot.run)?.pid;
+      if (pid !== undefined) knownPids.push(pid);
+    }
+    return isAgentPeer(connection, { knownPids });
   }
 
   async close(): Promise<void> {
@@ -180,13 +200,13 @@ export class Supervisor {
       try {
         const adapter = await adapters[session.kind]!();
         return await adapter.start(host, {
-          directory: session.directory ?? process.cwd(),
+          directory: allowedDirectory(session.directory, this.options.allowedRoots),
           resume: session.agent_session_id,
-          env,
+          env: agentEnv(env),
         });
       } catch (error) {
         const message =
-          error instanceof AdapterError
+          error instanceof AdapterError || error instanceof TetherError
             ? error.message
             : `could not start ${session.kind}: ${(error as Error).message}`;
         host.failed(message);

@@ -59,6 +59,9 @@ export interface AgentRun {
   interrupt(): Promise<void>;
   /** Stops the agent process. */
   close(): Promise<void>;
+  /** The agent's process, when the adapter spawned it itself (Codex; Claude's SDK does not
+   * say, and is found by its environment instead: agent-peers.ts). */
+  readonly pid?: number | undefined;
 }
 
 export interface AdapterStartOptions {
@@ -66,7 +69,7 @@ export interface AdapterStartOptions {
   directory: string;
   /** The agent's own session id from an earlier run, to continue that conversation. */
   resume: string | null;
-  /** The environment the agent process gets (the daemon's own, unless a test narrows it). */
+  /** The environment the agent process gets: already narrowed to the allowlist (agent-env.ts). */
   env: Readonly<Record<string, string>>;
 }
 

@@ -64,6 +64,9 @@ export const ConfigSchema = z.object({
     )
     .optional(),
   TETHER_NTFY_TOKEN: optionalSecret,
+  /** Push endpoints on loopback, private and link-local addresses: for tests and self-hosted
+   * push relays only (src/notify/push-endpoint.ts). */
+  TETHER_PUSH_ALLOW_PRIVATE: flag.default(false),
   TETHER_PUBLIC_URL: z
     .url("must be a URL such as https://tether.example.com")
     .refine(

@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   cross_site_request: 403,
   host_not_allowed: 421,
   too_many_attempts: 429,
+  agent_cannot_decide: 403,
   not_found: 404,
   session_not_found: 404,
   approval_not_found: 404,
@@ -60,3 +61,9 @@ export const sessionNotFound = (id: string) =>
 
 export const approvalNotFound = (id: string) =>
   new TetherError("approval_not_found", `no approval with id ${id}`);
+
+export const agentCannotDecide = () =>
+  new TetherError(
+    "agent_cannot_decide",
+    "this request comes from an agent Tether runs (or a process it started); agents cannot answer approvals",
+  );

@@ -4,6 +4,7 @@
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Bus } from "../bus/bus.js";
+import { TetherError } from "../core/errors.js";
 import {
   deletePushSubscription,
   type PushSubscriptionRow,
@@ -18,6 +19,7 @@ import type {
 import { originOf, type TetherNotification, testNotification } from "./notification.js";
 import { Notifier } from "./notifier.js";
 import { NtfyChannel } from "./ntfy-channel.js";
+import { endpointProblem } from "./push-endpoint.js";
 import { SendQueue } from "./send-queue.js";
 import { loadOrCreateVapidKeys } from "./vapid-keys.js";
 import { WebPushChannel } from "./web-push-channel.js";
@@ -28,6 +30,8 @@ export interface NotificationsOptions {
   dataDir: string;
   log: Logger;
   vapidSubject: string;
+  /** TETHER_PUSH_ALLOW_PRIVATE: push endpoints may be loopback/private (tests, own relays). */
+  allowPrivatePush: boolean;
   ntfy: { url: string; token: string | undefined } | undefined;
   /** Base of the links in notifications that leave the browser (ntfy's click target). */
   publicUrl: () => string;
@@ -43,6 +47,7 @@ export class Notifications {
   private readonly log: Logger;
   private readonly closing = new AbortController();
   private readonly db: Kysely<Database>;
+  private readonly allowPrivatePush: boolean;
   /** Subscription reads started by dispatch(), awaited on close (the database closes next). */
   private readonly reading = new Set<Promise<void>>();
 
@@ -54,6 +59,7 @@ export class Notifications {
       db: options.db,
       keys,
       subject: options.vapidSubject,
+      allowPrivate: options.allowPrivatePush,
       log: this.log,
     });
     this.ntfy = options.ntfy && new NtfyChannel({ ...options.ntfy, publicUrl: options.publicUrl });
@@ -64,6 +70,7 @@ export class Notifications {
       dispatch: (n) => this.dispatch(n),
     });
     this.db = options.db;
+    this.allowPrivatePush = options.allowPrivatePush;
   }
 
   start(): void {
@@ -78,6 +85,8 @@ export class Notifications {
   }
 
   async subscribe(body: PushSubscriptionBody, userAgent: string | undefined) {
+    const problem = endpointProblem(body.endpoint, this.allowPrivatePush);
+    if (problem) throw new TetherError("bad_request", problem);
     const row: PushSubscriptionRow = {
       endpoint: body.endpoint,
       p256dh: body.keys.p256dh,
@@ -104,7 +113,9 @@ export class Notifications {
     return (await this.push.subscriptions()).map(info);
   }
 
-  /** Sends a test notification everywhere, once each, and says how it went. */
+  /** Sends a test notification everywhere, once each, and says how it went. Only counts, and
+   * only for endpoints that passed endpointProblem() (public https hosts, checked again when
+   * sent): they say nothing about the user's own network, so this is no port-scan oracle. */
   async test(): Promise<PushTestReply> {
     const n = testNotification();
     const signal = this.closing.signal;

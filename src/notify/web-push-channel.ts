@@ -15,6 +15,7 @@ import {
 import type { Database } from "../db/schema.js";
 import { originOf, type TetherNotification } from "./notification.js";
 import { type Outcome, outcomeOfError, outcomeOfStatus } from "./outcome.js";
+import { endpointProblem, resolvesPrivately } from "./push-endpoint.js";
 import type { VapidKeys } from "./vapid-keys.js";
 
 const SEND_TIMEOUT_MS = 10_000;
@@ -50,6 +51,8 @@ export interface WebPushChannelOptions {
   db: Kysely<Database>;
   keys: VapidKeys;
   subject: string;
+  /** TETHER_PUSH_ALLOW_PRIVATE: send to loopback/private endpoints too (tests, own relays). */
+  allowPrivate: boolean;
   log: Logger;
 }
 
@@ -79,7 +82,15 @@ export class WebPushChannel {
     n: TetherNotification,
     signal: AbortSignal,
   ): Promise<Outcome> {
-    const { keys, subject, log } = this.options;
+    const { keys, subject, log, allowPrivate } = this.options;
+    // Checked again here: a subscription may predate the rule, and a name may now resolve
+    // to a private address.
+    if (
+      !allowPrivate &&
+      (endpointProblem(sub.endpoint, false) || (await resolvesPrivately(sub.endpoint)))
+    ) {
+      return { result: "failed", why: "endpoint is not a public push service" };
+    }
     const webpush = await loadWebPush();
     let details: ReturnType<WebPushLib["generateRequestDetails"]>;
     try {

@@ -56,4 +56,17 @@ export interface AgentRunner {
   runs(kind: string): boolean;
   start(sessionId: string): Promise<void>;
   stop(sessionId: string): Promise<void>;
+  /** True when the client at the other end of `socket` is an agent Tether runs or a process it
+   * started (Linux only; false elsewhere). The resolve routes refuse those. */
+  isAgentConnection(socket: AgentConnection): Promise<boolean>;
+  /** TETHER_ALLOWED_ROOTS: where sessions may run (undefined: the home directory). */
+  readonly allowedRoots: readonly string[] | undefined;
+}
+
+/** The addresses of a client's TCP connection, as net.Socket has them. */
+export interface AgentConnection {
+  remoteAddress?: string | undefined;
+  remotePort?: number | undefined;
+  localAddress?: string | undefined;
+  localPort?: number | undefined;
 }

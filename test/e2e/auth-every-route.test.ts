@@ -44,7 +44,8 @@ interface Fixtures {
 
 /** A browser's push subscription, to a port nothing listens on: a test push fails at once. */
 const SUBSCRIPTION = {
-  endpoint: "http://127.0.0.1:9/push/auth-test",
+  // A public https host (push endpoints must be); .invalid never resolves, so nothing is sent.
+  endpoint: "https://push.invalid/push/auth-test",
   keys: {
     p256dh: createECDH("prime256v1").generateKeys().toString("base64url"),
     auth: randomBytes(16).toString("base64url"),

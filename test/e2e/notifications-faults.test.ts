@@ -14,7 +14,8 @@ beforeAll(async () => {
   [push, ntfy] = await Promise.all([startFakePushService(), startFakeNtfy()]);
   t = await startTestDaemon({
     devMode: true,
-    env: { TETHER_NTFY_URL: `${ntfy.url}/faults` },
+    // The fake push service listens on 127.0.0.1.
+    env: { TETHER_NTFY_URL: `${ntfy.url}/faults`, TETHER_PUSH_ALLOW_PRIVATE: "1" },
   });
   push.vapidPublicKey = (await t.api("GET", "/api/push/vapid-public-key")).body.public_key;
 });

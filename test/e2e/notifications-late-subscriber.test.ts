@@ -18,7 +18,8 @@ it("delivers to a subscription added after an earlier notification", async () =>
   [push, ntfy] = await Promise.all([startFakePushService(), startFakeNtfy()]);
   t = await startTestDaemon({
     token: "late-subscriber-token",
-    env: { TETHER_NTFY_URL: `${ntfy.url}/alerts` },
+    // The fake push service listens on 127.0.0.1.
+    env: { TETHER_NTFY_URL: `${ntfy.url}/alerts`, TETHER_PUSH_ALLOW_PRIVATE: "1" },
   });
   push.vapidPublicKey = (await t.api("GET", "/api/push/vapid-public-key")).body.public_key;
   const created = await t.api("POST", "/external/sessions", {

@@ -27,6 +27,8 @@ const daemon = await startDaemon(
     env: daemonEnv(dir.path, {
       TETHER_AGENT_DEV_MODE: "1",
       TETHER_NTFY_URL: `${ntfy.url}/secret-topic-name`,
+      // The fake push service listens on 127.0.0.1.
+      TETHER_PUSH_ALLOW_PRIVATE: "1",
     }),
     cwd: dir.path,
   }),

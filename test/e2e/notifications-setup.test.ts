@@ -16,7 +16,12 @@ afterEach(async () => {
 });
 
 async function start(dataDir: string): Promise<TestDaemon> {
-  const t = await startTestDaemon({ dataDir, token: "notify-setup-token" });
+  // The fake push service listens on 127.0.0.1.
+  const t = await startTestDaemon({
+    dataDir,
+    token: "notify-setup-token",
+    env: { TETHER_PUSH_ALLOW_PRIVATE: "1" },
+  });
   started.push(t);
   return t;
 }

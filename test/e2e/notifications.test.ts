@@ -27,6 +27,8 @@ beforeAll(async () => {
       TETHER_NTFY_URL: `${ntfy.url}/tether-alerts`,
       TETHER_NTFY_TOKEN: NTFY_TOKEN,
       TETHER_PUBLIC_URL: PUBLIC_URL,
+      // The fake push service listens on 127.0.0.1.
+      TETHER_PUSH_ALLOW_PRIVATE: "1",
     },
   });
   const key = await t.api("GET", "/api/push/vapid-public-key");

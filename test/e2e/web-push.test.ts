@@ -39,7 +39,8 @@ afterEach(async () => {
 describe.skipIf(skip)("web push shown by the service worker", () => {
   it("shows the daemon's notification for an approval, pointing at its session", async () => {
     push = await startFakePushService();
-    t = await startTestDaemon({ token: TOKEN });
+    // The fake push service listens on 127.0.0.1.
+    t = await startTestDaemon({ token: TOKEN, env: { TETHER_PUSH_ALLOW_PRIVATE: "1" } });
     push.vapidPublicKey = (await t.api("GET", "/api/push/vapid-public-key")).body.public_key;
     const subscription = push.subscribe();
     expect((await t.api("POST", "/api/push/subscriptions", subscription)).status).toBe(201);

@@ -28,6 +28,8 @@ export function daemonEnv(
     TETHER_AGENT_DATA_DIR: dataDir,
     TETHER_AGENT_LOG_LEVEL: "silent",
     TETHER_CONFIG: join(dataDir, "no-config.json"),
+    // Tests run their agents in temp dirs, outside the default root (the home directory).
+    TETHER_ALLOWED_ROOTS: tmpdir(),
     ...extra,
   };
 }

@@ -1,7 +1,14 @@
 // The web app's Markdown subset: what agents write becomes structure, and nothing they write can
 // become markup (the tree holds text only; the renderer makes text nodes of it).
 import { describe, expect, it } from "vitest";
-import { parseInline, parseMarkdown, safeHref } from "../../web/src/markdown/parse.js";
+import {
+  inlineWork,
+  MARKDOWN_CAP,
+  parseInline,
+  parseMarkdown,
+  safeHref,
+  splitAtCap,
+} from "../../web/src/markdown/parse.js";
 
 describe("web markdown", () => {
   it("reads bold, italic, inline code and links", () => {
@@ -61,5 +68,69 @@ describe("web markdown", () => {
 
   it("keeps an unclosed code fence to the end", () => {
     expect(parseMarkdown("```\nstill code")).toEqual([{ t: "code", lang: "", v: "still code" }]);
+  });
+
+  it("nests emphasis, pairs code spans by run length, and leaves unclosed markers as text", () => {
+    expect(parseInline("**bold _and em_** *x* *y*")).toEqual([
+      {
+        t: "strong",
+        c: [
+          { t: "text", v: "bold " },
+          { t: "em", c: [{ t: "text", v: "and em" }] },
+        ],
+      },
+      { t: "text", v: " " },
+      { t: "em", c: [{ t: "text", v: "x" }] },
+      { t: "text", v: " " },
+      { t: "em", c: [{ t: "text", v: "y" }] },
+    ]);
+    expect(parseInline("``a ` b`` and `c`")).toEqual([
+      { t: "code", v: "a ` b" },
+      { t: "text", v: " and " },
+      { t: "code", v: "c" },
+    ]);
+    expect(parseInline("*open `code` **never closed")).toEqual([
+      { t: "text", v: "*open " },
+      { t: "code", v: "code" },
+      { t: "text", v: " **never closed" },
+    ]);
+    expect(parseInline("\\*not em\\* and `unclosed")).toEqual([
+      { t: "text", v: "*not em* and `unclosed" },
+    ]);
+    // Emphasis does not close across a blank line (a quote's paragraphs).
+    expect(parseMarkdown("> *a\n>\n> b*")).toEqual([
+      { t: "quote", c: [{ t: "text", v: "*a" }, { t: "br" }, { t: "br" }, { t: "text", v: "b*" }] },
+    ]);
+  });
+
+  it("does work linear in the input, however adversarial", () => {
+    const work = (text: string) => {
+      inlineWork.steps = 0;
+      parseInline(text);
+      return inlineWork.steps;
+    };
+    for (const unit of ["*a ", "**a ", "_a ", "`a ", "[a ", "*a **b ", "http://", "*`a "]) {
+      const small = work(unit.repeat(2000));
+      const large = work(unit.repeat(4000));
+      expect(large, unit).toBeLessThan(small * 2.5);
+      // And a small constant per character.
+      expect(large, unit).toBeLessThan(unit.length * 4000 * 4);
+    }
+    // Deep nesting is bounded too: each node moves only as often as spans may nest.
+    const nested = (n: number) => "*a **b ".repeat(n) + "c** d* ".repeat(n);
+    expect(work(nested(4000))).toBeLessThan(work(nested(2000)) * 2.5);
+  });
+
+  it("reads only the first MARKDOWN_CAP characters of a bubble as Markdown", () => {
+    expect(splitAtCap("short *text*")).toEqual({ markdown: "short *text*", rest: "" });
+    const line = `${"x".repeat(99)}\n`;
+    const long = line.repeat(Math.ceil((MARKDOWN_CAP * 2) / line.length));
+    const { markdown, rest } = splitAtCap(long);
+    expect(markdown + rest).toBe(long);
+    expect(markdown.length).toBeLessThanOrEqual(MARKDOWN_CAP);
+    expect(markdown.endsWith("\n")).toBe(true);
+    // One long line is cut at the cap itself.
+    const oneLine = "*a ".repeat(MARKDOWN_CAP);
+    expect(splitAtCap(oneLine).markdown).toHaveLength(MARKDOWN_CAP);
   });
 });

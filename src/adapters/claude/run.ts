@@ -7,6 +7,7 @@ import {
   type Query,
   query,
 } from "@anthropic-ai/claude-agent-sdk";
+import { agentProcessEnv } from "../agent-env.js";
 import type { AdapterStartOptions, AgentHost, AgentRun } from "../types.js";
 import { NOT_LOGGED_IN } from "./auth.js";
 import { Inbox } from "./inbox.js";
@@ -28,7 +29,7 @@ export class ClaudeRun implements AgentRun {
       prompt: this.inbox,
       options: {
         cwd: options.directory,
-        env: options.env,
+        env: agentProcessEnv(options.env),
         ...(options.resume ? { resume: options.resume } : {}),
         permissionMode: "default",
         // The user's own Claude Code settings (CLAUDE.md, permission rules) apply, as in a terminal.

@@ -3,6 +3,7 @@
 // started (shells, the sandbox helper), which are its children and share its group.
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { agentProcessEnv } from "../agent-env.js";
 import { AdapterError } from "../types.js";
 
 export interface Exit {
@@ -40,7 +41,7 @@ export class CodexProcess {
   ): Promise<CodexProcess> {
     const child = spawn(command, ["app-server"], {
       cwd: options.cwd,
-      env: { ...options.env },
+      env: agentProcessEnv(options.env),
       stdio: ["pipe", "pipe", "pipe"],
       // Own process group, so stop() can signal the commands Codex runs too.
       detached: true,

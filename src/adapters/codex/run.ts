@@ -60,6 +60,10 @@ export class CodexRun implements AgentRun {
     void process.exited.then((exit) => this.onExit(exit));
   }
 
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
   /** Start-up is done: from now on, a dying process is reported to the host. */
   markRunning(threadId: string): void {
     this.threadId = threadId;

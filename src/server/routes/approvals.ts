@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { agentCannotDecide } from "../../core/errors.js";
 import {
   Approval,
   ApprovalIdParams,
@@ -11,9 +12,10 @@ import type { App, ServerDeps } from "../types.js";
 
 const tags = ["Approvals"];
 const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+const resolveErrors = { ...errors, 403: ErrorBody };
 const ApprovalList = z.object({ approvals: z.array(Approval) });
 
-export function approvalRoutes(app: App, { engine }: ServerDeps) {
+export function approvalRoutes(app: App, { engine, agents }: ServerDeps) {
   app.get(
     "/api/approvals",
     {
@@ -72,9 +74,13 @@ export function approvalRoutes(app: App, { engine }: ServerDeps) {
         summary: "Answer an approval; the first answer wins, later ones get 409 naming the winner",
         params: ApprovalIdParams,
         body: ResolveBody,
-        response: { 200: Approval, ...errors },
+        response: { 200: Approval, ...resolveErrors },
       },
     },
-    async (req) => engine.resolveApproval(req.params.id, req.body),
+    async (req) => {
+      // An agent must not answer its own (or any) approval, token or not.
+      if (await agents.isAgentConnection(req.raw.socket)) throw agentCannotDecide();
+      return engine.resolveApproval(req.params.id, req.body);
+    },
   );
 }

@@ -1,6 +1,5 @@
-import { existsSync, statSync } from "node:fs";
-import { resolve } from "node:path";
 import { z } from "zod";
+import { allowedDirectory } from "../../adapters/allowed-roots.js";
 import { TetherError } from "../../core/errors.js";
 import {
   CreateSessionBody,
@@ -49,7 +48,7 @@ export function sessionRoutes(app: App, deps: ServerDeps) {
       const { name, agent, platform, prompt } = req.body;
       const kind = kindOf(deps, req.body.kind);
       const directory = deps.agents.runs(kind)
-        ? workingDirectory(req.body.directory)
+        ? allowedDirectory(req.body.directory, deps.agents.allowedRoots)
         : req.body.directory;
       const session = await engine.createSession({ kind, name, directory, agent, platform });
       if (prompt !== undefined) await engine.sendInput(session.id, { text: prompt, sender: "api" });
@@ -166,13 +165,4 @@ function kindOf(deps: ServerDeps, asked: string | undefined): string {
     "bad_request",
     `unknown session kind "${asked}"; known kinds: external, claude, codex, ${deps.agents.kinds.join(", ")}`,
   );
-}
-
-/** An agent's working directory must exist; without one it works where Tether was started. */
-function workingDirectory(asked: string | null): string {
-  const directory = resolve(asked ?? process.cwd());
-  if (!existsSync(directory) || !statSync(directory).isDirectory()) {
-    throw new TetherError("bad_request", `directory ${directory} does not exist`);
-  }
-  return directory;
 }

@@ -2,10 +2,11 @@
 // and resolve / input commands in, each answered with a `result` or `error` carrying its id.
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
+import { agentCannotDecide } from "../../core/errors.js";
 import { ViewerSocketMessage } from "../../shared/schemas.js";
 import { INBOX_TYPES, inboxSnapshot } from "../inbox.js";
 import { replayThenFollow } from "../stream.js";
-import type { ServerDeps } from "../types.js";
+import type { AgentConnection, ServerDeps } from "../types.js";
 import { burstSender, CLOSE, parseFrame, sendError, socketSink } from "./socket-io.js";
 
 const REPLAY_PAGE = 2000;
@@ -14,7 +15,7 @@ const eventFrame = (json: string) => `{"type":"event","data":${json}}`;
 export async function appSocket(
   deps: ServerDeps,
   socket: WebSocket,
-  transport: Duplex,
+  transport: Duplex & AgentConnection,
   follow: { sessionId?: string; sinceSeq?: number },
 ) {
   const { engine, bus } = deps;
@@ -26,6 +27,8 @@ export async function appSocket(
     try {
       let data: unknown;
       if (msg.type === "resolve") {
+        // An agent must not answer its own (or any) approval, token or not.
+        if (await deps.agents.isAgentConnection(transport)) throw agentCannotDecide();
         const { approval_id, ...answer } = msg.data;
         data = await engine.resolveApproval(approval_id, answer);
       } else {

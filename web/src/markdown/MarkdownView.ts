@@ -1,6 +1,6 @@
 // Renders parsed Markdown as Vue nodes. Every string from the agent becomes a text node.
 import { defineComponent, h, type VNode } from "vue";
-import { type Block, type Inline, parseMarkdown } from "./parse.js";
+import { type Block, type Inline, parseMarkdown, splitAtCap } from "./parse.js";
 
 function inline(nodes: Inline[]): (VNode | string)[] {
   return nodes.map(inlineNode);
@@ -46,6 +46,12 @@ export default defineComponent({
   name: "MarkdownView",
   props: { text: { type: String, required: true } },
   setup(props) {
-    return () => h("div", { class: "markdown" }, parseMarkdown(props.text).map(block));
+    return () => {
+      const { markdown, rest } = splitAtCap(props.text);
+      const nodes = parseMarkdown(markdown).map(block);
+      // Past the cap: the text as it is, one text node.
+      if (rest) nodes.push(h("pre", { class: "code-block markdown-rest" }, rest));
+      return h("div", { class: "markdown" }, nodes);
+    };
   },
 });

@@ -24,6 +24,20 @@ const BULLET = /^\s*[-*+]\s+(.*)$/;
 const NUMBERED = /^\s*\d+[.)]\s+(.*)$/;
 const QUOTE = /^\s*>\s?(.*)$/;
 
+/** How much of one bubble is read as Markdown; the rest is shown as plain text. Even linear
+ * parsing and rendering of a 1 MB output into thousands of nodes would hold up the page, and
+ * nobody reads that much formatted in a chat bubble. */
+export const MARKDOWN_CAP = 64 * 1024;
+
+/** `text` cut for rendering: up to MARKDOWN_CAP as Markdown (at a line end when one is near),
+ * the rest as plain text. */
+export function splitAtCap(text: string): { markdown: string; rest: string } {
+  if (text.length <= MARKDOWN_CAP) return { markdown: text, rest: "" };
+  const lineEnd = text.lastIndexOf("\n", MARKDOWN_CAP);
+  const cut = lineEnd > MARKDOWN_CAP - 4096 ? lineEnd + 1 : MARKDOWN_CAP;
+  return { markdown: text.slice(0, cut), rest: text.slice(cut) };
+}
+
 export function parseMarkdown(source: string): Block[] {
   const lines = source.replace(/\r\n?/g, "\n").split("\n");
   const blocks: Block[] = [];
@@ -92,20 +106,54 @@ export function safeHref(href: string): string | null {
   return /^(https?:\/\/|mailto:)/i.test(trimmed) ? trimmed : null;
 }
 
-const BARE_URL = /^https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"]/;
+// Bounded, so a failed match costs at most this much however long the text.
+const BARE_URL = /https?:\/\/[^\s<>()]{0,4096}[^\s<>().,;:!?'"]/y;
+const LINK = /\[([^\]\n]{1,1000})\]\(([^)\s]{1,4096})\)/y;
+const ESCAPABLE = /[\\`*_[\]()#>-]/;
+/** Emphasis nests at most this deep; deeper openers stay text. Keeps closing a span O(1). */
+const MAX_OPEN = 32;
 
+/** Work done by parseInline since the last reset, for the tests' linearity check. */
+export const inlineWork = { steps: 0 };
+
+interface Opener {
+  marker: string;
+  /** Index in `out` of the text node holding the marker. */
+  at: number;
+}
+
+/** One pass over `text`, no rescanning: a code span's close is looked up in an index of the
+ * backtick runs (the next run of the same length), and emphasis uses a bounded stack of openers, each closed
+ * by the next matching closer or left as text. So the work is linear in the text's length. */
 export function parseInline(text: string): Inline[] {
+  const runs = backtickRuns(text);
   const out: Inline[] = [];
+  const open: Opener[] = [];
   let plain = "";
   const flush = () => {
     if (plain) out.push({ t: "text", v: plain });
     plain = "";
   };
+  // Where the next `]` and line break are, found once and reused until passed: a `[` is only
+  // worth the link pattern when a `]` follows on its line, within the pattern's reach.
+  let bracket = -1;
+  let newline = -1;
+  const linkMayStart = (at: number): boolean => {
+    if (bracket !== Number.POSITIVE_INFINITY && bracket <= at) {
+      bracket = text.indexOf("]", at);
+      if (bracket < 0) bracket = Number.POSITIVE_INFINITY;
+    }
+    if (newline !== Number.POSITIVE_INFINITY && newline <= at) {
+      newline = text.indexOf("\n", at);
+      if (newline < 0) newline = Number.POSITIVE_INFINITY;
+    }
+    return bracket < newline && bracket - at <= 1001;
+  };
   let i = 0;
   while (i < text.length) {
+    inlineWork.steps++;
     const ch = text[i]!;
-    const rest = text.slice(i);
-    if (ch === "\\" && i + 1 < text.length && /[\\`*_[\]()#>-]/.test(text[i + 1]!)) {
+    if (ch === "\\" && i + 1 < text.length && ESCAPABLE.test(text[i + 1]!)) {
       plain += text[i + 1];
       i += 2;
       continue;
@@ -113,36 +161,50 @@ export function parseInline(text: string): Inline[] {
     if (ch === "\n") {
       flush();
       out.push({ t: "br" });
+      // Emphasis does not run across a blank line.
+      if (text[i + 1] === "\n") open.length = 0;
       i++;
       continue;
     }
     if (ch === "`") {
-      const run = /^`+/.exec(rest)![0];
-      const end = text.indexOf(run, i + run.length);
-      if (end > i) {
+      let run = 1;
+      while (text[i + run] === "`") run++;
+      // Closed by the next run of the same length, as in CommonMark.
+      const end = firstAfter(runs.get(run), i);
+      if (end !== undefined) {
         flush();
-        out.push({ t: "code", v: text.slice(i + run.length, end) });
-        i = end + run.length;
-        continue;
+        out.push({ t: "code", v: text.slice(i + run, end) });
+        i = end + run;
+      } else {
+        plain += text.slice(i, i + run);
+        i += run;
       }
+      continue;
     }
     if (ch === "*" || ch === "_") {
-      const double = text[i + 1] === ch;
-      const marker = double ? ch + ch : ch;
-      const start = i + marker.length;
-      const end = closing(text, marker, start);
+      const marker = text[i + 1] === ch ? ch + ch : ch;
+      const before = text[i - 1] ?? " ";
+      const after = text[i + marker.length] ?? " ";
+      const canClose = !/\s/.test(before);
       // `snake_case_names` are not emphasis: an underscore must not sit inside a word.
-      const wordy = ch === "_" && /\w/.test(text[i - 1] ?? "");
-      if (end > start && !wordy && !/\s/.test(text[start]!)) {
+      const canOpen = !/\s/.test(after) && !(ch === "_" && /\w/.test(before));
+      i += marker.length;
+      if (canClose && open.length > 0) {
         flush();
-        const inner = parseInline(text.slice(start, end));
-        out.push(double ? { t: "strong", c: inner } : { t: "em", c: inner });
-        i = end + marker.length;
-        continue;
+        if (closeSpan(out, open, marker)) continue;
       }
+      if (canOpen && open.length < MAX_OPEN) {
+        flush();
+        out.push({ t: "text", v: marker });
+        open.push({ marker, at: out.length - 1 });
+      } else {
+        plain += marker;
+      }
+      continue;
     }
-    if (ch === "[") {
-      const link = /^\[([^\]\n]+)\]\(([^)\s]+)\)/.exec(rest);
+    if (ch === "[" && linkMayStart(i)) {
+      LINK.lastIndex = i;
+      const link = LINK.exec(text);
       const href = link ? safeHref(link[2]!) : null;
       if (link && href) {
         flush();
@@ -152,7 +214,8 @@ export function parseInline(text: string): Inline[] {
       }
     }
     if (ch === "h" && !/\w/.test(text[i - 1] ?? "")) {
-      const url = BARE_URL.exec(rest);
+      BARE_URL.lastIndex = i;
+      const url = BARE_URL.exec(text);
       if (url) {
         flush();
         out.push({ t: "link", href: url[0], c: [{ t: "text", v: url[0] }] });
@@ -164,27 +227,67 @@ export function parseInline(text: string): Inline[] {
     i++;
   }
   flush();
-  return out;
+  return mergeText(out);
 }
 
-/** Where `marker` closes emphasis opened before `from`: not after a space, not inside code. */
-function closing(text: string, marker: string, from: number): number {
-  for (let j = from; j < text.length; j++) {
-    if (text[j] === "`") {
-      const end = text.indexOf("`", j + 1);
-      if (end < 0) return -1;
-      j = end;
-      continue;
-    }
-    if (text[j] === "\n" && text[j + 1] === "\n") return -1;
-    if (text.startsWith(marker, j) && j > from && !/\s/.test(text[j - 1]!)) {
-      // `**` must not be read as the close of a single `*`.
-      if (marker.length === 1 && text[j + 1] === marker) {
-        j++;
-        continue;
-      }
-      return j;
+/** Closes the innermost open span of `marker`, if any: its nodes move into a strong or em node.
+ * Openers above it stay as text. Each node moves at most MAX_OPEN times, so this stays linear. */
+function closeSpan(out: Inline[], open: Opener[], marker: string): boolean {
+  let k = open.length - 1;
+  while (k >= 0 && open[k]!.marker !== marker) k--;
+  if (k < 0) return false;
+  const { at } = open[k]!;
+  // Empty emphasis (`**` then `**`) is not emphasis.
+  if (at === out.length - 1) return false;
+  open.length = k;
+  const inner = out.splice(at + 1);
+  inlineWork.steps += inner.length;
+  out.pop(); // the opener's text node
+  const c = mergeText(inner);
+  out.push(marker.length === 2 ? { t: "strong", c } : { t: "em", c });
+  return true;
+}
+
+/** Adjacent text nodes as one. */
+function mergeText(nodes: Inline[]): Inline[] {
+  const merged: Inline[] = [];
+  for (const node of nodes) {
+    inlineWork.steps++;
+    const last = merged[merged.length - 1];
+    if (node.t === "text" && last?.t === "text") {
+      merged[merged.length - 1] = { t: "text", v: last.v + node.v };
+    } else {
+      merged.push(node);
     }
   }
-  return -1;
+  return merged;
+}
+
+/** The backtick runs of `text`, by length: where each starts, in order. */
+function backtickRuns(text: string): Map<number, number[]> {
+  const runs = new Map<number, number[]>();
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] !== "`") continue;
+    const at = i;
+    while (text[i + 1] === "`") i++;
+    const length = i - at + 1;
+    const list = runs.get(length);
+    if (list) list.push(at);
+    else runs.set(length, [at]);
+  }
+  return runs;
+}
+
+/** The first of `starts` (ascending) after `from`, by binary search: O(log n), no rescanning. */
+function firstAfter(starts: readonly number[] | undefined, from: number): number | undefined {
+  if (!starts) return undefined;
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    inlineWork.steps++;
+    const mid = (lo + hi) >> 1;
+    if (starts[mid]! > from) hi = mid;
+    else lo = mid + 1;
+  }
+  return starts[lo];
 }
