@@ -4,6 +4,7 @@ export const ERROR_STATUS = {
   bad_request: 400,
   validation_failed: 400,
   invalid_json: 400,
+  too_deep: 400,
   unauthorized: 401,
   not_found: 404,
   session_not_found: 404,

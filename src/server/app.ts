@@ -12,6 +12,7 @@ import { TetherError } from "../core/errors.js";
 import { makeTokenCheck } from "./auth.js";
 import { docsRoutes } from "./docs.js";
 import { errorHandler, notFoundHandler } from "./errors.js";
+import { registerJsonBodyParser } from "./json-body.js";
 import { collectOpenApi } from "./openapi.js";
 import { approvalRoutes } from "./routes/approvals.js";
 import { eventRoutes } from "./routes/events.js";
@@ -56,6 +57,7 @@ export async function buildServer(
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  registerJsonBodyParser(app);
 
   const routes: RouteInfo[] = [];
   const socketUrls = new Set<string>();
