@@ -20,6 +20,8 @@ class SpyStore implements Store {
   /** While set, a failing commit waits for it before failing, and load waits for it too. */
   failGate: Promise<void> | null = null;
   loadGate: Promise<void> | null = null;
+  /** Every commit holding an event of this session fails, as a constraint error would. */
+  refuseSession: string | null = null;
   constructor(readonly inner: SqlStore) {}
   async load() {
     await this.loadGate;
@@ -27,6 +29,10 @@ class SpyStore implements Store {
   }
   async commit(batch: WriteBatch) {
     this.batches.push(batch);
+    // A real constraint error: the SQL store refuses a batch holding this session's events.
+    if (this.refuseSession && batch.events.some((e) => e.session_id === this.refuseSession)) {
+      throw new Error("constraint failed");
+    }
     if (this.failNext > 0) {
       this.failNext--;
       await this.failGate;
@@ -520,5 +526,81 @@ describe("deleteSession", () => {
     expect((await engine.listApprovals({ status: "pending" })).map((a) => a.id)).toEqual([kept.id]);
     // created, the approval request, running on that first request.
     expect((await store.readEvents(keep.id, 0, 100)).events.length).toBe(3);
+  });
+});
+
+describe("all-or-nothing staging", () => {
+  const poisons: [string, () => Record<string, unknown>][] = [
+    ["a BigInt", () => ({ big: 10n })],
+    [
+      "a circular object",
+      () => {
+        const o: Record<string, unknown> = {};
+        o.self = o;
+        return o;
+      },
+    ],
+  ];
+
+  it.each(poisons)(
+    "an output whose metadata holds %s fails alone: nothing staged, no seq burned",
+    async (_what, poison) => {
+      const bad = await runningSession();
+      const good = await runningSession();
+      const [refused, accepted] = await Promise.allSettled([
+        engine.appendOutput(bad.id, { text: "bad", metadata: poison() }),
+        engine.appendOutput(good.id, { text: "innocent", metadata: {} }),
+      ]);
+      expect(refused.status).toBe("rejected");
+      expect((refused as PromiseRejectedResult).reason).toMatchObject({ code: "bad_request" });
+      expect(accepted.status).toBe("fulfilled");
+      expect(storageFailures).toEqual([]);
+      // The bad session's next write takes the seq the bad one would have had.
+      expect(engine.getSession(bad.id).last_seq).toBe(2);
+      const next = await engine.appendOutput(bad.id, { text: "after", metadata: {} });
+      expect(next.seq).toBe(3);
+      expect((await store.readEvents(bad.id, 0, 100)).events.map((e) => e.seq)).toEqual([1, 2, 3]);
+      expect((await store.readEvents(good.id, 0, 100)).events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    },
+  );
+
+  it("an approval whose tool_input cannot be stored leaves no ghost approval", async () => {
+    const s = await runningSession();
+    const err = await rejection(
+      engine.requestApproval(s.id, { ...ask("Ghost?"), tool_input: { n: 1n } }),
+    );
+    expect(err.code).toBe("bad_request");
+    expect(engine.pendingApprovalCount).toBe(0);
+    expect(await engine.listApprovals({ status: "pending" })).toEqual([]);
+    expect(engine.getSession(s.id).last_seq).toBe(2);
+    const real = await engine.requestApproval(s.id, ask("Real?"));
+    expect(real.seq).toBe(3);
+  });
+
+  it("a change the database refuses fails only its caller; another session's write in the same tick commits", async () => {
+    const bad = await runningSession();
+    const good = await runningSession();
+    store.refuseSession = bad.id;
+    const [refused, accepted] = await Promise.allSettled([
+      engine.appendOutput(bad.id, { text: "refused", metadata: {} }),
+      engine.appendOutput(good.id, { text: "innocent", metadata: {} }),
+    ]);
+    expect(refused.status).toBe("rejected");
+    expect(accepted.status).toBe("fulfilled");
+    expect((accepted as PromiseFulfilledResult<StoredEvent>).value.seq).toBe(3);
+    store.refuseSession = null;
+    // Memory is reloaded from the disk, so the refused session carries on gapless.
+    await waitFor(() => engine.getSession(bad.id).last_seq === 2, { what: "state reloaded" });
+    await waitFor(
+      () =>
+        engine
+          .appendOutput(bad.id, { text: "after", metadata: {} })
+          .then((e) => e.seq === 3)
+          // Refused (503) until the reload has finished.
+          .catch(() => false),
+      { what: "a write after the reload" },
+    );
+    expect((await store.readEvents(good.id, 0, 100)).events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect((await store.readEvents(bad.id, 0, 100)).events.map((e) => e.seq)).toEqual([1, 2, 3]);
   });
 });
