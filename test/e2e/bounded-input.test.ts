@@ -33,31 +33,31 @@ const deepJson = (levels: number) => `${'{"a":'.repeat(levels)}1${"}".repeat(lev
 
 describe("sizes", () => {
   it.each([
-    ["approval", { title: "t".repeat(501) }, "body.title", 500],
+    ["body.title", 500, "approval", { title: "t".repeat(501) }],
     [
-      "approval",
-      { title: "ok", description: "d".repeat(64 * 1024 + 1) },
       "body.description",
       65536,
+      "approval",
+      { title: "ok", description: "d".repeat(64 * 1024 + 1) },
     ],
     [
-      "approval",
-      { title: "ok", tool_input: { s: "x".repeat(64 * 1024) } },
       "body.tool_input",
       65536,
+      "approval",
+      { title: "ok", tool_input: { s: "x".repeat(64 * 1024) } },
     ],
     [
-      "approval",
-      { title: "ok", options: Array.from({ length: 21 }, (_, i) => `o${i}`) },
       "body.options",
       20,
+      "approval",
+      { title: "ok", options: Array.from({ length: 21 }, (_, i) => `o${i}`) },
     ],
-    ["approval", { title: "ok", options: ["o".repeat(201), "b"] }, "body.options.0", 200],
-    ["output", { text: "x".repeat(256 * 1024 + 1) }, "body.text", 262144],
-    ["output", { text: "x", metadata: { m: "m".repeat(16 * 1024) } }, "body.metadata", 16384],
-  ])(
-    "%s: %s over its limit is 413 naming the field and the limit",
-    async (route, body, field, limit) => {
+    ["body.options.0", 200, "approval", { title: "ok", options: ["o".repeat(201), "b"] }],
+    ["body.text", 262144, "output", { text: "x".repeat(256 * 1024 + 1) }],
+    ["body.metadata", 16384, "output", { text: "x", metadata: { m: "m".repeat(16 * 1024) } }],
+  ] as const)(
+    "%s over %s is 413 naming the field and the limit",
+    async (field, limit, route, body) => {
       const id = await newSession();
       const res = await t.api("POST", `/external/sessions/${id}/${route}`, body);
       expect(res.status).toBe(413);
