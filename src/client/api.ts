@@ -97,10 +97,21 @@ export class TetherClient {
       by,
     });
   }
-  listApprovals() {
-    return this.request<{ approvals: Approval[] }>("GET", "/api/approvals").then(
-      (r) => r.approvals,
-    );
+  /** Every pending approval, newest first, fetched page by page. */
+  async listApprovals(): Promise<Approval[]> {
+    const all: Approval[] = [];
+    let before: string | null = null;
+    do {
+      const q = new URLSearchParams({ limit: "1000" });
+      if (before) q.set("before", before);
+      const page: { approvals: Approval[]; next_before: string | null } = await this.request(
+        "GET",
+        `/api/approvals?${q}`,
+      );
+      all.push(...page.approvals);
+      before = page.next_before;
+    } while (before);
+    return all;
   }
   getApproval(id: string) {
     return this.request<Approval>("GET", `/api/approvals/${encodeURIComponent(id)}`);

@@ -21,8 +21,11 @@ import { newId } from "./ids.js";
 import { assertTransition } from "./state-machine.js";
 import {
   type AgentMessageType,
+  type ApprovalCursor,
+  type EventPage,
   eventJson,
   type InputRow,
+  newestFirst,
   type Store,
   type StoredEvent,
   type WriteBatch,
@@ -90,6 +93,14 @@ export class Engine {
     return out.sort((a, b) => (a.updated_at < b.updated_at ? 1 : -1));
   }
 
+  /** A session by its full id only: what the External API accepts, so that an id is a
+   * capability that cannot be guessed a few characters at a time. */
+  getSessionById(id: string): Session {
+    const session = this.sessions.get(id);
+    if (!session) throw sessionNotFound(id);
+    return session;
+  }
+
   /** A session by id, or by a prefix of its id that matches exactly one session. */
   getSession(idOrPrefix: string): Session {
     const exact = this.sessions.get(idOrPrefix);
@@ -116,8 +127,15 @@ export class Engine {
     return n;
   }
 
-  readEvents(sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
-    return this.store.readEvents(this.getSession(sessionId).id, afterSeq, limit);
+  /** A page of events after `afterSeq`: at most `limit`, cut once their data reaches
+   * `maxChars` (see Store.readEvents). */
+  readEvents(
+    sessionId: string,
+    afterSeq: number,
+    limit: number,
+    maxChars?: number,
+  ): Promise<EventPage> {
+    return this.store.readEvents(this.getSession(sessionId).id, afterSeq, limit, maxChars);
   }
 
   async getApproval(id: string): Promise<Approval> {
@@ -126,25 +144,29 @@ export class Engine {
     return approval;
   }
 
+  /** Approvals newest first (created_at, then id): pending ones from memory, others from the
+   * disk; all of them unless `limit` is given, older than `before` when it is. */
   async listApprovals(query: {
     status: Approval["status"];
     sessionId?: string | undefined;
+    limit?: number | undefined;
+    before?: ApprovalCursor | undefined;
   }): Promise<Approval[]> {
     const sessionId =
       query.sessionId === undefined ? undefined : this.getSession(query.sessionId).id;
     if (query.status !== "pending") {
-      return this.store.listApprovals({
-        status: query.status,
-        ...(sessionId === undefined ? {} : { sessionId }),
-      });
+      return this.store.listApprovals({ ...query, sessionId });
     }
+    const { before } = query;
     const out: Approval[] = [];
     for (const a of this.approvals.values()) {
       if (a.status !== "pending") continue;
       if (sessionId !== undefined && a.session_id !== sessionId) continue;
+      if (before !== undefined && newestFirst(a, before) <= 0) continue;
       out.push(a);
     }
-    return out.sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
+    out.sort(newestFirst);
+    return query.limit === undefined ? out : out.slice(0, query.limit);
   }
 
   usage(): { total: Usage; sessions: { session_id: string; name: string; usage: Usage }[] } {
@@ -186,16 +208,20 @@ export class Engine {
       updated_at: ts,
     };
     this.sessions.set(session.id, session);
-    await this.committer.stage((batch) => {
-      this.saveSession(batch, session);
-      this.emit(batch, session, "state", { from: null, to: "created" });
-    });
+    await this.stage(
+      session,
+      (batch) => {
+        this.saveSession(batch, session);
+        this.emit(batch, session, "state", { from: null, to: "created" });
+      },
+      () => this.sessions.delete(session.id),
+    );
     return session;
   }
 
   async renameSession(id: string, name: string): Promise<Session> {
     const session = this.getSession(id);
-    await this.committer.stage((batch) => {
+    await this.stage(session, (batch) => {
       const from = session.name;
       session.name = name;
       this.saveSession(batch, session);
@@ -210,8 +236,7 @@ export class Engine {
     for (const [approvalId, a] of this.approvals) {
       if (a.session_id === session.id) this.approvals.delete(approvalId);
     }
-    await this.committer.stage((batch) => {
-      batch.sessions.delete(session.id);
+    await this.stage(undefined, (batch) => {
       batch.deletedSessions.add(session.id);
     });
   }
@@ -219,7 +244,7 @@ export class Engine {
   /** Moves a session to `to`, recording a `state` event. */
   async setState(id: string, to: SessionState, reason?: string): Promise<Session> {
     const session = this.getSession(id);
-    await this.committer.stage((batch) => this.transition(batch, session, to, reason));
+    await this.stage(session, (batch) => this.transition(batch, session, to, reason));
     return session;
   }
 
@@ -231,12 +256,13 @@ export class Engine {
   ): Promise<StoredEvent> {
     const session = this.live(id);
     let event!: StoredEvent;
-    await this.committer.stage((batch) => {
+    await this.stage(session, (batch) => {
       event = this.emit(batch, session, "output", {
         text: output.text,
         metadata: output.metadata,
         ...(output.kind ? { kind: output.kind } : {}),
       });
+      this.startedBy(batch, session, "output");
     });
     return event;
   }
@@ -245,7 +271,7 @@ export class Engine {
   async setAgentSessionId(id: string, agentSessionId: string): Promise<void> {
     const session = this.getSession(id);
     if (session.agent_session_id === agentSessionId) return;
-    await this.committer.stage((batch) => {
+    await this.stage(session, (batch) => {
       session.agent_session_id = agentSessionId;
       this.saveSession(batch, session);
     });
@@ -253,7 +279,11 @@ export class Engine {
 
   /** An agent's status report: thinking/executing mean running, done means it waits for the
    * human, error means it failed. */
-  async reportStatus(id: string, status: AgentStatus, message?: string): Promise<Session> {
+  async reportStatus(
+    id: string,
+    status: AgentStatus,
+    message?: string,
+  ): Promise<{ seq: number; state: SessionState }> {
     const session = this.live(id);
     // An agent still busy after an interrupt was asked for stays "interrupting".
     const to =
@@ -261,11 +291,15 @@ export class Engine {
         ? "interrupting"
         : STATUS_STATE[status];
     assertTransition(session.state, to);
-    await this.committer.stage((batch) => {
+    // What this report did, taken when it was staged: by the time the commit answers, later
+    // reports of the same session may have moved it on.
+    let after!: { seq: number; state: SessionState };
+    await this.stage(session, (batch) => {
       this.emit(batch, session, "status", { status, ...(message ? { message } : {}) });
       this.transition(batch, session, to, message);
+      after = { seq: session.last_seq, state: session.state };
     });
-    return session;
+    return after;
   }
 
   async requestApproval(id: string, request: ApprovalRequestBody): Promise<Approval> {
@@ -286,11 +320,16 @@ export class Engine {
       resolved_at: null,
     };
     this.approvals.set(approval.id, approval);
-    await this.committer.stage((batch) => {
-      approval.seq = session.last_seq + 1;
-      batch.approvals.set(approval.id, { ...approval });
-      this.emit(batch, session, "approval_request", { ...approval });
-    });
+    await this.stage(
+      session,
+      (batch) => {
+        approval.seq = session.last_seq + 1;
+        batch.approvals.set(approval.id, { ...approval });
+        this.emit(batch, session, "approval_request", { ...approval });
+        this.startedBy(batch, session, "approval request");
+      },
+      () => this.approvals.delete(approval.id),
+    );
     return approval;
   }
 
@@ -320,7 +359,7 @@ export class Engine {
 
   async recordUsage(id: string, usage: Usage): Promise<void> {
     const session = this.live(id);
-    await this.committer.stage((batch) => {
+    await this.stage(session, (batch) => {
       session.usage = {
         input_tokens: session.usage.input_tokens + usage.input_tokens,
         output_tokens: session.usage.output_tokens + usage.output_tokens,
@@ -374,13 +413,22 @@ export class Engine {
       timestamp,
       ...(answer.message ? { message: answer.message } : {}),
     };
+    let undone = false;
     try {
-      await this.committer.stage((batch) => {
-        batch.approvals.set(approval.id, { ...approval });
-        this.queueForAgent(batch, session, "approval_resolved", "approval_response", response);
-      });
+      await this.stage(
+        session,
+        (batch) => {
+          batch.approvals.set(approval.id, { ...approval });
+          this.queueForAgent(batch, session, "approval_resolved", "approval_response", response);
+        },
+        () => {
+          undone = true;
+          Object.assign(approval, UNRESOLVED);
+        },
+      );
     } finally {
-      this.approvals.delete(approval.id);
+      // Once staged it is decided (or, if the commit failed, memory is reloaded from the disk).
+      if (!undone) this.approvals.delete(approval.id);
     }
     return approval;
   }
@@ -392,24 +440,32 @@ export class Engine {
     const session = this.getSession(approval.session_id);
     approval.status = "cancelled";
     approval.resolved_at = this.timestamp();
+    let undone = false;
     try {
-      await this.committer.stage((batch) => {
-        batch.approvals.set(approval.id, { ...approval });
-        this.emit(batch, session, "approval_resolved", {
-          request_id: approval.id,
-          status: "cancelled",
-          reason,
-        });
-      });
+      await this.stage(
+        session,
+        (batch) => {
+          batch.approvals.set(approval.id, { ...approval });
+          this.emit(batch, session, "approval_resolved", {
+            request_id: approval.id,
+            status: "cancelled",
+            reason,
+          });
+        },
+        () => {
+          undone = true;
+          Object.assign(approval, UNRESOLVED);
+        },
+      );
     } finally {
-      this.approvals.delete(approval.id);
+      if (!undone) this.approvals.delete(approval.id);
     }
   }
 
   async sendInput(id: string, input: { text: string; sender: string }): Promise<{ seq: number }> {
     const session = this.live(id);
     let seq = 0;
-    await this.committer.stage((batch) => {
+    await this.stage(session, (batch) => {
       const timestamp = this.timestamp();
       seq = this.queueForAgent(
         batch,
@@ -429,7 +485,7 @@ export class Engine {
 
   async interrupt(id: string, by: string): Promise<Session> {
     const session = this.live(id);
-    await this.committer.stage((batch) => {
+    await this.stage(session, (batch) => {
       this.transition(batch, session, "interrupting", `interrupted by ${by}`);
       this.queueForAgent(
         batch,
@@ -458,7 +514,7 @@ export class Engine {
     const session = this.getSession(id);
     const cursor = Math.min(seq, session.last_seq);
     if (cursor <= session.agent_cursor) return;
-    await this.committer.stage((batch) => {
+    await this.stage(session, (batch) => {
       if (cursor <= session.agent_cursor) return;
       session.agent_cursor = cursor;
       this.saveSession(batch, session);
@@ -466,6 +522,28 @@ export class Engine {
   }
 
   // ---------- internals ----------
+
+  /**
+   * Stages `change`; if it throws or builds something that cannot be stored, the session's
+   * fields are put back as they were (so no seq is burned) and `undo` takes back the rest.
+   */
+  private stage(
+    session: Session | undefined,
+    change: (batch: WriteBatch) => void,
+    undo?: () => void,
+  ): Promise<void> {
+    const before = session && { ...session, usage: { ...session.usage } };
+    return this.committer.stage(change, () => {
+      if (session && before) Object.assign(session, before);
+      undo?.();
+    });
+  }
+
+  /** An agent that sends output or asks for approval is at work, whether or not it ever reports
+   * a status (the original External API never required one): a `created` session is running. */
+  private startedBy(batch: WriteBatch, session: Session, what: string): void {
+    if (session.state === "created") this.transition(batch, session, "running", `first ${what}`);
+  }
 
   private live(id: string): Session {
     const session = this.getSession(id);
@@ -523,6 +601,13 @@ export class Engine {
     return event;
   }
 }
+
+const UNRESOLVED = {
+  status: "pending",
+  decision: null,
+  decided_by: null,
+  resolved_at: null,
+} as const;
 
 const STATUS_STATE: Record<AgentStatus, SessionState> = {
   thinking: "running",

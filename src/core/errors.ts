@@ -4,6 +4,7 @@ export const ERROR_STATUS = {
   bad_request: 400,
   validation_failed: 400,
   invalid_json: 400,
+  too_deep: 400,
   unauthorized: 401,
   // The edge's guards (src/server/guard): a Host we do not answer to (DNS rebinding), a request
   // from another site, too many wrong credentials from one client.

@@ -43,13 +43,48 @@ export interface LoadedState {
   pendingApprovals: Approval[];
 }
 
+/** Where a page of approvals (newest first) starts: after this one. */
+export interface ApprovalCursor {
+  created_at: string;
+  id: string;
+}
+
+export interface ApprovalQuery {
+  status: Approval["status"];
+  sessionId?: string | undefined;
+  /** At most this many; all when absent. */
+  limit?: number | undefined;
+  /** Only approvals older than this one (by created_at, then id). */
+  before?: ApprovalCursor | undefined;
+}
+
+/** Newest first: created_at descending, then id descending, so every approval has one place. */
+export function newestFirst(a: ApprovalCursor, b: ApprovalCursor): number {
+  if (a.created_at !== b.created_at) return a.created_at < b.created_at ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+/** A page of events, and whether more follow it. */
+export interface EventPage {
+  events: StoredEvent[];
+  hasMore: boolean;
+}
+
 export interface Store {
   load(): Promise<LoadedState>;
   commit(batch: WriteBatch): Promise<void>;
-  readEvents(sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
+  /** Events after `afterSeq`, in seq order: at most `limit` of them, and no more once their data
+   * adds up to `maxChars` (the first is returned whatever its size). */
+  readEvents(
+    sessionId: string,
+    afterSeq: number,
+    limit: number,
+    maxChars?: number,
+  ): Promise<EventPage>;
   readInputs(sessionId: string, afterSeq: number, limit: number): Promise<InputRow[]>;
   getApproval(id: string): Promise<Approval | undefined>;
-  listApprovals(query: { status: Approval["status"]; sessionId?: string }): Promise<Approval[]>;
+  /** Approvals newest first (see newestFirst). */
+  listApprovals(query: ApprovalQuery): Promise<Approval[]>;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,5 @@
 import { type Kysely, Migrator } from "kysely";
-import type { LoadedState, Store, WriteBatch } from "../core/store.js";
+import type { ApprovalQuery, LoadedState, Store, WriteBatch } from "../core/store.js";
 import { migrationProvider } from "./migrations/index.js";
 import * as approvals from "./repos/approvals.js";
 import * as events from "./repos/events.js";
@@ -69,8 +69,8 @@ export class SqlStore implements Store {
     });
   }
 
-  readEvents(sessionId: string, afterSeq: number, limit: number) {
-    return events.readEvents(this.db, sessionId, afterSeq, limit);
+  readEvents(sessionId: string, afterSeq: number, limit: number, maxChars?: number) {
+    return events.readEvents(this.db, sessionId, afterSeq, limit, maxChars);
   }
 
   readInputs(sessionId: string, afterSeq: number, limit: number) {
@@ -81,10 +81,7 @@ export class SqlStore implements Store {
     return approvals.getApproval(this.db, id);
   }
 
-  listApprovals(query: {
-    status: "pending" | "resolved" | "expired" | "cancelled";
-    sessionId?: string;
-  }) {
+  listApprovals(query: ApprovalQuery) {
     return approvals.listApprovals(this.db, query);
   }
 

@@ -115,7 +115,10 @@ export function registerOrchestratorTools(server: McpServer, client: TetherClien
       inputSchema: {
         approval_id: z.string().min(1).max(100).describe("Approval id (or a unique prefix)"),
         ...ResolveBody.shape,
-        decided_by: ResolveBody.shape.decided_by.unwrap().default("mcp").describe("Who answered"),
+        decided_by: ResolveBody.shape.decided_by
+          .unwrap()
+          .default("mcp")
+          .describe("Who answered: mcp or mcp:<name>; the daemon records api for anything else"),
       },
     },
     ({ approval_id, ...body }) =>

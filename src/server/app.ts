@@ -19,6 +19,7 @@ import { needsSameOriginProof, originRefusal, provenSameOrigin } from "./guard/o
 import { setSecurityHeaders } from "./guard/security-headers.js";
 import { makeSite, type SiteOptions } from "./guard/site.js";
 import { clientKey, FailureThrottle, tooManyAttempts } from "./guard/throttle.js";
+import { registerJsonBodyParser } from "./json-body.js";
 import { collectOpenApi } from "./openapi.js";
 import { approvalRoutes } from "./routes/approvals.js";
 import { eventRoutes } from "./routes/events.js";
@@ -73,6 +74,7 @@ export async function buildServer(
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  registerJsonBodyParser(app);
 
   const routes: RouteInfo[] = [];
   const socketUrls = new Set<string>();

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { TetherError } from "../core/errors.js";
+import { isTooLargeParams } from "../shared/schemas.js";
 
 // Fastify's own client-error codes, mapped onto ours.
 const FASTIFY_CODES: Record<string, TetherError["code"]> = {
@@ -11,9 +12,21 @@ const FASTIFY_CODES: Record<string, TetherError["code"]> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: "bad_request",
 };
 
-interface Issue {
+export interface Issue {
   path: string;
   message: string;
+  /** Set for a value over its size limit (see LIMITS in shared/schemas.ts). */
+  tooLarge?: boolean;
+}
+
+/** One error for a message's validation issues: 413 when a value is over its size limit (the
+ * client must send less, not something else), else 400. The message names the first field. */
+export function validationError(issues: Issue[], fallback: string): TetherError {
+  const big = issues.find((i) => i.tooLarge);
+  const first = big ?? issues[0];
+  const message = first ? `${first.path}: ${first.message}` : fallback;
+  const details = { issues: issues.map(({ path, message }) => ({ path, message })) };
+  return new TetherError(big ? "payload_too_large" : "validation_failed", message, { details });
 }
 
 /** Turns any error into our one error shape; only our own faults are a 5xx. */
@@ -24,13 +37,10 @@ export function toTetherError(err: FastifyError | Error, req?: FastifyRequest): 
     const issues: Issue[] = err.validation.map((v) => ({
       path: [where, ...v.instancePath.split("/").filter(Boolean)].join("."),
       message: v.message ?? "is invalid",
+      // A custom zod issue's own params sit under params.params.
+      tooLarge: isTooLargeParams((v.params as { params?: unknown } | undefined)?.params),
     }));
-    const first = issues[0];
-    return new TetherError(
-      "validation_failed",
-      first ? `${first.path}: ${first.message}` : `invalid ${where}`,
-      { details: { issues } },
-    );
+    return validationError(issues, `invalid ${where}`);
   }
   const fastifyErr = err as FastifyError;
   if (err instanceof SyntaxError)

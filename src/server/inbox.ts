@@ -8,11 +8,16 @@ export const INBOX_TYPES: ReadonlySet<string> = new Set([
   "renamed",
 ]);
 
-/** The inbox as it is now: every session and every pending approval. A reconnecting inbox
- * client starts from this instead of replaying history. */
+/** The snapshot carries at most this many pending approvals, the newest; the rest are paged
+ * through GET /api/approvals. Each is bounded (see LIMITS), so the snapshot is too. */
+export const SNAPSHOT_APPROVALS = 1000;
+
+/** The inbox as it is now: every session and the newest pending approvals, with how many are
+ * pending in all. A reconnecting inbox client starts from this instead of replaying history. */
 export async function inboxSnapshot(engine: Engine) {
   return {
     sessions: engine.listSessions(),
-    approvals: await engine.listApprovals({ status: "pending" }),
+    approvals: await engine.listApprovals({ status: "pending", limit: SNAPSHOT_APPROVALS }),
+    pending_approvals: engine.pendingApprovalCount,
   };
 }

@@ -4,6 +4,13 @@
 import type { Bus } from "../bus/bus.js";
 import type { StoredEvent } from "../core/store.js";
 
+/**
+ * A replay reads this much from the disk at a time, and sends the next page only once the
+ * transport has taken the last: memory holds about one page per replaying client, whatever the
+ * size of the session (600 outputs of 1 MB each are 600 MB on disk, not in memory).
+ */
+export const REPLAY_PAGE = { limit: 2000, maxChars: 1024 * 1024 } as const;
+
 /** One message of a stream, already serialized, with the seq a client resumes from. */
 export interface Frame {
   seq: number;

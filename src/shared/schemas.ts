@@ -20,6 +20,64 @@ export type AgentStatus = z.infer<typeof AgentStatus>;
 
 const shortText = (max: number) => z.string().trim().min(1).max(max);
 
+// ---------- size limits ----------
+// Everything an agent or a viewer sends is kept in memory (pending approvals) or replayed to every
+// viewer (events), so each part of a message has its own bound, below the 2 MiB body limit.
+// A value over its bound is refused with 413 payload_too_large naming the field and the bound;
+// lengths are counted in characters (UTF-16 code units), JSON values by their serialized length.
+export const LIMITS = {
+  /** An approval's title: a question, not a document. */
+  approvalTitle: 500,
+  /** An approval's description: the command, the diff excerpt, the risk. */
+  approvalDescription: 64 * 1024,
+  approvalOptionCount: 20,
+  approvalOption: 200,
+  /** An approval's tool_input, serialized as JSON. */
+  toolInput: 64 * 1024,
+  /** One output's text. 256 KiB holds a diff of several thousand lines, which agents do send;
+   * anything bigger is unreadable on a phone and belongs in a file the output names. */
+  outputText: 256 * 1024,
+  /** An output's metadata, serialized as JSON: file names and the like, not content. */
+  metadata: 16 * 1024,
+  /** A human's message (input, or a session's first prompt). */
+  humanText: 64 * 1024,
+} as const;
+
+/** The params of a size issue; the server maps an issue carrying them to 413. */
+export interface TooLargeParams {
+  too_large: { limit: number; unit: "characters" | "items" | "bytes of JSON" };
+}
+
+export function isTooLargeParams(params: unknown): params is TooLargeParams {
+  return typeof params === "object" && params !== null && "too_large" in params;
+}
+
+const tooLarge = (limit: number, unit: TooLargeParams["too_large"]["unit"]) => ({
+  message: `is too large: at most ${limit} ${unit}`,
+  params: { too_large: { limit, unit } } satisfies TooLargeParams,
+});
+
+/** The length of `value` as JSON; Infinity when it cannot be serialized at all. */
+export function jsonLength(value: unknown): number {
+  try {
+    return JSON.stringify(value)?.length ?? 0;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+/** A string of at most `max` characters, refused with 413 beyond. */
+const sizedText = (max: number) =>
+  z.string().refine((s) => s.length <= max, tooLarge(max, "characters"));
+
+/** A trimmed, non-empty string of at most `max` characters, refused with 413 beyond. */
+const sizedShortText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .refine((s) => s.length <= max, tooLarge(max, "characters"));
+
 export const AgentMetadata = z
   .object({
     name: z.string().max(200).default("agent").describe("Display name of the agent"),
@@ -144,32 +202,50 @@ export const OutputKind = z.enum(OUTPUT_KINDS);
 export type OutputKind = z.infer<typeof OutputKind>;
 
 export const OutputBody = z.object({
-  text: z.string().max(1_000_000).describe("What to show the human (Markdown)"),
+  text: sizedText(LIMITS.outputText).describe(
+    `What to show the human (Markdown); at most ${LIMITS.outputText} characters`,
+  ),
   metadata: z
     .record(z.string(), z.unknown())
+    .refine((m) => jsonLength(m) <= LIMITS.metadata, tooLarge(LIMITS.metadata, "bytes of JSON"))
     .default({})
-    .describe("Anything extra to keep with the output, e.g. file names"),
+    .describe(
+      `Anything extra to keep with the output, e.g. file names; at most ${LIMITS.metadata} bytes as JSON`,
+    ),
   kind: OutputKind.optional().describe("How to render it; plain text when absent"),
 });
 
 export const DEFAULT_APPROVAL_OPTIONS = ["Approve", "Reject"];
 
 export const ApprovalRequestBody = z.object({
-  title: shortText(500).describe("The question, short: what should happen"),
-  description: z
-    .string()
-    .max(100_000)
+  title: sizedShortText(LIMITS.approvalTitle).describe(
+    `The question, short: what should happen; at most ${LIMITS.approvalTitle} characters`,
+  ),
+  description: sizedText(LIMITS.approvalDescription)
     .default("")
-    .describe("Details the human needs to decide (Markdown): the command, the diff, the risk"),
+    .describe(
+      "Details the human needs to decide (Markdown): the command, the diff, the risk; " +
+        `at most ${LIMITS.approvalDescription} characters`,
+    ),
   options: z
-    .array(shortText(200))
+    .array(sizedShortText(LIMITS.approvalOption))
     .min(1)
-    .max(20)
+    .refine(
+      (o) => o.length <= LIMITS.approvalOptionCount,
+      tooLarge(LIMITS.approvalOptionCount, "items"),
+    )
     .refine((o) => new Set(o).size === o.length, "options must be distinct")
     .default(DEFAULT_APPROVAL_OPTIONS)
-    .describe('The answers to offer, distinct; default ["Approve","Reject"]'),
+    .describe(
+      `The answers to offer, distinct, at most ${LIMITS.approvalOptionCount} of at most ` +
+        `${LIMITS.approvalOption} characters; default ["Approve","Reject"]`,
+    ),
   tool_name: z.string().max(200).nullable().default(null),
-  tool_input: z.unknown().default(null),
+  tool_input: z
+    .unknown()
+    .refine((v) => jsonLength(v) <= LIMITS.toolInput, tooLarge(LIMITS.toolInput, "bytes of JSON"))
+    .default(null)
+    .describe(`The tool's input, any JSON; at most ${LIMITS.toolInput} bytes serialized`),
 });
 export type ApprovalRequestBody = z.infer<typeof ApprovalRequestBody>;
 
@@ -257,7 +333,9 @@ export const CreateSessionBody = z.object({
     .nullable()
     .default(null)
     .describe("Absolute path of the directory the agent works in"),
-  prompt: z.string().max(1_000_000).optional().describe("First input for the agent"),
+  prompt: sizedText(LIMITS.humanText)
+    .optional()
+    .describe(`First input for the agent; at most ${LIMITS.humanText} characters`),
   agent: AgentMetadata.optional(),
   platform: z.string().max(50).nullable().default(null),
 });
@@ -269,14 +347,16 @@ export const ListSessionsQuery = z.object({
 
 export const RenameBody = z.object({ name: shortText(200) });
 export const InputBody = z.object({
-  text: z.string().min(1).max(1_000_000),
+  text: sizedText(LIMITS.humanText)
+    .min(1)
+    .describe(`The message; at most ${LIMITS.humanText} characters`),
   sender: z.string().max(200).default("api").describe("Who typed it, e.g. web:phone, cli:alice"),
 });
 export const InputReply = z.object({ seq: z.number().int() });
 
 // Both bodies may be left out entirely: `curl -X POST …/interrupt` is the common call.
 export const StartBody = z
-  .object({ prompt: z.string().max(1_000_000).optional() })
+  .object({ prompt: sizedText(LIMITS.humanText).optional() })
   .nullish()
   .describe("optional; a prompt to send once started");
 export const InterruptBody = z
@@ -284,7 +364,15 @@ export const InterruptBody = z
   .nullish();
 export const ResolveBody = z.object({
   option: z.string().min(1).max(200).describe("One of the approval's options"),
-  decided_by: z.string().max(200).default("api").describe("Who answered, e.g. web:phone"),
+  decided_by: z
+    .string()
+    .max(200)
+    .optional()
+    .describe(
+      "Ignored for paired web devices (recorded as web:<device>). A token caller may label " +
+        "itself cli, mcp or api, optionally with :<name> (letters, digits, . _ @ -, up to 64), " +
+        "e.g. cli:alice@laptop; anything else is recorded as api (or local in dev mode)",
+    ),
   message: z
     .string()
     .max(10_000)
@@ -292,14 +380,49 @@ export const ResolveBody = z.object({
     .describe("Sent back to the agent with the decision, e.g. why a tool use was denied"),
 });
 
+/** A page of approvals ends at the one named by `next_before`: `<created_at>~<id>`. */
+export const APPROVAL_CURSOR = /^([^~]{1,64})~([^~]{1,100})$/;
+
 export const ListApprovalsQuery = z.object({
   status: ApprovalStatus.default("pending").describe("Which approvals; default pending"),
   session_id: z.string().optional().describe("Only this session's approvals"),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(100)
+    .describe("Approvals per page, newest first; default 100, at most 1000"),
+  before: z
+    .string()
+    .regex(APPROVAL_CURSOR, "before must be the next_before of the previous page")
+    .optional()
+    .describe("The next_before of the previous page: continue with older approvals"),
+});
+
+export const ApprovalList = z.object({
+  approvals: z.array(Approval),
+  next_before: z
+    .string()
+    .nullable()
+    .describe("Pass as `before` for the next (older) page; null on the last page"),
 });
 
 export const EventsQuery = z.object({
   since_seq: z.coerce.number().int().nonnegative().optional(),
-  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(1000)
+    .describe("Events per page at most; a page also ends once it holds about 4 MB"),
+});
+
+export const EventsPage = z.object({
+  events: z.array(TetherEvent),
+  next_since_seq: z.number().int().describe("Pass as since_seq for the next page"),
+  has_more: z.boolean().describe("Whether more events follow this page now"),
 });
 
 export const StreamQuery = z.object({

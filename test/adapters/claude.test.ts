@@ -185,7 +185,10 @@ describe("Claude Code adapter", () => {
     const id = await newSession(d, "make the first file");
 
     const approval = await pendingApproval(d, id);
-    await resolve(d, approval.id, { option: "Allow Bash for this session", decided_by: "phone" });
+    await resolve(d, approval.id, {
+      option: "Allow Bash for this session",
+      decided_by: "cli:phone",
+    });
     const done = await waitForState(d, id, "awaiting_input", approval.seq);
     expect(existsSync(first)).toBe(true);
 
@@ -196,7 +199,7 @@ describe("Claude Code adapter", () => {
     const answered = (await d.api("GET", `/api/approvals?status=resolved&session_id=${id}`)).body
       .approvals;
     expect(answered.map((a: { decided_by: string }) => a.decided_by).sort()).toEqual([
-      "phone",
+      "cli:phone",
       "rule: allow bash for this session",
     ]);
   });

@@ -20,10 +20,11 @@ it("first answer wins across concurrent resolvers on REST and WebSocket", async 
     const viewer = await TestSocket.open(`${t.wsUrl}/api/ws`, {
       authorization: "Bearer race-token",
     });
+    // Three token callers, each with a self-label the daemon accepts (cli, mcp).
     const [phone, laptop] = await Promise.all([
       t.api("POST", `/api/approvals/${approvalId}/resolve`, {
         option: "Approve",
-        decided_by: "web:phone",
+        decided_by: "cli:phone",
       }),
       t.api("POST", `/api/approvals/${approvalId}/resolve`, {
         option: "Reject",
@@ -32,17 +33,17 @@ it("first answer wins across concurrent resolvers on REST and WebSocket", async 
       viewer.send({
         type: "resolve",
         id: "ws",
-        data: { approval_id: approvalId, option: "Approve", decided_by: "telegram:bob" },
+        data: { approval_id: approvalId, option: "Approve", decided_by: "mcp:bob" },
       }),
     ]);
     const wsReply = await viewer.next((m) => m.id === "ws");
     await viewer.close();
 
     const outcomes = [
-      { by: "web:phone", won: phone.status === 200, status: phone.status, body: phone.body },
+      { by: "cli:phone", won: phone.status === 200, status: phone.status, body: phone.body },
       { by: "cli:laptop", won: laptop.status === 200, status: laptop.status, body: laptop.body },
       {
-        by: "telegram:bob",
+        by: "mcp:bob",
         won: wsReply.type === "result",
         status: wsReply.type === "result" ? 200 : 409,
         body: wsReply,

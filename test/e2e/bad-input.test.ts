@@ -212,11 +212,10 @@ describe("bad REST bodies", () => {
       "payload_too_large",
       /too large/,
     );
-    // Just under the limit is fine.
-    const blob = "z".repeat(2 * 1024 * 1024 - 100);
+    // The largest output the field limits allow is fine.
     const ok = await t.api("POST", `/external/sessions/${id}/output`, {
-      text: "y",
-      metadata: { blob },
+      text: "y".repeat(256 * 1024),
+      metadata: { blob: "z".repeat(16 * 1024 - 20) },
     });
     expect(ok.status).toBe(200);
   });
@@ -524,7 +523,8 @@ describe("bad WebSocket messages", () => {
       data: { for: "output", seq: 2 },
     });
     const events = (await t.api("GET", `/api/sessions/${id}/events`)).body.events;
-    expect(events.map((e: { type: string }) => e.type)).toEqual(["state", "output"]);
+    // The first output also moved the session from created to running.
+    expect(events.map((e: { type: string }) => e.type)).toEqual(["state", "output", "state"]);
     expect(agent.received.filter(isError)).toEqual([]);
   });
 
@@ -599,18 +599,18 @@ describe("bad WebSocket messages", () => {
     inbox.send({
       type: "resolve",
       id: "r-good",
-      data: { approval_id: approvalId, option: "Reject", decided_by: "web:test" },
+      data: { approval_id: approvalId, option: "Reject", decided_by: "cli:test" },
     });
     const result = await inbox.next((m) => m.id === "r-good");
     expect(result).toMatchObject({
       type: "result",
-      data: { id: approvalId, status: "resolved", decision: "Reject", decided_by: "web:test" },
+      data: { id: approvalId, status: "resolved", decision: "Reject", decided_by: "cli:test" },
     });
     const again = await expectErrorFrame(
       inbox,
       { type: "resolve", id: "r-late", data: { approval_id: approvalId, option: "Approve" } },
       "approval_already_resolved",
-      /web:test/,
+      /cli:test/,
     );
     expect(again.id).toBe("r-late");
   });

@@ -39,8 +39,9 @@ it("checkpoints the WAL into the database file from a worker once it has grown",
 
   const dbFile = join(dir.path, "tether.db");
   const before = statSync(dbFile).size;
-  for (let i = 0; i < 3; i++) {
-    const res = await api(`/external/sessions/${id}/output`, { text: "x".repeat(600_000) });
+  // One output holds at most 256 KiB; eight of them grow the WAL as three 600 KB ones did.
+  for (let i = 0; i < 8; i++) {
+    const res = await api(`/external/sessions/${id}/output`, { text: "x".repeat(256 * 1024) });
     expect(res.status).toBe(200);
   }
   // Without the worker nothing copies pages into the database file until 1,000 pages (4 MB).

@@ -239,7 +239,8 @@ describe("tether CLI commands", () => {
 
     // Replayed first: the history up to now.
     await waitFor(() => stdout.includes("#2 before watch"), { what: what("the replay") });
-    expect(stdout.startsWith(`watching watched (${id}), created; Ctrl-C to stop\n`)).toBe(true);
+    // Its first output moved the session from created to running.
+    expect(stdout.startsWith(`watching watched (${id}), running; Ctrl-C to stop\n`)).toBe(true);
 
     const posted = await t.api("POST", `/external/sessions/${id}/output`, {
       text: "posted while watching",

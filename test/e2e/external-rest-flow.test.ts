@@ -65,13 +65,13 @@ describe("External Agent API over REST", () => {
 
     const resolved = await t.api("POST", `/api/approvals/${requestId}/resolve`, {
       option: "Yes",
-      decided_by: "web:phone",
+      decided_by: "cli:alice@laptop",
     });
     expect(resolved.status).toBe(200);
     expect(resolved.body).toMatchObject({
       status: "resolved",
       decision: "Yes",
-      decided_by: "web:phone",
+      decided_by: "cli:alice@laptop",
     });
 
     const got = await poll;
@@ -82,7 +82,7 @@ describe("External Agent API over REST", () => {
       data: {
         request_id: requestId,
         option: "Yes",
-        decided_by: "web:phone",
+        decided_by: "cli:alice@laptop",
         timestamp: expect.any(String),
       },
     });

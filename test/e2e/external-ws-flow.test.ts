@@ -36,10 +36,16 @@ describe("External Agent API over WebSocket", () => {
     const a1 = await agent.next((m) => m.id === "o1");
     const a2 = await agent.next((m) => m.id === "o2");
     expect(a1).toEqual({ type: "ack", id: "o1", data: { for: "output", seq: 2 } });
-    expect(a2.data.seq).toBe(3);
+    // The first output moved the session to running (seq 3).
+    expect(a2.data.seq).toBe(4);
     const events = (await t.api("GET", `/api/sessions/${id}/events`)).body.events;
-    expect(events.map((e: { type: string }) => e.type)).toEqual(["state", "output", "output"]);
-    expect(events[2].data).toEqual({ text: "second", metadata: { kind: "tool" } });
+    expect(events.map((e: { type: string }) => e.type)).toEqual([
+      "state",
+      "output",
+      "state",
+      "output",
+    ]);
+    expect(events[3].data).toEqual({ text: "second", metadata: { kind: "tool" } });
   });
 
   it("carries an approval from the agent to a viewer and the decision back", async () => {
@@ -76,10 +82,11 @@ describe("External Agent API over WebSocket", () => {
     });
 
     const response = await agent.next((m) => m.type === "approval_response");
+    // A token caller cannot say it is a web device: decided_by comes from the door.
     expect(response.data).toEqual({
       request_id: requestId,
       option: "Deny",
-      decided_by: "web:phone",
+      decided_by: "api",
       timestamp: expect.any(String),
     });
     await viewer.next((m) => m.type === "event" && m.data.type === "approval_resolved");

@@ -37,16 +37,17 @@ const range = (from: number, to: number) =>
 
 describe("event streams", () => {
   it("SSE replays everything, then follows live", async () => {
-    const id = await sessionWithOutputs(5); // seq 1 = created, 2..6 = outputs
+    // seq 1 = created, 2 = the first output, 3 = running (on that output), 4..7 = outputs
+    const id = await sessionWithOutputs(5);
     const stream = sse(`/api/sessions/${id}/stream`);
     expect(await stream.status).toBe(200);
-    await stream.waitFor((f) => seqs(f).length === 6);
+    await stream.waitFor((f) => seqs(f).length === 7);
     await t.api("POST", `/external/sessions/${id}/output`, { text: "live" });
-    const frames = await stream.waitFor((f) => seqs(f).length === 7);
-    expect(seqs(frames)).toEqual(range(1, 7));
+    const frames = await stream.waitFor((f) => seqs(f).length === 8);
+    expect(seqs(frames)).toEqual(range(1, 8));
     expect(frames.at(-1)?.data).toMatchObject({
       session_id: id,
-      seq: 7,
+      seq: 8,
       type: "output",
       data: { text: "live" },
     });
@@ -55,21 +56,21 @@ describe("event streams", () => {
   it("SSE resumes after Last-Event-ID, and since_seq does the same", async () => {
     const id = await sessionWithOutputs(6);
     const byHeader = sse(`/api/sessions/${id}/stream`, { "last-event-id": "4" });
-    expect(seqs(await byHeader.waitFor((f) => seqs(f).length === 3))).toEqual([5, 6, 7]);
-    const byQuery = sse(`/api/sessions/${id}/stream?since_seq=6`);
-    expect(seqs(await byQuery.waitFor((f) => seqs(f).length === 1))).toEqual([7]);
+    expect(seqs(await byHeader.waitFor((f) => seqs(f).length === 4))).toEqual([5, 6, 7, 8]);
+    const byQuery = sse(`/api/sessions/${id}/stream?since_seq=7`);
+    expect(seqs(await byQuery.waitFor((f) => seqs(f).length === 1))).toEqual([8]);
   });
 
   it("a stream that reconnects shows exactly what it missed", async () => {
     const id = await sessionWithOutputs(2);
     const first = sse(`/api/sessions/${id}/stream`);
-    const seen = seqs(await first.waitFor((f) => seqs(f).length === 3));
+    const seen = seqs(await first.waitFor((f) => seqs(f).length === 4));
     first.close();
     for (let i = 0; i < 4; i++)
       await t.api("POST", `/external/sessions/${id}/output`, { text: `missed ${i}` });
     const again = sse(`/api/sessions/${id}/stream`, { "last-event-id": String(seen.at(-1)) });
     const frames = await again.waitFor((f) => seqs(f).length === 4);
-    expect(seqs(frames)).toEqual([4, 5, 6, 7]);
+    expect(seqs(frames)).toEqual([5, 6, 7, 8]);
     expect(frames.map((f) => f.data.data.text)).toEqual([
       "missed 0",
       "missed 1",
@@ -89,8 +90,8 @@ describe("event streams", () => {
     closers.push(() => ws.close());
     await writes;
     const got: number[] = [];
-    while (got.length < 22) got.push((await ws.next((m) => m.type === "event")).data.seq);
-    expect(got).toEqual(range(3, 24));
+    while (got.length < 23) got.push((await ws.next((m) => m.type === "event")).data.seq);
+    expect(got).toEqual(range(3, 25));
   });
 
   it("the inbox SSE starts with a snapshot, then carries approvals and state changes of all sessions", async () => {
@@ -103,12 +104,14 @@ describe("event streams", () => {
     await t.api("POST", `/external/sessions/${a}/output`, { text: "not for the inbox" });
     const ask = await t.api("POST", `/external/sessions/${a}/approval`, { title: "ok?" });
     const b = (await t.api("POST", "/external/sessions", { session_name: "b" })).body.session_id;
-    const frames = await inbox.waitFor((f) => f.length >= 3);
+    const frames = await inbox.waitFor((f) => f.length >= 4);
+    // The first output moved a to running; b was created.
     expect(frames.slice(1).map((f) => [f.data.session_id, f.data.type])).toEqual([
+      [a, "state"],
       [a, "approval_request"],
       [b, "state"],
     ]);
-    expect(frames[1]?.data.data.id).toBe(ask.body.request_id);
+    expect(frames[2]?.data.data.id).toBe(ask.body.request_id);
   });
 
   it("a page of events can be read with since_seq and limit", async () => {

@@ -103,7 +103,7 @@ it("asks the human through tether-mcp and hands the model the answer", async () 
   expect(approval).toMatchObject({ title: "Run the migration?", options: ["Migrate", "Wait"] });
   const resolved = await t.api("POST", `/api/approvals/${approval.id}/resolve`, {
     option: "Migrate",
-    decided_by: "web:phone",
+    decided_by: "cli:phone",
   });
   expect(resolved.status).toBe(200);
 
@@ -120,6 +120,6 @@ it("asks the human through tether-mcp and hands the model the answer", async () 
   expect(JSON.parse(toolResult!.content)).toMatchObject({
     status: "resolved",
     option: "Migrate",
-    decided_by: "web:phone",
+    decided_by: "cli:phone",
   });
 });

@@ -73,12 +73,12 @@ export async function approvalAnsweredOverAppApi(mcp: Connected, t: TestDaemon, 
   await t.api("POST", `/api/sessions/${sessionId}/input`, { text: "use staging", sender: "web" });
   const resolved = await t.api("POST", `/api/approvals/${pending.id}/resolve`, {
     option: "Yes",
-    decided_by: "web:phone",
+    decided_by: "cli:phone",
   });
   expect(resolved.status).toBe(200);
   const answer = await asked;
   expect(answer.isError, answer.text).toBe(false);
-  expect(answer.json).toMatchObject({ status: "resolved", option: "Yes", decided_by: "web:phone" });
+  expect(answer.json).toMatchObject({ status: "resolved", option: "Yes", decided_by: "cli:phone" });
 
   const input = await mcp.call("wait_for_input", { session_id: sessionId, timeout_seconds: 5 });
   expect(input.json).toEqual({ type: "human_input", text: "use staging" });

@@ -20,6 +20,8 @@ class SpyStore implements Store {
   /** While set, a failing commit waits for it before failing, and load waits for it too. */
   failGate: Promise<void> | null = null;
   loadGate: Promise<void> | null = null;
+  /** Every commit holding an event of this session fails, as a constraint error would. */
+  refuseSession: string | null = null;
   constructor(readonly inner: SqlStore) {}
   async load() {
     await this.loadGate;
@@ -27,6 +29,10 @@ class SpyStore implements Store {
   }
   async commit(batch: WriteBatch) {
     this.batches.push(batch);
+    // A real constraint error: the SQL store refuses a batch holding this session's events.
+    if (this.refuseSession && batch.events.some((e) => e.session_id === this.refuseSession)) {
+      throw new Error("constraint failed");
+    }
     if (this.failNext > 0) {
       this.failNext--;
       await this.failGate;
@@ -34,8 +40,8 @@ class SpyStore implements Store {
     }
     return this.inner.commit(batch);
   }
-  readEvents(sessionId: string, afterSeq: number, limit: number) {
-    return this.inner.readEvents(sessionId, afterSeq, limit);
+  readEvents(sessionId: string, afterSeq: number, limit: number, maxChars?: number) {
+    return this.inner.readEvents(sessionId, afterSeq, limit, maxChars);
   }
   readInputs(sessionId: string, afterSeq: number, limit: number) {
     return this.inner.readInputs(sessionId, afterSeq, limit);
@@ -116,7 +122,7 @@ function thrown(fn: () => unknown): TetherError {
 
 describe("group commit", () => {
   it("commits many appends of one tick in one transaction, with gapless seqs in call order", async () => {
-    const s = await engine.createSession({ kind: "external" });
+    const s = await runningSession();
     const before = store.batches.length;
 
     const appends = range(1, 200).map((i) =>
@@ -124,20 +130,20 @@ describe("group commit", () => {
     );
     const events = await Promise.all(appends);
 
-    expect(events.map((e) => e.seq)).toEqual(range(2, 201));
+    expect(events.map((e) => e.seq)).toEqual(range(3, 202));
     expect(events.map((e) => e.data.text)).toEqual(range(1, 200).map((i) => `line ${i}`));
     expect(store.batches.length - before).toBe(1);
     expect(store.batches.at(-1)!.events).toHaveLength(200);
 
-    const onDisk = await store.readEvents(s.id, 0, 1000);
-    expect(onDisk.map((e) => e.seq)).toEqual(range(1, 201));
-    expect(onDisk.slice(1).map((e) => e.data.text)).toEqual(events.map((e) => e.data.text));
-    expect(engine.getSession(s.id).last_seq).toBe(201);
+    const onDisk = (await store.readEvents(s.id, 0, 1000)).events;
+    expect(onDisk.map((e) => e.seq)).toEqual(range(1, 202));
+    expect(onDisk.slice(2).map((e) => e.data.text)).toEqual(events.map((e) => e.data.text));
+    expect(engine.getSession(s.id).last_seq).toBe(202);
   });
 
   it("keeps seqs gapless and per session when producers interleave across ticks", async () => {
-    const a = await engine.createSession({ kind: "external" });
-    const b = await engine.createSession({ kind: "external" });
+    const a = await runningSession();
+    const b = await runningSession();
     const producer = async (id: string, name: string) => {
       const seqs: number[] = [];
       for (let i = 0; i < 30; i++) {
@@ -153,16 +159,16 @@ describe("group commit", () => {
     ]);
     for (const seqs of results) expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
     const aSeqs = [...results[0]!, ...results[1]!, ...results[3]!].sort((x, y) => x - y);
-    expect(aSeqs).toEqual(range(2, 91));
-    expect(results[2]).toEqual(range(2, 31));
-    expect((await store.readEvents(a.id, 0, 1000)).map((e) => e.seq)).toEqual(range(1, 91));
-    expect((await store.readEvents(b.id, 0, 1000)).map((e) => e.seq)).toEqual(range(1, 31));
+    expect(aSeqs).toEqual(range(3, 92));
+    expect(results[2]).toEqual(range(3, 32));
+    expect((await store.readEvents(a.id, 0, 1000)).events.map((e) => e.seq)).toEqual(range(1, 92));
+    expect((await store.readEvents(b.id, 0, 1000)).events.map((e) => e.seq)).toEqual(range(1, 32));
     // Batches were shared: fewer transactions than writes.
-    expect(store.batches.length).toBeLessThan(122);
+    expect(store.batches.length).toBeLessThan(124);
   });
 
   it("publishes events only once they are committed, in seq order", async () => {
-    const s = await engine.createSession({ kind: "external" });
+    const s = await runningSession();
     // A second connection sees only what is committed.
     const reader = new SqliteDatabase(sqlite.path, { readonly: true });
     const committed = reader.prepare("select 1 from events where session_id = ? and seq = ?");
@@ -190,15 +196,17 @@ describe("group commit", () => {
     await Promise.all(appends);
     reader.close();
     expect(resolved).toBe(50);
-    expect(received.map((r) => r.seq)).toEqual(range(2, 51));
+    expect(received.map((r) => r.seq)).toEqual(range(3, 52));
     expect(received.every((r) => r.onDisk)).toBe(true);
   });
 
   it("publishes nothing and rejects every caller of a batch that fails to commit", async () => {
-    const s = await engine.createSession({ kind: "external" });
+    const s = await runningSession();
     const received: number[] = [];
     bus.subscribe({ deliver: (e) => received.push(e.seq) > 0, cutOff() {} });
-    store.failNext = 1;
+    // The shared transaction fails, and so does the first piece tried alone; the others are of
+    // the same session, so their seqs follow one not on disk: refused without trying.
+    store.failNext = 2;
 
     const results = await Promise.allSettled(
       range(1, 5).map((i) => engine.appendOutput(s.id, { text: `${i}`, metadata: {} })),
@@ -210,16 +218,16 @@ describe("group commit", () => {
     }
     expect(received).toEqual([]);
     expect(storageFailures).toHaveLength(1);
-    expect(await store.readEvents(s.id, 0, 100)).toHaveLength(1);
+    expect((await store.readEvents(s.id, 0, 100)).events).toHaveLength(2);
     // The engine takes the disk's word again, so the next event follows on without a gap.
-    await waitFor(() => engine.getSession(s.id).last_seq === 1, { what: "state reloaded" });
+    await waitFor(() => engine.getSession(s.id).last_seq === 2, { what: "state reloaded" });
     const next = await engine.appendOutput(s.id, { text: "after", metadata: {} });
-    expect(next.seq).toBe(2);
-    expect(received).toEqual([2]);
+    expect(next.seq).toBe(3);
+    expect(received).toEqual([3]);
   });
 
   it("refuses writes built on a failed batch and while reloading, then carries on gapless", async () => {
-    const s = await engine.createSession({ kind: "external" });
+    const s = await runningSession();
     const commitFails = deferred();
     const loadDone = deferred();
     store.failNext = 1;
@@ -227,7 +235,7 @@ describe("group commit", () => {
     store.loadGate = loadDone.promise;
 
     const failing = engine.appendOutput(s.id, { text: "a", metadata: {} });
-    await waitFor(() => store.batches.length === 2, { what: "the failing commit to start" });
+    await waitFor(() => store.batches.length === 3, { what: "the failing commit to start" });
     // Staged while the failing commit is in flight, so its seq follows one that never lands.
     const behind = engine.appendOutput(s.id, { text: "b", metadata: {} });
     commitFails.resolve();
@@ -239,14 +247,21 @@ describe("group commit", () => {
     });
 
     loadDone.resolve();
-    await waitFor(() => engine.getSession(s.id).last_seq === 1, { what: "state reloaded" });
+    await waitFor(() => engine.getSession(s.id).last_seq === 2, { what: "state reloaded" });
     const next = await engine.appendOutput(s.id, { text: "d", metadata: {} });
-    expect(next.seq).toBe(2);
-    const onDisk = await store.readEvents(s.id, 0, 100);
-    expect(onDisk.map((e) => e.seq)).toEqual([1, 2]);
-    expect(onDisk[1]?.data).toMatchObject({ text: "d" });
+    expect(next.seq).toBe(3);
+    const onDisk = (await store.readEvents(s.id, 0, 100)).events;
+    expect(onDisk.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(onDisk[2]?.data).toMatchObject({ text: "d" });
   });
 });
+
+/** A session its agent has started, so outputs add no state event of their own. */
+async function runningSession() {
+  const s = await engine.createSession({ kind: "external" });
+  await engine.setState(s.id, "running");
+  return s;
+}
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
@@ -278,7 +293,7 @@ describe("approvals", () => {
     expect(lost.details).toMatchObject({ decided_by: "web:phone", decision: "Approve" });
 
     // Exactly one decision was recorded and queued for the agent.
-    const events = await engine.readEvents(s.id, 0, 100);
+    const events = (await engine.readEvents(s.id, 0, 100)).events;
     expect(events.filter((e) => e.type === "approval_resolved")).toHaveLength(1);
     const inputs = await engine.readInputs(s.id);
     expect(inputs.map((i) => [i.type, i.data.option])).toEqual([["approval_response", "Approve"]]);
@@ -363,8 +378,9 @@ describe("session ids", () => {
     const prefix = s.id.slice(0, 10);
     await engine.appendOutput(prefix, { text: "via prefix", metadata: {} });
     const { seq } = await engine.sendInput(prefix, { text: "hi", sender: "cli" });
-    expect((await engine.readEvents(prefix, 0, 10)).map((e) => e.seq)).toEqual([1, 2, 3]);
-    expect(seq).toBe(3);
+    // created (1), the output (2), running on that first output (3), the input (4).
+    expect((await engine.readEvents(prefix, 0, 10)).events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(seq).toBe(4);
     const approval = await engine.requestApproval(prefix, ask("Prefix?"));
     const listed = await engine.listApprovals({ status: "pending", sessionId: prefix });
     expect(listed.map((a) => a.id)).toEqual([approval.id]);
@@ -430,7 +446,7 @@ describe("restart", () => {
     expect(engine.getSession(session.id)).toEqual(snapshot);
     expect(engine.getSession(session.id).agent_cursor).toBe(firstSeq);
     expect((await engine.getApproval(pending.id)).status).toBe("pending");
-    const events = await engine.readEvents(session.id, 0, 1000);
+    const events = (await engine.readEvents(session.id, 0, 1000)).events;
     expect(events.map((e) => e.seq)).toEqual(range(1, snapshot.last_seq));
   });
 });
@@ -476,7 +492,7 @@ describe("agent input cursor", () => {
     const inputs = await engine.readInputs(s.id);
     expect(inputs.map((i) => i.type)).toEqual(["approval_response", "human_input", "interrupt"]);
     // Each is keyed by the seq of the event that recorded it.
-    const events = await engine.readEvents(s.id, 0, 100);
+    const events = (await engine.readEvents(s.id, 0, 100)).events;
     const recordedAs = inputs.map((i) => events.find((e) => e.seq === i.seq)?.type);
     expect(recordedAs).toEqual(["approval_resolved", "human_input", "interrupt"]);
   });
@@ -499,7 +515,7 @@ describe("deleteSession", () => {
     expect((await rejection(engine.getApproval(pending.id))).code).toBe("approval_not_found");
     expect((await rejection(engine.getApproval(resolved.id))).code).toBe("approval_not_found");
     expect(engine.pendingApprovalCount).toBe(1);
-    expect(await store.readEvents(gone.id, 0, 100)).toEqual([]);
+    expect((await store.readEvents(gone.id, 0, 100)).events).toEqual([]);
     expect(await store.readInputs(gone.id, 0, 100)).toEqual([]);
     expect(await store.listApprovals({ status: "resolved", sessionId: gone.id })).toEqual([]);
     expect(await store.listApprovals({ status: "pending", sessionId: gone.id })).toEqual([]);
@@ -508,6 +524,83 @@ describe("deleteSession", () => {
     engine = await openEngine();
     expect(engine.listSessions().map((s) => s.id)).toEqual([keep.id]);
     expect((await engine.listApprovals({ status: "pending" })).map((a) => a.id)).toEqual([kept.id]);
-    expect((await store.readEvents(keep.id, 0, 100)).length).toBe(2);
+    // created, the approval request, running on that first request.
+    expect((await store.readEvents(keep.id, 0, 100)).events.length).toBe(3);
+  });
+});
+
+describe("all-or-nothing staging", () => {
+  const poisons: [string, () => Record<string, unknown>][] = [
+    ["a BigInt", () => ({ big: 10n })],
+    [
+      "a circular object",
+      () => {
+        const o: Record<string, unknown> = {};
+        o.self = o;
+        return o;
+      },
+    ],
+  ];
+
+  it.each(poisons)(
+    "an output whose metadata holds %s fails alone: nothing staged, no seq burned",
+    async (_what, poison) => {
+      const bad = await runningSession();
+      const good = await runningSession();
+      const [refused, accepted] = await Promise.allSettled([
+        engine.appendOutput(bad.id, { text: "bad", metadata: poison() }),
+        engine.appendOutput(good.id, { text: "innocent", metadata: {} }),
+      ]);
+      expect(refused.status).toBe("rejected");
+      expect((refused as PromiseRejectedResult).reason).toMatchObject({ code: "bad_request" });
+      expect(accepted.status).toBe("fulfilled");
+      expect(storageFailures).toEqual([]);
+      // The bad session's next write takes the seq the bad one would have had.
+      expect(engine.getSession(bad.id).last_seq).toBe(2);
+      const next = await engine.appendOutput(bad.id, { text: "after", metadata: {} });
+      expect(next.seq).toBe(3);
+      expect((await store.readEvents(bad.id, 0, 100)).events.map((e) => e.seq)).toEqual([1, 2, 3]);
+      expect((await store.readEvents(good.id, 0, 100)).events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    },
+  );
+
+  it("an approval whose tool_input cannot be stored leaves no ghost approval", async () => {
+    const s = await runningSession();
+    const err = await rejection(
+      engine.requestApproval(s.id, { ...ask("Ghost?"), tool_input: { n: 1n } }),
+    );
+    expect(err.code).toBe("bad_request");
+    expect(engine.pendingApprovalCount).toBe(0);
+    expect(await engine.listApprovals({ status: "pending" })).toEqual([]);
+    expect(engine.getSession(s.id).last_seq).toBe(2);
+    const real = await engine.requestApproval(s.id, ask("Real?"));
+    expect(real.seq).toBe(3);
+  });
+
+  it("a change the database refuses fails only its caller; another session's write in the same tick commits", async () => {
+    const bad = await runningSession();
+    const good = await runningSession();
+    store.refuseSession = bad.id;
+    const [refused, accepted] = await Promise.allSettled([
+      engine.appendOutput(bad.id, { text: "refused", metadata: {} }),
+      engine.appendOutput(good.id, { text: "innocent", metadata: {} }),
+    ]);
+    expect(refused.status).toBe("rejected");
+    expect(accepted.status).toBe("fulfilled");
+    expect((accepted as PromiseFulfilledResult<StoredEvent>).value.seq).toBe(3);
+    store.refuseSession = null;
+    // Memory is reloaded from the disk, so the refused session carries on gapless.
+    await waitFor(() => engine.getSession(bad.id).last_seq === 2, { what: "state reloaded" });
+    await waitFor(
+      () =>
+        engine
+          .appendOutput(bad.id, { text: "after", metadata: {} })
+          .then((e) => e.seq === 3)
+          // Refused (503) until the reload has finished.
+          .catch(() => false),
+      { what: "a write after the reload" },
+    );
+    expect((await store.readEvents(good.id, 0, 100)).events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect((await store.readEvents(bad.id, 0, 100)).events.map((e) => e.seq)).toEqual([1, 2, 3]);
   });
 });

@@ -106,19 +106,20 @@ describe("migrations", () => {
     expect(await appliedMigrations(second.sqlite.db)).toEqual(Object.keys(MIGRATIONS).sort());
     const loaded = await second.store.load();
     expect(loaded.sessions.map((s) => [s.id, s.name, s.last_seq])).toEqual([
-      [session.id, "kept", 4],
+      [session.id, "kept", 5],
     ]);
     expect(loaded.pendingApprovals.map((a) => a.id)).toEqual([approval.id]);
-    const events = await second.store.readEvents(session.id, 0, 100);
+    const events = (await second.store.readEvents(session.id, 0, 100)).events;
     expect(events.map((e) => e.type)).toEqual([
       "state",
       "output",
+      "state",
       "approval_request",
       "human_input",
     ]);
     expect(events[1]!.data).toEqual({ text: "hello", metadata: {} });
     const inputs = await second.store.readInputs(session.id, 0, 100);
-    expect(inputs.map((i) => [i.seq, i.type, i.data.text])).toEqual([[4, "human_input", "queued"]]);
+    expect(inputs.map((i) => [i.seq, i.type, i.data.text])).toEqual([[5, "human_input", "queued"]]);
   });
 
   it("bring a database at every earlier version up to the latest", async () => {

@@ -64,7 +64,7 @@ function mirrored(primary: Store, mirror: Store): Store {
       await primary.commit(batch);
       await mirror.commit(batch);
     },
-    readEvents: (s, a, l) => primary.readEvents(s, a, l),
+    readEvents: (s, a, l, m) => primary.readEvents(s, a, l, m),
     readInputs: (s, a, l) => primary.readInputs(s, a, l),
     getApproval: (id) => primary.getApproval(id),
     listApprovals: (q) => primary.listApprovals(q),

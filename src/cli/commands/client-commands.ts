@@ -8,7 +8,10 @@ import { formatApproval, formatEvent, formatSession } from "../format.js";
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
-const me = () => `cli:${userInfo().username}@${hostname()}`;
+/** `cli:<user>@<host>`, in the form the daemon accepts as a self-label for decided_by (letters,
+ * digits and . _ @ -, at most 64 after the colon); anything else it would record as `api`. */
+const me = () =>
+  `cli:${`${userInfo().username}@${hostname()}`.replace(/[^A-Za-z0-9._@-]/g, "-").slice(0, 64)}`;
 
 export async function status(client: TetherClient) {
   const h = await client.health();

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import type { ApprovalQuery } from "../../core/store.js";
 import type { Approval } from "../../shared/schemas.js";
 import type { ApprovalsTable, Database } from "../schema.js";
 
@@ -44,12 +45,24 @@ export async function getApproval(db: Kysely<Database>, id: string) {
   return row && fromRow(row);
 }
 
+/** Approvals newest first (created_at, then id, descending); every one of them unless `limit`
+ * is given: start-up loads all pending approvals through this, however many there are. */
 export async function listApprovals(
   db: Kysely<Database>,
-  query: { status: Approval["status"]; sessionId?: string },
+  query: ApprovalQuery,
 ): Promise<Approval[]> {
   let q = db.selectFrom("approvals").selectAll().where("status", "=", query.status);
   if (query.sessionId !== undefined) q = q.where("session_id", "=", query.sessionId);
-  const rows = await q.orderBy("created_at", "desc").limit(1000).execute();
-  return rows.map(fromRow);
+  const before = query.before;
+  if (before !== undefined) {
+    q = q.where((eb) =>
+      eb.or([
+        eb("created_at", "<", before.created_at),
+        eb.and([eb("created_at", "=", before.created_at), eb("id", "<", before.id)]),
+      ]),
+    );
+  }
+  q = q.orderBy("created_at", "desc").orderBy("id", "desc");
+  if (query.limit !== undefined) q = q.limit(query.limit);
+  return (await q.execute()).map(fromRow);
 }

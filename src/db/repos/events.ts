@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { eventJson, type StoredEvent } from "../../core/store.js";
+import { type EventPage, eventJson, type StoredEvent } from "../../core/store.js";
 import type { EventType } from "../../shared/schemas.js";
 import type { Database, EventsTable } from "../schema.js";
 
@@ -13,21 +13,44 @@ export async function insertEvents(db: Kysely<Database>, events: readonly Stored
   }
 }
 
+/**
+ * A page of events after `afterSeq`: at most `limit`, and none past the one that brings their
+ * data to `maxChars`, so a page of large outputs stays a few MB instead of the whole session.
+ * The sizes are read first (small rows), then only the events of the page.
+ */
 export async function readEvents(
   db: Kysely<Database>,
   sessionId: string,
   afterSeq: number,
   limit: number,
-): Promise<StoredEvent[]> {
+  maxChars = Number.POSITIVE_INFINITY,
+): Promise<EventPage> {
+  const sizes = await db
+    .selectFrom("events")
+    .select((eb) => ["seq", eb.fn<number>("length", ["data"]).as("chars")])
+    .where("session_id", "=", sessionId)
+    .where("seq", ">", afterSeq)
+    .orderBy("seq")
+    // One more than asked for, to know whether more follow.
+    .limit(limit + 1)
+    .execute();
+  let count = 0;
+  let chars = 0;
+  while (count < sizes.length && count < limit && (count === 0 || chars < maxChars)) {
+    chars += Number(sizes[count]!.chars);
+    count++;
+  }
+  if (count === 0) return { events: [], hasMore: false };
+  const lastSeq = Number(sizes[count - 1]!.seq);
   const rows = await db
     .selectFrom("events")
     .select(["seq", "ts", "type", "data"])
     .where("session_id", "=", sessionId)
     .where("seq", ">", afterSeq)
+    .where("seq", "<=", lastSeq)
     .orderBy("seq")
-    .limit(limit)
     .execute();
-  return rows.map((r) => {
+  const events = rows.map((r) => {
     const e = {
       session_id: sessionId,
       seq: Number(r.seq),
@@ -37,6 +60,7 @@ export async function readEvents(
     };
     return lazyEvent(e, r.data);
   });
+  return { events, hasMore: sizes.length > count };
 }
 
 // A replayed event is mostly sent on as JSON; parse its data only if someone reads it.

@@ -1,19 +1,45 @@
-import { z } from "zod";
 import { agentCannotDecide } from "../../core/errors.js";
 import {
+  APPROVAL_CURSOR,
   Approval,
   ApprovalIdParams,
+  ApprovalList,
   ErrorBody,
   ListApprovalsQuery,
   ResolveBody,
   SessionIdParams,
 } from "../../shared/schemas.js";
+import { actorOf } from "../actor.js";
+import { decidedBy } from "../decided-by.js";
 import type { App, ServerDeps } from "../types.js";
 
 const tags = ["Approvals"];
 const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const resolveErrors = { ...errors, 403: ErrorBody };
-const ApprovalList = z.object({ approvals: z.array(Approval) });
+
+/** One page of approvals for a list query, with the cursor of the next. */
+async function approvalPage(
+  engine: ServerDeps["engine"],
+  query: {
+    status: Approval["status"];
+    sessionId?: string | undefined;
+    limit: number;
+    before?: string | undefined;
+  },
+) {
+  const cursor = query.before === undefined ? undefined : APPROVAL_CURSOR.exec(query.before);
+  const approvals = await engine.listApprovals({
+    status: query.status,
+    sessionId: query.sessionId,
+    // One more than asked for, to know whether another page follows.
+    limit: query.limit + 1,
+    before: cursor ? { created_at: cursor[1]!, id: cursor[2]! } : undefined,
+  });
+  const more = approvals.length > query.limit;
+  if (more) approvals.length = query.limit;
+  const last = approvals[approvals.length - 1];
+  return { approvals, next_before: more && last ? `${last.created_at}~${last.id}` : null };
+}
 
 export function approvalRoutes(app: App, { engine, agents }: ServerDeps) {
   app.get(
@@ -22,16 +48,18 @@ export function approvalRoutes(app: App, { engine, agents }: ServerDeps) {
       schema: {
         tags,
         summary: "List approvals across all sessions (pending by default), newest first",
+        description:
+          "Paged: at most `limit` (default 100, max 1000); pass `next_before` back as `before` " +
+          "for the next page until it is null.",
         querystring: ListApprovalsQuery,
         response: { 200: ApprovalList, ...errors },
       },
     },
-    async (req) => ({
-      approvals: await engine.listApprovals({
-        status: req.query.status,
+    async (req) =>
+      approvalPage(engine, {
+        ...req.query,
         sessionId: req.query.session_id && engine.getSession(req.query.session_id).id,
       }),
-    }),
   );
 
   app.get(
@@ -45,12 +73,8 @@ export function approvalRoutes(app: App, { engine, agents }: ServerDeps) {
         response: { 200: ApprovalList, ...errors },
       },
     },
-    async (req) => ({
-      approvals: await engine.listApprovals({
-        status: req.query.status,
-        sessionId: engine.getSession(req.params.id).id,
-      }),
-    }),
+    async (req) =>
+      approvalPage(engine, { ...req.query, sessionId: engine.getSession(req.params.id).id }),
   );
 
   app.get(
@@ -72,6 +96,10 @@ export function approvalRoutes(app: App, { engine, agents }: ServerDeps) {
       schema: {
         tags,
         summary: "Answer an approval; the first answer wins, later ones get 409 naming the winner",
+        description:
+          "decided_by is recorded from the credential the request came with: web:<device> for " +
+          "a paired device; for the token, the body's decided_by if it is cli, mcp or api " +
+          "(optionally :<name>), else api; local in dev mode, labelled the same way.",
         params: ApprovalIdParams,
         body: ResolveBody,
         response: { 200: Approval, ...resolveErrors },
@@ -80,7 +108,11 @@ export function approvalRoutes(app: App, { engine, agents }: ServerDeps) {
     async (req) => {
       // An agent must not answer its own (or any) approval, token or not.
       if (await agents.isAgentConnection(req.raw.socket)) throw agentCannotDecide();
-      return engine.resolveApproval(req.params.id, req.body);
+      const { decided_by, ...answer } = req.body;
+      return engine.resolveApproval(req.params.id, {
+        ...answer,
+        decided_by: decidedBy(actorOf(req), decided_by),
+      });
     },
   );
 }

@@ -2,20 +2,22 @@ import { z } from "zod";
 import { TetherError } from "../../core/errors.js";
 import {
   ErrorBody,
+  EventsPage,
   EventsQuery,
   SessionIdParams,
   StreamQuery,
-  TetherEvent,
 } from "../../shared/schemas.js";
+import { actorOf } from "../actor.js";
 import { INBOX_TYPES, inboxSnapshot } from "../inbox.js";
 import { openSse } from "../sse.js";
-import { replayThenFollow } from "../stream.js";
+import { REPLAY_PAGE, replayThenFollow } from "../stream.js";
 import type { App, ServerDeps } from "../types.js";
 import { appSocket } from "../ws/app-socket.js";
 
 const tags = ["Events"];
 const errors = { 400: ErrorBody, 404: ErrorBody };
-const REPLAY_PAGE = 2000;
+/** A page of GET /events ends once its events' data reaches this many characters. */
+const PAGE_CHARS = 4 * 1024 * 1024;
 
 /** Resume point of a stream: `since_seq`, else the `Last-Event-ID` an EventSource sends back. */
 function resumeSeq(sinceSeq: number | undefined, lastEventId: string | string[] | undefined) {
@@ -40,16 +42,21 @@ export function eventRoutes(app: App, deps: ServerDeps) {
       schema: {
         tags,
         summary: "A page of a session's events after since_seq",
+        description:
+          "At most `limit` events, and a page ends once it holds about 4 MB (always at least " +
+          "one event). Continue with since_seq=next_since_seq while has_more is true.",
         params: SessionIdParams,
         querystring: EventsQuery,
-        response: { 200: z.object({ events: z.array(TetherEvent) }), ...errors },
+        response: { 200: EventsPage, ...errors },
       },
     },
     async (req, reply) => {
       const session = engine.getSession(req.params.id);
-      const events = await engine.readEvents(session.id, req.query.since_seq ?? 0, req.query.limit);
+      const after = req.query.since_seq ?? 0;
+      const page = await engine.readEvents(session.id, after, req.query.limit, PAGE_CHARS);
+      const next = page.events.at(-1)?.seq ?? after;
       // The events are already JSON: splice them rather than validate and serialize them again.
-      const body = `{"events":[${events.map((e) => e.json).join(",")}]}`;
+      const body = `{"events":[${page.events.map((e) => e.json).join(",")}],"next_since_seq":${next},"has_more":${page.hasMore}}`;
       reply.header("content-type", "application/json; charset=utf-8");
       return reply.serializer((payload: unknown) => payload as string).send(body as never);
     },
@@ -79,10 +86,9 @@ export function eventRoutes(app: App, deps: ServerDeps) {
           sessionId: session.id,
           afterSeq: after,
           readPage: async (a) =>
-            (await engine.readEvents(session.id, a, REPLAY_PAGE)).map((e) => ({
-              seq: e.seq,
-              text: e.json,
-            })),
+            (
+              await engine.readEvents(session.id, a, REPLAY_PAGE.limit, REPLAY_PAGE.maxChars)
+            ).events.map((e) => ({ seq: e.seq, text: e.json })),
           toFrame: (e) => ({ seq: e.seq, text: e.json }),
         },
         sse,
@@ -128,10 +134,13 @@ export function eventRoutes(app: App, deps: ServerDeps) {
       },
     },
     (socket, req) =>
-      appSocket(deps, socket, req.raw.socket, {
-        sessionId: req.params.id,
-        sinceSeq: req.query.since_seq ?? 0,
-      }),
+      appSocket(
+        deps,
+        socket,
+        req.raw.socket,
+        { sessionId: req.params.id, sinceSeq: req.query.since_seq ?? 0 },
+        actorOf(req),
+      ),
   );
 
   app.get(
@@ -145,6 +154,6 @@ export function eventRoutes(app: App, deps: ServerDeps) {
         querystring: StreamQuery.omit({ since_seq: true }),
       },
     },
-    (socket, req) => appSocket(deps, socket, req.raw.socket, {}),
+    (socket, req) => appSocket(deps, socket, req.raw.socket, {}, actorOf(req)),
   );
 }

@@ -17,6 +17,7 @@ import type { App, ServerDeps } from "../types.js";
 import { externalSocket } from "../ws/external-socket.js";
 
 const tags = ["External Agent API"];
+// Session ids on this API are full ids: no prefix matching (the App API keeps it for the CLI).
 const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const Accepted = z.object({ ok: z.literal(true), seq: z.number().int() });
 
@@ -58,7 +59,7 @@ export function externalRoutes(app: App, deps: ServerDeps) {
       },
     },
     async (req) => {
-      const event = await engine.appendOutput(req.params.id, req.body);
+      const event = await engine.appendOutput(engine.getSessionById(req.params.id).id, req.body);
       return { ok: true as const, seq: event.seq };
     },
   );
@@ -75,7 +76,8 @@ export function externalRoutes(app: App, deps: ServerDeps) {
       },
     },
     async (req) => {
-      const approval = await engine.requestApproval(req.params.id, req.body);
+      const id = engine.getSessionById(req.params.id).id;
+      const approval = await engine.requestApproval(id, req.body);
       return { request_id: approval.id, seq: approval.seq };
     },
   );
@@ -92,8 +94,9 @@ export function externalRoutes(app: App, deps: ServerDeps) {
       },
     },
     async (req) => {
-      const session = await engine.reportStatus(req.params.id, req.body.status, req.body.message);
-      return { ok: true as const, state: session.state };
+      const id = engine.getSessionById(req.params.id).id;
+      const { state } = await engine.reportStatus(id, req.body.status, req.body.message);
+      return { ok: true as const, state };
     },
   );
 
@@ -115,7 +118,7 @@ export function externalRoutes(app: App, deps: ServerDeps) {
     async (req, reply) => {
       const { id } = req.params;
       const { timeout, after } = req.query;
-      const session = engine.getSession(id);
+      const session = engine.getSessionById(id);
       if (after !== undefined) await engine.acknowledge(session.id, after);
       const abort = new AbortController();
       req.raw.on("close", () => abort.abort());

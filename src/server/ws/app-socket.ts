@@ -4,12 +4,21 @@ import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import { agentCannotDecide } from "../../core/errors.js";
 import { ViewerSocketMessage } from "../../shared/schemas.js";
+import type { Actor } from "../actor.js";
+import { decidedBy } from "../decided-by.js";
 import { INBOX_TYPES, inboxSnapshot } from "../inbox.js";
-import { replayThenFollow } from "../stream.js";
+import { REPLAY_PAGE, replayThenFollow } from "../stream.js";
 import type { AgentConnection, ServerDeps } from "../types.js";
-import { burstSender, CLOSE, parseFrame, sendError, socketSink } from "./socket-io.js";
+import {
+  burstSender,
+  CLOSE,
+  inOrder,
+  parseFrame,
+  type Send,
+  sendError,
+  socketSink,
+} from "./socket-io.js";
 
-const REPLAY_PAGE = 2000;
 const eventFrame = (json: string) => `{"type":"event","data":${json}}`;
 
 export async function appSocket(
@@ -17,30 +26,37 @@ export async function appSocket(
   socket: WebSocket,
   transport: Duplex & AgentConnection,
   follow: { sessionId?: string; sinceSeq?: number },
+  /** Who opened the socket, as the door authenticated it (actorOf the upgrade request). */
+  actor: Actor,
 ) {
   const { engine, bus } = deps;
   const send = burstSender(socket, transport);
 
-  socket.on("message", async (raw) => {
-    const msg = parseFrame(send, raw as Buffer, ViewerSocketMessage);
-    if (!msg) return;
+  // Replies go out in the order the messages came in (see inOrder).
+  inOrder(socket, send, async (raw) => {
+    const out: string[] = [];
+    const collect: Send = (text) => out.push(text);
+    const msg = parseFrame(collect, raw, ViewerSocketMessage);
+    if (!msg) return out;
     try {
       let data: unknown;
       if (msg.type === "resolve") {
         // An agent must not answer its own (or any) approval, token or not.
         if (await deps.agents.isAgentConnection(transport)) throw agentCannotDecide();
-        const { approval_id, ...answer } = msg.data;
-        data = await engine.resolveApproval(approval_id, answer);
+        const { approval_id, decided_by, ...answer } = msg.data;
+        data = await engine.resolveApproval(approval_id, {
+          ...answer,
+          decided_by: decidedBy(actor, decided_by),
+        });
       } else {
         const { session_id, ...input } = msg.data;
         data = await engine.sendInput(session_id, input);
       }
-      if (socket.readyState === socket.OPEN) {
-        send(JSON.stringify({ type: "result", ...(msg.id ? { id: msg.id } : {}), data }));
-      }
+      collect(JSON.stringify({ type: "result", ...(msg.id ? { id: msg.id } : {}), data }));
     } catch (error) {
-      if (socket.readyState === socket.OPEN) sendError(send, error, msg.id);
+      sendError(collect, error, msg.id);
     }
+    return out;
   });
 
   let unsubscribe: () => void;
@@ -67,10 +83,9 @@ export async function appSocket(
         sessionId,
         afterSeq: follow.sinceSeq ?? 0,
         readPage: async (after) =>
-          (await engine.readEvents(sessionId, after, REPLAY_PAGE)).map((e) => ({
-            seq: e.seq,
-            text: eventFrame(e.json),
-          })),
+          (
+            await engine.readEvents(sessionId, after, REPLAY_PAGE.limit, REPLAY_PAGE.maxChars)
+          ).events.map((e) => ({ seq: e.seq, text: eventFrame(e.json) })),
         toFrame: (e) => ({ seq: e.seq, text: eventFrame(e.json) }),
       },
       socketSink(socket, send),

@@ -7,7 +7,15 @@ import { AgentSocketMessage } from "../../shared/schemas.js";
 import { AGENT_EVENT_TYPES } from "../agent-inbox.js";
 import { replayThenFollow } from "../stream.js";
 import type { ServerDeps } from "../types.js";
-import { burstSender, CLOSE, parseFrame, type Send, sendError, socketSink } from "./socket-io.js";
+import {
+  burstSender,
+  CLOSE,
+  inOrder,
+  parseFrame,
+  type Send,
+  sendError,
+  socketSink,
+} from "./socket-io.js";
 
 const PAGE = 500;
 
@@ -15,42 +23,45 @@ export async function externalSocket(
   deps: ServerDeps,
   socket: WebSocket,
   transport: Duplex,
-  sessionIdOrPrefix: string,
+  fullSessionId: string,
   sinceSeq: number | undefined,
 ) {
   const { engine, bus } = deps;
   const send = burstSender(socket, transport);
   let sessionId: string;
   try {
-    sessionId = engine.getSession(sessionIdOrPrefix).id;
+    // Full ids only on the External API, as on its REST routes.
+    sessionId = engine.getSessionById(fullSessionId).id;
   } catch (error) {
     sendError(send, error);
     socket.close(CLOSE.notFound, "unknown session");
     return;
   }
 
-  socket.on("message", async (raw) => {
-    const msg = parseFrame(send, raw as Buffer, AgentSocketMessage);
-    if (!msg) return;
+  // Each message is staged as it arrives (so a burst still shares one commit), and its reply
+  // (ack or error) is sent after the replies to every earlier message: replies come back in the
+  // order the messages came in, each describing its own message.
+  const handle = async (raw: Buffer): Promise<string[]> => {
+    const out: string[] = [];
+    const collect: Send = (text) => out.push(text);
+    const msg = parseFrame(collect, raw, AgentSocketMessage);
+    if (!msg) return out;
     const id = msg.id;
     try {
       switch (msg.type) {
         case "output": {
           const event = await engine.appendOutput(sessionId, msg.data);
-          reply(socket, send, "output", id, { seq: event.seq });
+          ack(collect, "output", id, { seq: event.seq });
           break;
         }
         case "approval_request": {
           const approval = await engine.requestApproval(sessionId, msg.data);
-          reply(socket, send, "approval_request", id, {
-            seq: approval.seq,
-            request_id: approval.id,
-          });
+          ack(collect, "approval_request", id, { seq: approval.seq, request_id: approval.id });
           break;
         }
         case "status": {
-          const session = await engine.reportStatus(sessionId, msg.data.status, msg.data.message);
-          reply(socket, send, "status", id, { seq: session.last_seq, state: session.state });
+          const after = await engine.reportStatus(sessionId, msg.data.status, msg.data.message);
+          ack(collect, "status", id, after);
           break;
         }
         case "ack":
@@ -58,9 +69,11 @@ export async function externalSocket(
           break;
       }
     } catch (error) {
-      if (socket.readyState === socket.OPEN) sendError(send, error, id);
+      sendError(collect, error, id);
     }
-  });
+    return out;
+  };
+  inOrder(socket, send, handle);
 
   if (sinceSeq !== undefined) await engine.acknowledge(sessionId, sinceSeq);
   const unsubscribe = await replayThenFollow(
@@ -84,13 +97,6 @@ export async function externalSocket(
   else socket.on("close", unsubscribe);
 }
 
-function reply(
-  socket: WebSocket,
-  send: Send,
-  to: string,
-  id: string | undefined,
-  data: Record<string, unknown>,
-) {
-  if (socket.readyState !== socket.OPEN) return;
+function ack(send: Send, to: string, id: string | undefined, data: Record<string, unknown>) {
   send(JSON.stringify({ type: "ack", ...(id ? { id } : {}), data: { for: to, ...data } }));
 }

@@ -2,7 +2,9 @@ import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import type { z } from "zod";
 import { TetherError } from "../../core/errors.js";
-import { toTetherError } from "../errors.js";
+import { isTooLargeParams } from "../../shared/schemas.js";
+import { toTetherError, validationError } from "../errors.js";
+import { assertShallow } from "../json-depth.js";
 import type { StreamSink } from "../stream.js";
 
 /** Close codes: 4000 + the HTTP status it stands for. */
@@ -36,6 +38,28 @@ export function burstSender(socket: WebSocket, transport: Duplex): Send {
   };
 }
 
+/**
+ * Handles each incoming message as it arrives, and sends the frames each handling produced in
+ * the order the messages arrived: a quick error for message 3 waits for the ack of message 2.
+ * `handle` never rejects; it turns its errors into error frames.
+ */
+export function inOrder(
+  socket: WebSocket,
+  send: Send,
+  handle: (raw: Buffer) => Promise<string[]>,
+): void {
+  let replies = Promise.resolve();
+  socket.on("message", (raw) => {
+    const frames = handle(raw as Buffer);
+    replies = replies
+      .then(() => frames)
+      .then((out) => {
+        if (socket.readyState !== socket.OPEN) return;
+        for (const text of out) send(text);
+      });
+  });
+}
+
 export function sendError(send: Send, error: unknown, id?: string) {
   const e = error instanceof TetherError ? error : toTetherError(error as Error);
   send(JSON.stringify({ type: "error", ...(id ? { id } : {}), ...e.toBody() }));
@@ -49,8 +73,15 @@ export function parseFrame<T extends z.ZodType>(
   schema: T,
 ): z.infer<T> | undefined {
   let json: unknown;
+  const text = raw.toString();
   try {
-    json = JSON.parse(raw.toString());
+    assertShallow(text, "message");
+  } catch (error) {
+    sendError(send, error);
+    return undefined;
+  }
+  try {
+    json = JSON.parse(text);
   } catch {
     sendError(send, new TetherError("invalid_json", "message is not valid JSON"));
     return undefined;
@@ -58,15 +89,18 @@ export function parseFrame<T extends z.ZodType>(
   const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data;
   const id = (json as { id?: unknown } | null)?.id;
-  const issue = parsed.error.issues[0];
-  const path = issue?.path.join(".") || "message";
-  const message =
-    issue?.code === "invalid_union" && path === "type"
-      ? unknownTypeMessage((json as { type?: unknown }).type, issue)
-      : `${path}: ${issue?.message ?? "is invalid"}`;
+  const issues = parsed.error.issues.map((issue) => ({
+    path: issue.path.join(".") || "message",
+    message:
+      issue.code === "invalid_union" && issue.path.join(".") === "type"
+        ? unknownTypeMessage((json as { type?: unknown }).type, issue)
+        : issue.message,
+    tooLarge: issue.code === "custom" && isTooLargeParams(issue.params),
+  }));
+  const error = validationError(issues, "message: is invalid");
   sendError(
     send,
-    new TetherError("validation_failed", message, { details: { issues: parsed.error.issues } }),
+    new TetherError(error.code, error.message, { details: { issues: parsed.error.issues } }),
     typeof id === "string" ? id : undefined,
   );
   return undefined;
@@ -76,7 +110,7 @@ function unknownTypeMessage(type: unknown, issue: z.core.$ZodIssue): string {
   // A discriminated union's issue lists the types it knows.
   const known = (issue as { options?: unknown[] }).options?.join(", ") ?? "see the docs";
   const what = type === undefined ? "missing" : `unknown message type ${JSON.stringify(type)}`;
-  return `type: ${what}; expected one of: ${known}`;
+  return `${what}; expected one of: ${known}`;
 }
 
 /** A StreamSink over a WebSocket; `send` writes a frame to it. */
