@@ -5,7 +5,26 @@ import { api } from "./http.js";
 
 /** Trades the token for this browser's cookie; throws ApiError (401, 429) when refused. */
 export async function pair(token: string): Promise<void> {
-  await api("POST", "/api/pair", { token });
+  await api("POST", "/api/pair", { token, device: deviceName(navigator.userAgent) });
+}
+
+/** A name a person recognises in "Answered by web:iphone-3f2a": the kind of device, and a few
+ * random characters to tell two of them apart. */
+export function deviceName(userAgent: string): string {
+  const kinds: [RegExp, string][] = [
+    [/iPhone/, "iphone"],
+    [/iPad/, "ipad"],
+    [/Android/, "android"],
+    [/Macintosh|Mac OS X/, "mac"],
+    [/Windows/, "windows"],
+    [/CrOS/, "chromebook"],
+    [/Linux/, "linux"],
+  ];
+  const kind = kinds.find(([pattern]) => pattern.test(userAgent))?.[1] ?? "browser";
+  const suffix = Array.from(crypto.getRandomValues(new Uint8Array(2)), (b) =>
+    b.toString(16).padStart(2, "0"),
+  ).join("");
+  return `${kind}-${suffix}`;
 }
 
 /** Clears this browser's cookie. */
