@@ -12,8 +12,10 @@ export async function handleMcpPost(
   body: unknown,
   /** The Host headers and Origins that are ours, for the SDK's DNS-rebinding protection. */
   allowed: { hosts: string[]; origins: string[] },
+  /** False when the caller is an agent Tether runs (see AgentRunner.isAgentConnection). */
+  canDecide: boolean,
 ): Promise<void> {
-  const server = buildMcpServer(client);
+  const server = buildMcpServer(client, { canDecide });
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     // One JSON answer per POST: waits are long polls, and no tool streams progress.

@@ -18,7 +18,12 @@ const sessionId = z
   .max(100)
   .describe("Tether session id (or a unique prefix of one)");
 
-export function registerOrchestratorTools(server: McpServer, client: TetherClient) {
+export function registerOrchestratorTools(
+  server: McpServer,
+  client: TetherClient,
+  /** False for a caller inside an agent Tether runs: it gets no tool to answer approvals. */
+  canDecide = true,
+) {
   server.registerTool(
     "list_sessions",
     {
@@ -105,6 +110,7 @@ export function registerOrchestratorTools(server: McpServer, client: TetherClien
     (args) => guarded(async () => ok({ approvals: await client.listApprovalsWhere(args) })),
   );
 
+  if (!canDecide) return;
   server.registerTool(
     "resolve_approval",
     {

@@ -6,7 +6,10 @@ import { VERSION } from "../version.js";
 import { registerAgentTools } from "./agent-tools.js";
 import { registerOrchestratorTools } from "./orchestrator-tools.js";
 
-export function buildMcpServer(client: TetherClient): McpServer {
+export function buildMcpServer(
+  client: TetherClient,
+  options: { canDecide?: boolean } = {},
+): McpServer {
   const server = new McpServer(
     { name: "tether", version: VERSION },
     {
@@ -17,6 +20,6 @@ export function buildMcpServer(client: TetherClient): McpServer {
     },
   );
   registerAgentTools(server, client, { sessionId: undefined });
-  registerOrchestratorTools(server, client);
+  registerOrchestratorTools(server, client, options.canDecide ?? true);
   return server;
 }

@@ -182,7 +182,7 @@ export async function buildServer(
     throttle,
     publicUrl: siteOptions.publicUrl,
   });
-  mcpRoutes(app, options.token, site);
+  mcpRoutes(app, options.token, site, deps.agents);
   systemRoutes(app, deps, openapi);
   await docsRoutes(app, openapi);
   await webRoutes(app, options.webRoot);

@@ -140,6 +140,13 @@ const res = await fetch(url + "/api/approvals/" + id + "/resolve", {
   method: "POST", headers, body: JSON.stringify({ option: "Approve", decided_by: "agent" }),
 });
 console.log("http", res.status, (await res.json()).error?.code);
+const mcp = await fetch(url + "/mcp", {
+  method: "POST",
+  headers: { ...headers, accept: "application/json, text/event-stream" },
+  body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+});
+const tools = (await mcp.json()).result.tools.map((t) => t.name);
+console.log("mcp tools", tools.length, tools.includes("resolve_approval") ? "can resolve" : "cannot resolve");
 const ws = new WebSocket(url.replace("http", "ws") + "/api/ws", { headers });
 ws.on("open", () => ws.send(JSON.stringify({ type: "resolve", id: "r1",
   data: { approval_id: id, option: "Approve", decided_by: "agent" } })));
@@ -158,6 +165,20 @@ ws.on("message", (raw) => {
 
     expect(output).toContain("http 403 agent_cannot_decide");
     expect(output).toContain("ws error agent_cannot_decide");
+    // /mcp answers the agent, but without the tool that answers approvals…
+    expect(output).toMatch(/mcp tools [1-9]\d* cannot resolve/);
+    // …which a caller outside the agent's tree does get.
+    const mcp = await fetch(`${d.url}/mcp`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+    const tools = ((await mcp.json()) as { result: { tools: { name: string }[] } }).result.tools;
+    expect(tools.map((tool) => tool.name)).toContain("resolve_approval");
     expect((await d.api("GET", `/api/approvals/${target}`)).body.status).toBe("pending");
     // The same call from outside the agent's process tree goes through.
     const human = await d.api("POST", `/api/approvals/${target}/resolve`, {

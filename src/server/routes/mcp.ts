@@ -5,14 +5,14 @@ import { z } from "zod";
 import { TetherClient } from "../../client/api.js";
 import { ErrorBody } from "../../shared/schemas.js";
 import type { Site } from "../guard/site.js";
-import type { App } from "../types.js";
+import type { AgentRunner, App } from "../types.js";
 
 const tags = ["MCP"];
 const description =
   "Model Context Protocol, Streamable HTTP transport (stateless): POST JSON-RPC messages; " +
   "GET and DELETE answer 405, as there are no MCP sessions to stream to or end.";
 
-export function mcpRoutes(app: App, token: string | undefined, site: Site) {
+export function mcpRoutes(app: App, token: string | undefined, site: Site, agents: AgentRunner) {
   app.post(
     "/mcp",
     {
@@ -28,11 +28,14 @@ export function mcpRoutes(app: App, token: string | undefined, site: Site) {
       const { localAddress, localPort } = req.raw.socket;
       const host = localAddress?.includes(":") ? `[${localAddress}]` : localAddress;
       const client = new TetherClient({ url: `http://${host}:${localPort}`, token });
+      // The tools call back over loopback as the daemon itself, so the resolve route cannot see
+      // that an agent asked: an agent's own /mcp gets no resolve_approval tool at all.
+      const canDecide = !(await agents.isAgentConnection(req.raw.socket));
       // The MCP SDK is loaded on the first MCP request, so `tether start` does not parse it.
       const { handleMcpPost } = await import("../../mcp/http.js");
       reply.hijack();
       // The SDK's own DNS-rebinding check as well as ours (guard/), with the same names.
-      await handleMcpPost(client, req.raw, reply.raw, req.body, site.mcpLists(req.raw));
+      await handleMcpPost(client, req.raw, reply.raw, req.body, site.mcpLists(req.raw), canDecide);
     },
   );
 
