@@ -23,7 +23,7 @@ import {
 } from "../helpers/daemon.js";
 import { waitFor } from "../helpers/wait.js";
 
-const TOKEN = "auth-test-token-5f2c9a";
+const TOKEN = "auth-test-token-5f2c9a-0123456789abcdef0123456789";
 const WRONG = "auth-test-token-wrong1";
 
 interface Route {

@@ -17,7 +17,7 @@ afterEach(async () => {
 it("delivers to a subscription added after an earlier notification", async () => {
   [push, ntfy] = await Promise.all([startFakePushService(), startFakeNtfy()]);
   t = await startTestDaemon({
-    token: "late-subscriber-token",
+    token: "late-subscriber-token-0123456789abcdef0123456789",
     env: { TETHER_NTFY_URL: `${ntfy.url}/alerts` },
   });
   push.vapidPublicKey = (await t.api("GET", "/api/push/vapid-public-key")).body.public_key;

@@ -16,7 +16,10 @@ afterEach(async () => {
 });
 
 async function start(dataDir: string): Promise<TestDaemon> {
-  const t = await startTestDaemon({ dataDir, token: "notify-setup-token" });
+  const t = await startTestDaemon({
+    dataDir,
+    token: "notify-setup-token-0123456789abcdef0123456789",
+  });
   started.push(t);
   return t;
 }

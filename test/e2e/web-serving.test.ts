@@ -59,17 +59,18 @@ it("`tether start` prints the pairing link on stderr when a token is set", async
   const dir = tempDir();
   dirs.push(dir);
   spawned = await spawnDaemon(dir.path, {
-    TETHER_AGENT_TOKEN: "start-pairing-token",
+    TETHER_AGENT_TOKEN: "start-pairing-token-0123456789abcdef0123456789",
     TETHER_AGENT_LOG_LEVEL: "info",
   });
   const line = await waitFor(() => /^Open on your phone: (\S+)$/m.exec(spawned!.stderr())?.[1], {
     what: () => `the pairing link; stderr so far:\n${spawned!.stderr()}`,
   });
-  expect(line).toBe(`${spawned.url}/#/pair?token=start-pairing-token`);
+  expect(line).toBe(`${spawned.url}/#/pair?token=start-pairing-token-0123456789abcdef0123456789`);
   // Logs are JSON lines; the link is never one of them.
   const logLines = spawned
     .stderr()
     .split("\n")
     .filter((l) => l.startsWith("{"));
-  for (const l of logLines) expect(l).not.toContain("start-pairing-token");
+  for (const l of logLines)
+    expect(l).not.toContain("start-pairing-token-0123456789abcdef0123456789");
 });

@@ -16,7 +16,7 @@ import {
   orchestratorTools,
 } from "./tools.js";
 
-const TOKEN = "mcp-stdio-token-1";
+const TOKEN = "mcp-stdio-token-1-0123456789abcdef0123456789";
 let t: TestDaemon;
 const open: Connected[] = [];
 
