@@ -89,7 +89,7 @@ function openChecked(path: string): SqliteDatabase.Database {
     sqlite.pragma("wal_autocheckpoint = 0");
     const problem = sqlite.pragma("quick_check(1)", { simple: true });
     if (problem !== "ok")
-      throw new StorageError(`${path}: ${damaged("the database", String(problem))}`);
+      throw new StorageError(`${path}: ${damaged("the database", firstProblem(String(problem)))}`);
   } catch (error) {
     sqlite?.close();
     throw StorageError.from(error, path, "the database");
@@ -102,4 +102,14 @@ function openChecked(path: string): SqliteDatabase.Database {
     if (existsSync(file) && statSync(file).mode & 0o077) chmodSync(file, 0o600);
   }
   return sqlite;
+}
+
+/** quick_check's first finding on one line, e.g. "Page 42: btreeInitPage() returns error code 11"
+ * (it prefixes "*** in database main ***" and may list several). */
+function firstProblem(report: string): string {
+  const lines = report
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !/^\*\*\* in database \w+ \*\*\*$/.test(l));
+  return lines[0] ?? report.replace(/\s+/g, " ").trim();
 }
