@@ -28,6 +28,12 @@ export function spawnDaemon(port = 0): SpawnedDaemon {
     TETHER_AGENT_DATA_DIR: dataDir.path,
     TETHER_AGENT_LOG_LEVEL: "silent",
     TETHER_CONFIG: `${dataDir.path}/no-config.json`,
+    // The bench measures the daemon's own cost, unauthenticated on loopback as before.
+    TETHER_AGENT_DEV_MODE: "1",
+    // The connections scenario holds up to 10,000 sockets from one address, beyond the
+    // default per-client cap.
+    TETHER_MAX_CONNECTIONS: "30000",
+    TETHER_MAX_CONNECTIONS_PER_CLIENT: "30000",
   });
   const spawnedAt = performance.now();
   const child = spawnTracked(process.execPath, [...NODE_ARGS, CLI, "start"], env, dataDir.path);

@@ -1,19 +1,27 @@
 // Wiring: config → store → engine → bus → server. Nothing else constructs these parts.
-import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { ADAPTERS, KIND_ALIASES } from "./adapters/registry.js";
 import { Supervisor } from "./adapters/supervisor.js";
 import { LocalBus } from "./bus/bus.js";
+import { listenPlan } from "./config/dev-mode.js";
 import type { Config } from "./config/schema.js";
+import { loadOrCreateToken, TokenFileError } from "./config/token-file.js";
 import { Engine } from "./core/engine.js";
-import { lockDataDir } from "./db/data-dir-lock.js";
+import { type DataDirLock, lockDataDir } from "./db/data-dir-lock.js";
+import { makePrivateDataDir } from "./db/private-dir.js";
 import { SqlStore } from "./db/sql-store.js";
-import { openSqlite } from "./db/sqlite.js";
+import { type OpenedSqlite, openSqlite } from "./db/sqlite.js";
+import { StorageError } from "./db/storage-error.js";
 import { createLogger } from "./logger.js";
 import { Notifications } from "./notify/notifications.js";
 import { VapidKeyError } from "./notify/vapid-keys.js";
 import { buildServer, type RouteInfo } from "./server/app.js";
+import {
+  applyConnectionLimits,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  defaultMaxConnections,
+} from "./server/connection-limits.js";
 import type { App } from "./server/types.js";
 import { VERSION } from "./version.js";
 
@@ -22,16 +30,20 @@ export interface Daemon {
   host: string;
   port: number;
   authRequired: boolean;
+  /** The token clients must send; undefined in dev mode. */
+  token: string | undefined;
+  /** The file the token was generated into, when it was not configured. */
+  tokenFile: string | undefined;
   /** Why the daemon bound to loopback only, when it did. */
   loopbackReason: string | undefined;
+  /** Things fixed at start that the user should hear about (e.g. file modes narrowed). */
+  notices: string[];
   engine: Engine;
   app: App;
   routes: RouteInfo[];
   dataDir: string;
   close(): Promise<void>;
 }
-
-const LOOPBACK = "127.0.0.1";
 
 export interface DaemonOptions {
   logger?: Logger;
@@ -42,20 +54,15 @@ export interface DaemonOptions {
 export async function startDaemon(config: Config, options: DaemonOptions = {}): Promise<Daemon> {
   const log = options.logger ?? createLogger(config.TETHER_AGENT_LOG_LEVEL);
   const dataDir = resolve(config.TETHER_AGENT_DATA_DIR);
-  mkdirSync(dataDir, { recursive: true });
-  const lock = lockDataDir(dataDir);
-  const sqlite = openSqlite(dataDir);
-  const store = new SqlStore(sqlite.db, sqlite.close);
+  // Settings and the token first: a mistake there must not leave anything behind.
+  const { host, note: loopbackReason } = listenPlan(config);
+  const notices: string[] = [];
+  const auth = resolveToken(config, notices);
+  const { sqlite, store, lock } = await openStorage(dataDir, notices);
   const closeStore = async () => {
     await store.close();
     lock.release();
   };
-  try {
-    await store.migrate();
-  } catch (error) {
-    await closeStore();
-    throw error;
-  }
 
   const bus = new LocalBus();
   const engine = new Engine({
@@ -111,15 +118,8 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     allowedRoots: config.TETHER_ALLOWED_ROOTS,
   };
 
-  const token = config.TETHER_AGENT_DEV_MODE ? undefined : config.TETHER_AGENT_TOKEN;
+  const token = auth?.token;
   const authRequired = token !== undefined;
-  let host = config.TETHER_AGENT_HOST;
-  let loopbackReason: string | undefined;
-  if (!authRequired && !config.TETHER_AGENT_DEV_MODE && host !== LOOPBACK && host !== "localhost") {
-    loopbackReason =
-      "no TETHER_AGENT_TOKEN is set, so Tether listens on 127.0.0.1 only; set a token to reach it from other devices";
-    host = LOOPBACK;
-  }
 
   const { app, routes } = await buildServer(
     { engine, bus, version: VERSION, authRequired, agents, push: notifications },
@@ -133,6 +133,13 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       },
     },
   );
+  applyConnectionLimits(app.server, {
+    maxConnections: config.TETHER_MAX_CONNECTIONS ?? defaultMaxConnections(),
+    maxPerClient: config.TETHER_MAX_CONNECTIONS_PER_CLIENT,
+    headersTimeoutMs: config.TETHER_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.TETHER_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  });
   try {
     await app.listen({ host, port: config.TETHER_AGENT_PORT });
   } catch (error) {
@@ -167,7 +174,10 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     host,
     port,
     authRequired,
+    token,
+    tokenFile: auth?.file,
     loopbackReason,
+    notices,
     engine,
     app,
     routes,
@@ -179,6 +189,52 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
 /** Start-up failed for a reason the user can fix; the message says how. */
 export class StartupError extends Error {
   override name = "StartupError";
+}
+
+/** The token clients must send: the configured one, else the generated one from its file
+ * (made on first start); none in dev mode. */
+function resolveToken(
+  config: Config,
+  notices: string[],
+): { token: string; file: string | undefined } | undefined {
+  if (config.TETHER_AGENT_DEV_MODE) return undefined;
+  if (config.TETHER_AGENT_TOKEN !== undefined)
+    return { token: config.TETHER_AGENT_TOKEN, file: undefined };
+  try {
+    const loaded = loadOrCreateToken(config.TETHER_AGENT_TOKEN_FILE);
+    notices.push(...loaded.notes);
+    return { token: loaded.token, file: config.TETHER_AGENT_TOKEN_FILE };
+  } catch (error) {
+    throw error instanceof TokenFileError ? new StartupError(error.message) : error;
+  }
+}
+
+/** The data dir made private and locked, and the database opened, checked and migrated. Any
+ * failure is one StartupError line naming the file, with the lock released. */
+async function openStorage(
+  dataDir: string,
+  notices: string[],
+): Promise<{ sqlite: OpenedSqlite; store: SqlStore; lock: DataDirLock }> {
+  let lock: DataDirLock | undefined;
+  let sqlite: OpenedSqlite | undefined;
+  try {
+    notices.push(...makePrivateDataDir(dataDir));
+    lock = lockDataDir(dataDir);
+    sqlite = openSqlite(dataDir);
+    const store = new SqlStore(sqlite.db, sqlite.close);
+    try {
+      await store.migrate();
+    } catch (error) {
+      await store.close();
+      sqlite = undefined;
+      throw StorageError.from(error, resolve(dataDir, "tether.db"), "the database");
+    }
+    return { sqlite, store, lock };
+  } catch (error) {
+    await sqlite?.close().catch(() => {});
+    lock?.release();
+    throw error instanceof StorageError ? new StartupError(error.message, { cause: error }) : error;
+  }
 }
 
 function listenError(error: unknown, host: string, port: number): Error {

@@ -13,8 +13,9 @@ export interface GlobalOptions {
 }
 
 function client(opts: GlobalOptions): TetherClient {
-  const { url, token } = clientSettings();
-  return new TetherClient({ url: opts.url ?? url, token: opts.token ?? token });
+  const settings = clientSettings();
+  const url = opts.url ?? settings.url;
+  return new TetherClient({ url, token: opts.token ?? settings.tokenFor(url) });
 }
 
 export async function runClientCommand(

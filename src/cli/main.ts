@@ -12,7 +12,10 @@ const program = new Command()
   .description("Supervise AI coding agents and answer them from anywhere")
   .version(VERSION)
   .option("--url <url>", "daemon URL (default: $TETHER_API_URL or http://localhost:8787)")
-  .option("--token <token>", "auth token (default: $TETHER_AGENT_TOKEN)");
+  .option(
+    "--token <token>",
+    "auth token (default: $TETHER_AGENT_TOKEN, else the token file the local daemon made)",
+  );
 
 /** Wraps a client command: loads the client, connects it, and runs `fn` with the commands. */
 const run =
@@ -23,6 +26,7 @@ const run =
   };
 
 const start = async (options: StartOptions) => (await import("./commands/start.js")).start(options);
+const pair = async () => (await import("./commands/pair.js")).pair();
 
 program
   .command("start")
@@ -34,6 +38,10 @@ program
     "where the database lives (default: $TETHER_AGENT_DATA_DIR or ./data)",
   )
   .action(start);
+program
+  .command("pair")
+  .description("show the link (and QR code) that pairs a phone with this machine's Tether")
+  .action(pair);
 program
   .command("status")
   .description("is the daemon up")

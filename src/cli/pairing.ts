@@ -33,3 +33,8 @@ export async function printPairing(
     }),
   );
 }
+
+/** The pairing link on a base URL such as TETHER_PUBLIC_URL. */
+export function pairingUrlAt(base: string, token: string): string {
+  return `${base.replace(/\/+$/, "")}/#/pair?token=${encodeURIComponent(token)}`;
+}

@@ -1,26 +1,43 @@
 // Where a client of the daemon (the CLI, tether-mcp) finds it and which token it sends: the
 // config layers (file → .env → environment), or the environment alone when some unrelated
-// setting is invalid — a bad TELEGRAM_* value must not stop `tether status`.
-import { ConfigError, loadConfig } from "../config/load.js";
+// setting is invalid — a bad TELEGRAM_* value must not stop `tether status`. With no token
+// configured, the one the local daemon generated (its token file), but only for a daemon on
+// this machine: that token must never be sent to another host.
+import { ConfigError, defaultConfigFile, defaultTokenFile, loadConfig } from "../config/load.js";
+import { isLoopbackUrl } from "../config/loopback.js";
+import { readTokenFile } from "../config/token-file.js";
 
 export interface ClientSettings {
   url: string;
   token: string | undefined;
   /** Why the config was ignored, when it was. */
   configProblem: string | undefined;
+  /** The token to send to `url` when the user named another URL (e.g. `--url`). */
+  tokenFor(url: string): string | undefined;
 }
 
 export function clientSettings(): ClientSettings {
-  let url = process.env.TETHER_API_URL;
-  let token = process.env.TETHER_AGENT_TOKEN;
+  const env = process.env;
+  let url = env.TETHER_API_URL;
+  let token = env.TETHER_AGENT_TOKEN;
+  let tokenFile = env.TETHER_AGENT_TOKEN_FILE || defaultTokenFile(defaultConfigFile(env));
   let configProblem: string | undefined;
   try {
     const config = loadConfig();
     url = config.TETHER_API_URL;
     token = config.TETHER_AGENT_TOKEN;
+    tokenFile = config.TETHER_AGENT_TOKEN_FILE;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     configProblem = error.message;
   }
-  return { url: url || "http://localhost:8787", token: token || undefined, configProblem };
+  const configured = token || undefined;
+  const tokenFor = (to: string) => configured ?? localToken(to, tokenFile);
+  url ||= "http://localhost:8787";
+  return { url, token: tokenFor(url), configProblem, tokenFor };
+}
+
+/** The generated token, when `url` is a daemon on this machine. */
+export function localToken(url: string, tokenFile: string): string | undefined {
+  return isLoopbackUrl(url) ? readTokenFile(tokenFile) : undefined;
 }

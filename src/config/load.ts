@@ -1,7 +1,7 @@
 // Layered configuration: defaults → user config file → .env → environment, validated once.
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { CONFIG_KEYS, type Config, ConfigSchema, SECRET_KEYS } from "./schema.js";
 
@@ -43,7 +43,16 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
       : ` (got ${JSON.stringify(merged[key])})`;
     throw new ConfigError(`${key}: ${issue.message}${shown}`);
   }
-  return Object.freeze(parsed.data);
+  return Object.freeze({
+    ...parsed.data,
+    TETHER_AGENT_TOKEN_FILE: parsed.data.TETHER_AGENT_TOKEN_FILE ?? defaultTokenFile(file),
+  });
+}
+
+/** The generated token lives beside the user's config file (`~/.config/tether/token`): one
+ * place per user that the daemon, the CLI and tether-mcp all find from any directory. */
+export function defaultTokenFile(configFile: string): string {
+  return join(dirname(configFile), "token");
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

@@ -10,6 +10,14 @@ const urlOf = (u: string): URL | undefined => (URL.canParse(u) ? new URL(u) : un
 
 const optionalSecret = z.string().min(1).optional();
 
+/** A positive whole number, e.g. a limit. */
+const count = z.coerce
+  .number({ error: "must be a whole number above 0" })
+  .int("must be a whole number above 0")
+  .min(1, "must be a whole number above 0");
+
+export const MIN_TOKEN_LENGTH = 32;
+
 export const ADAPTER_NAMES = [
   "claude_auto",
   "claude_subprocess",
@@ -26,8 +34,24 @@ export const ConfigSchema = z.object({
     .min(0, "must be a whole number from 0 to 65535")
     .max(65535, "must be a whole number from 0 to 65535")
     .default(8787),
-  TETHER_AGENT_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
+  /** Long enough that guessing it over the network is hopeless (a generated one has 43). */
+  TETHER_AGENT_TOKEN: z
+    .string()
+    .min(
+      MIN_TOKEN_LENGTH,
+      `must be at least ${MIN_TOKEN_LENGTH} characters; unset it to let Tether make one, or use e.g. \`openssl rand -base64 32\``,
+    )
+    .optional(),
+  /** Where the generated token is kept; loadConfig defaults it to `token` beside the config file. */
+  TETHER_AGENT_TOKEN_FILE: z.string().min(1).optional(),
   TETHER_AGENT_DEV_MODE: flag.default(false),
+  /** Connections the daemon holds at once, from everyone (default: from the open-files limit). */
+  TETHER_MAX_CONNECTIONS: count.optional(),
+  /** Connections one client address may hold at once. */
+  TETHER_MAX_CONNECTIONS_PER_CLIENT: count.default(2000),
+  /** How long a client may take to send a request's headers / the whole request. */
+  TETHER_HEADERS_TIMEOUT_MS: count.default(10_000),
+  TETHER_REQUEST_TIMEOUT_MS: count.default(30_000),
   TETHER_AGENT_ADAPTER: z
     .enum(ADAPTER_NAMES, { error: `must be one of ${ADAPTER_NAMES.join(", ")}` })
     .default("claude_auto"),
@@ -111,7 +135,10 @@ export const ConfigSchema = z.object({
     .default("http://localhost:8787"),
 });
 
-export type Config = z.output<typeof ConfigSchema>;
+/** As loadConfig returns it: TETHER_AGENT_TOKEN_FILE always set (its default needs the env). */
+export type Config = Omit<z.output<typeof ConfigSchema>, "TETHER_AGENT_TOKEN_FILE"> & {
+  TETHER_AGENT_TOKEN_FILE: string;
+};
 export type ConfigKey = keyof Config;
 export const CONFIG_KEYS = Object.keys(ConfigSchema.shape) as ConfigKey[];
 

@@ -20,7 +20,7 @@ import {
 import { startTestDaemon, type TestDaemon, tempDir } from "../helpers/daemon.js";
 import { waitFor } from "../helpers/wait.js";
 
-const TOKEN = "claude-adapter-token";
+const TOKEN = "claude-adapter-token-0123456789abcdef0123456789";
 
 let fake: FakeAnthropic;
 let box: AgentSandbox;

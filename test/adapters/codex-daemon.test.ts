@@ -25,7 +25,7 @@ let t: TestDaemon;
 
 function startDaemon(): Promise<TestDaemon> {
   return startTestDaemon({
-    token: "codex-daemon-token",
+    token: "codex-daemon-token-0123456789abcdef0123456789",
     dataDir: join(box.root, "data"),
     env: { TETHER_AGENT_ADAPTER: "codex_sdk_sidecar" },
     // HOME: Codex snapshots a login shell, which would otherwise run the developer's ~/.bashrc.
@@ -133,7 +133,7 @@ describe("Codex sessions in the daemon", () => {
     });
     const res = await fetch(`${t.url}/api/sessions/${id}/interrupt`, {
       method: "POST",
-      headers: { authorization: "Bearer codex-daemon-token" },
+      headers: { authorization: "Bearer codex-daemon-token-0123456789abcdef0123456789" },
     });
     expect(res.status).toBe(200);
     const stopped = await waitForState(id, "awaiting_input");

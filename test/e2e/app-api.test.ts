@@ -5,7 +5,7 @@ import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
 
 let t: TestDaemon;
 beforeEach(async () => {
-  t = await startTestDaemon({ token: "test-token-123" });
+  t = await startTestDaemon({ token: "test-token-123-0123456789abcdef0123456789" });
 });
 afterEach(() => t.close());
 

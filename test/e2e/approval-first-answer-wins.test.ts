@@ -6,7 +6,7 @@ import { TestSocket } from "../helpers/socket.js";
 
 let t: TestDaemon;
 beforeEach(async () => {
-  t = await startTestDaemon({ token: "race-token" });
+  t = await startTestDaemon({ token: "race-token-0123456789abcdef0123456789" });
 });
 afterEach(() => t.close());
 
@@ -18,7 +18,7 @@ it("first answer wins across concurrent resolvers on REST and WebSocket", async 
     });
     const approvalId = ask.body.request_id;
     const viewer = await TestSocket.open(`${t.wsUrl}/api/ws`, {
-      authorization: "Bearer race-token",
+      authorization: "Bearer race-token-0123456789abcdef0123456789",
     });
     // Three token callers, each with a self-label the daemon accepts (cli, mcp).
     const [phone, laptop] = await Promise.all([

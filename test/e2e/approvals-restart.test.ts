@@ -2,7 +2,7 @@
 import { afterEach, expect, it } from "vitest";
 import { startTestDaemon, type TestDaemon, tempDir } from "../helpers/daemon.js";
 
-const TOKEN = "many-approvals-token";
+const TOKEN = "many-approvals-token-0123456789abcdef0123456789";
 const dir = tempDir("tether-many-approvals-");
 let t: TestDaemon | undefined;
 afterEach(async () => {

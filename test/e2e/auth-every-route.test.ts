@@ -28,7 +28,7 @@ import {
 import { freshLoopbackSource, rawRequest } from "../helpers/raw-http.js";
 import { waitFor } from "../helpers/wait.js";
 
-const TOKEN = "auth-test-token-5f2c9a";
+const TOKEN = "auth-test-token-5f2c9a-0123456789abcdef0123456789";
 const WRONG = "auth-test-token-wrong1";
 
 interface Route {
@@ -403,8 +403,8 @@ describe("without a token", () => {
     await Promise.all(started.splice(0).map((d) => d.close()));
   });
 
-  it("dev mode lets every route through without one, even with a token configured", async () => {
-    const dev = await startTestDaemon({ devMode: true, token: TOKEN });
+  it("dev mode lets every route through without one", async () => {
+    const dev = await startTestDaemon({ devMode: true });
     started.push(dev);
     expect(dev.daemon.authRequired).toBe(false);
     const health = await callApi(dev.url, undefined, "GET", "/api/health");
@@ -430,20 +430,17 @@ describe("without a token", () => {
     }
   });
 
-  it("binds to loopback only and says why, when neither a token nor dev mode is set", async () => {
-    const open = await startTestDaemon({ host: "0.0.0.0" });
-    started.push(open);
-    expect(open.daemon.authRequired).toBe(false);
-    expect(open.daemon.host).toBe("127.0.0.1");
-    expect(open.daemon.loopbackReason).toMatch(/TETHER_AGENT_TOKEN/);
-    expect(open.daemon.loopbackReason).toMatch(/127\.0\.0\.1/);
-    const health = await callApi(
-      `http://127.0.0.1:${open.daemon.port}`,
-      undefined,
-      "GET",
-      "/api/health",
-    );
-    expect(health.body).toMatchObject({ status: "ok", auth: false });
+  it("with neither a token nor dev mode set, generates a token and binds where configured", async () => {
+    const guarded = await startTestDaemon({ host: "0.0.0.0" });
+    started.push(guarded);
+    expect(guarded.daemon.authRequired).toBe(true);
+    expect(guarded.daemon.host).toBe("0.0.0.0");
+    expect(guarded.daemon.loopbackReason).toBeUndefined();
+    expect(guarded.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const base = `http://127.0.0.1:${guarded.daemon.port}`;
+    expect((await callApi(base, undefined, "GET", "/api/health")).status).toBe(401);
+    const health = await callApi(base, guarded.token, "GET", "/api/health");
+    expect(health.body).toMatchObject({ status: "ok", auth: true });
   });
 
   it("binds where configured when a token is set", async () => {
@@ -456,19 +453,20 @@ describe("without a token", () => {
     expect((await callApi(base, TOKEN, "GET", "/api/health")).status).toBe(200);
   });
 
-  it("`tether start` says at start-up that it listens on loopback only", async () => {
+  it("`tether start` in dev mode says at start-up that it listens on loopback only", async () => {
     const dir = tempDir();
     try {
       const d = await spawnDaemon(dir.path, {
         TETHER_AGENT_HOST: "0.0.0.0",
-        TETHER_AGENT_TOKEN: "",
+        TETHER_AGENT_DEV_MODE: "1",
       });
       spawned.push(d);
       expect(d.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const note = await waitFor(() => /^note: .*$/m.exec(d.stderr())?.[0], {
         what: () => `the loopback note; stderr so far:\n${d.stderr()}`,
       });
-      expect(note).toMatch(/TETHER_AGENT_TOKEN.*127\.0\.0\.1/);
+      expect(note).toMatch(/dev mode.*127\.0\.0\.1 only/);
+      expect(d.stderr()).toMatch(/WARNING: .*authentication is OFF/);
       expect(await d.kill("SIGTERM")).toBe(0);
     } finally {
       dir.remove();

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ApiResponse, startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { type Message, TestSocket } from "../helpers/socket.js";
 
-const TOKEN = "bad-input-token";
+const TOKEN = "bad-input-token-0123456789abcdef0123456789";
 const AUTH = { authorization: `Bearer ${TOKEN}` };
 // `u` is not in the id alphabet, so no session or approval ever has these ids.
 const NO_SESSION = "sess_uuuuuuuuuuuuuuuu";

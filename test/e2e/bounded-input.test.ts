@@ -6,7 +6,7 @@ import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { TestSocket } from "../helpers/socket.js";
 import { waitFor } from "../helpers/wait.js";
 
-const TOKEN = "bounded-input-token";
+const TOKEN = "bounded-input-token-0123456789abcdef0123456789";
 let t: TestDaemon;
 const sockets: TestSocket[] = [];
 

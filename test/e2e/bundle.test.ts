@@ -7,7 +7,7 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { callApi, type SpawnedDaemon, spawnDaemon, tempDir } from "../helpers/daemon.js";
 import { waitFor } from "../helpers/wait.js";
 
-const TOKEN = "bundle-checkpoint-token";
+const TOKEN = "bundle-checkpoint-token-0123456789abcdef0123456789";
 let daemon: SpawnedDaemon | undefined;
 let dir: ReturnType<typeof tempDir>;
 beforeEach(() => {

@@ -9,7 +9,7 @@ import { CLI, spawnDaemon, startTestDaemon, type TestDaemon, tempDir } from "../
 import { closedPort } from "../helpers/ports.js";
 import { waitFor } from "../helpers/wait.js";
 
-const TOKEN = "cli-test-token-4b7e1";
+const TOKEN = "cli-test-token-4b7e1-0123456789abcdef0123456789";
 
 let t: TestDaemon;
 let cwd: { path: string; remove(): void };

@@ -13,7 +13,7 @@ import { browserSkipReason, openPhone, type PhoneBrowser } from "../helpers/brow
 import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { waitFor } from "../helpers/wait.js";
 
-const TOKEN = "cross-site-browser-token-e41d07";
+const TOKEN = "cross-site-browser-token-e41d07-0123456789abcdef0123456789";
 const skip = browserSkipReason();
 
 /** A page of the attacker's: blank, so everything it does comes from the test's script. */

@@ -10,7 +10,7 @@ import { WEB_ROUTES } from "../../dist/server/web.js";
 import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { freshLoopbackSource, type RawResponse, rawRequest } from "../helpers/raw-http.js";
 
-const TOKEN = "edge-guard-test-token-3c1b9e";
+const TOKEN = "edge-guard-test-token-3c1b9e-0123456789abcdef0123456789";
 
 interface Route {
   method: string;

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { TestSocket } from "../helpers/socket.js";
 
-const TOKEN = "ws-test-token";
+const TOKEN = "ws-test-token-0123456789abcdef0123456789";
 let t: TestDaemon;
 const sockets: TestSocket[] = [];
 

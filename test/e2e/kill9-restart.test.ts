@@ -14,7 +14,7 @@ import {
   tempDir,
 } from "../helpers/daemon.js";
 
-const TOKEN = "kill9-test-token-7d1e";
+const TOKEN = "kill9-test-token-7d1e-0123456789abcdef0123456789";
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 const daemons: SpawnedDaemon[] = [];

@@ -17,7 +17,7 @@ afterEach(async () => {
 it("delivers to a subscription added after an earlier notification", async () => {
   [push, ntfy] = await Promise.all([startFakePushService(), startFakeNtfy()]);
   t = await startTestDaemon({
-    token: "late-subscriber-token",
+    token: "late-subscriber-token-0123456789abcdef0123456789",
     // The fake push service listens on 127.0.0.1.
     env: { TETHER_NTFY_URL: `${ntfy.url}/alerts`, TETHER_PUSH_ALLOW_PRIVATE: "1" },
   });

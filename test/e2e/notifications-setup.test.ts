@@ -19,7 +19,7 @@ async function start(dataDir: string): Promise<TestDaemon> {
   // The fake push service listens on 127.0.0.1.
   const t = await startTestDaemon({
     dataDir,
-    token: "notify-setup-token",
+    token: "notify-setup-token-0123456789abcdef0123456789",
     env: { TETHER_PUSH_ALLOW_PRIVATE: "1" },
   });
   started.push(t);

@@ -22,7 +22,7 @@ let browser: BrowserSubscription;
 beforeAll(async () => {
   [push, ntfy] = await Promise.all([startFakePushService(), startFakeNtfy()]);
   t = await startTestDaemon({
-    token: "notify-e2e-token",
+    token: "notify-e2e-token-0123456789abcdef0123456789",
     env: {
       TETHER_NTFY_URL: `${ntfy.url}/tether-alerts`,
       TETHER_NTFY_TOKEN: NTFY_TOKEN,

@@ -6,7 +6,7 @@ import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
 
 let t: TestDaemon;
 beforeAll(async () => {
-  t = await startTestDaemon({ token: "openapi-token" });
+  t = await startTestDaemon({ token: "openapi-token-0123456789abcdef0123456789" });
 });
 afterAll(() => t.close());
 
@@ -43,7 +43,7 @@ it("answers a plain GET on a WebSocket route with 426 and a clear error", async 
 // The docs page (swagger-ui) loads on its first request, not at start-up (src/server/docs.ts);
 // these are the first requests for it in this daemon.
 it("serves a docs page, with and without the trailing slash", async () => {
-  const auth = { authorization: "Bearer openapi-token" };
+  const auth = { authorization: "Bearer openapi-token-0123456789abcdef0123456789" };
   const [slash, bare] = await Promise.all([
     fetch(`${t.url}/api/docs/`, { headers: auth }),
     fetch(`${t.url}/api/docs`, { headers: auth }),

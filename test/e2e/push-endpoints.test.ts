@@ -32,7 +32,7 @@ function subscription(endpoint: string) {
 
 describe("push subscription endpoints", () => {
   it("refuses loopback, private, link-local, unspecified and local names, naming the rule", async () => {
-    t = await startTestDaemon({ token: "push-endpoints-token-0123456789" });
+    t = await startTestDaemon({ token: "push-endpoints-token-0123456789abcdef" });
     const refused: [string, RegExp][] = [
       ["https://127.0.0.1/x", /127\.0\.0\.1 is a loopback, private/],
       ["https://127.1:8443/x", /127\.0\.0\.1 is a loopback/],
@@ -81,7 +81,7 @@ describe("push subscription endpoints", () => {
     push = await startFakePushService();
     const dir = tempDir();
     dirs.push(dir);
-    const token = "push-endpoints-token-0123456789";
+    const token = "push-endpoints-token-0123456789abcdef";
     t = await startTestDaemon({
       token,
       dataDir: dir.path,

@@ -5,7 +5,7 @@ import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { TestSocket } from "../helpers/socket.js";
 import { SseClient } from "../helpers/sse.js";
 
-const TOKEN = "replay-paging-token";
+const TOKEN = "replay-paging-token-0123456789abcdef0123456789";
 const OUTPUTS = 40;
 const BIG = "o".repeat(256 * 1024);
 let t: TestDaemon;

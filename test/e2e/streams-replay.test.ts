@@ -5,7 +5,7 @@ import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { TestSocket } from "../helpers/socket.js";
 import { SseClient } from "../helpers/sse.js";
 
-const TOKEN = "stream-token";
+const TOKEN = "stream-token-0123456789abcdef0123456789";
 let t: TestDaemon;
 const closers: Array<() => unknown> = [];
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { browserSkipReason, openPhone, type PhoneBrowser, screenshot } from "../helpers/browser.js";
 import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
 
-const TOKEN = "web-app-test-token-7d1e";
+const TOKEN = "web-app-test-token-7d1e-0123456789abcdef0123456789";
 const skip = browserSkipReason();
 
 let phone: PhoneBrowser | undefined;

@@ -8,7 +8,7 @@ import { browserSkipReason, openPhone, type PhoneBrowser } from "../helpers/brow
 import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { waitFor } from "../helpers/wait.js";
 
-const TOKEN = "web-push-test-token-91f2";
+const TOKEN = "web-push-test-token-91f2-0123456789abcdef0123456789";
 
 /** The little of the page's DOM these in-page functions use (this file compiles for Node). */
 interface PageGlobals {

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../../dist/config/load.js";
+import { readTokenFile } from "../../dist/config/token-file.js";
 import { type Daemon, startDaemon } from "../../dist/daemon.js";
 import { waitFor } from "./wait.js";
 
@@ -17,7 +18,8 @@ export function tempDir(prefix = "tether-test-"): { path: string; remove(): void
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** Environment for a daemon that reads no user config file and no .env. */
+/** Environment for a daemon that reads no user config file and no .env. Its generated token
+ * goes beside TETHER_CONFIG, in the data dir: tests never touch the real home. */
 export function daemonEnv(
   dataDir: string,
   extra: Record<string, string> = {},
@@ -34,9 +36,16 @@ export function daemonEnv(
   };
 }
 
+/** Where a daemon started with daemonEnv(dataDir) keeps its generated token. */
+export function generatedTokenFile(dataDir: string): string {
+  return join(dataDir, "token");
+}
+
 export interface TestDaemon {
   url: string;
   wsUrl: string;
+  /** The token `api()` sends: the one passed in, else the one the daemon generated (none in
+   * dev mode). */
   token: string | undefined;
   daemon: Daemon;
   dataDir: string;
@@ -79,7 +88,7 @@ export async function startTestDaemon(
   const config = loadConfig({ env: daemonEnv(dataDir, extra), cwd: dataDir });
   const daemon = await startDaemon(config, options.agentEnv ? { agentEnv: options.agentEnv } : {});
   const url = daemon.url;
-  const token = options.token;
+  const token = daemon.token;
   return {
     url,
     wsUrl: url.replace(/^http/, "ws"),
@@ -123,6 +132,8 @@ export async function callApi(
 
 export interface SpawnedDaemon {
   url: string;
+  /** The token it takes: TETHER_AGENT_TOKEN if given, else the one it generated. */
+  token: string | undefined;
   process: ChildProcess;
   stderr(): string;
   /** Sends `signal` and waits for the process to exit. */
@@ -147,8 +158,12 @@ export async function spawnDaemon(
     timeoutMs: 15_000,
     what: () => `daemon to start; stderr so far:\n${stderr}`,
   });
+  const token =
+    extra.TETHER_AGENT_TOKEN ||
+    (extra.TETHER_AGENT_DEV_MODE ? undefined : readTokenFile(generatedTokenFile(dataDir)));
   return {
     url,
+    token,
     process: child,
     stderr: () => stderr,
     async kill(signal = "SIGKILL") {

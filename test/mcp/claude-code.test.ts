@@ -14,7 +14,7 @@ import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { waitFor } from "../helpers/wait.js";
 import { MCP_BIN } from "./mcp-client.js";
 
-const TOKEN = "mcp-claude-token-1";
+const TOKEN = "mcp-claude-token-1-0123456789abcdef0123456789";
 const TOOL = "mcp__tether__request_approval";
 let fake: FakeAnthropic;
 let box: AgentSandbox;

@@ -10,7 +10,7 @@ import {
   orchestratorTools,
 } from "./tools.js";
 
-const TOKEN = "mcp-http-token-1";
+const TOKEN = "mcp-http-token-1-0123456789abcdef0123456789";
 let t: TestDaemon;
 const open: Connected[] = [];
 

@@ -16,7 +16,7 @@ const INSPECTOR_CWD = fileURLToPath(
   new URL("../../node_modules/@modelcontextprotocol/inspector-cli/build", import.meta.url),
 );
 
-const TOKEN = "mcp-inspector-token";
+const TOKEN = "mcp-inspector-token-0123456789abcdef0123456789";
 let t: TestDaemon;
 const home = tempDir("tether-inspector-");
 beforeAll(async () => {

@@ -16,7 +16,7 @@ import {
   orchestratorTools,
 } from "./tools.js";
 
-const TOKEN = "mcp-stdio-token-1";
+const TOKEN = "mcp-stdio-token-1-0123456789abcdef0123456789";
 let t: TestDaemon;
 const open: Connected[] = [];
 
@@ -60,8 +60,12 @@ describe("tether-mcp over stdio", () => {
   });
 
   it("runs from PATH as the Claude Desktop snippet names it", async () => {
-    const open = await startTestDaemon();
+    // The bin dir doubles as the user's home: a default-started daemon (no token set) keeps
+    // its generated token in ~/.config/tether/token, where tether-mcp finds it unasked.
     const bin = tempDir("tether-mcp-bin-");
+    const open = await startTestDaemon({
+      env: { TETHER_CONFIG: "", XDG_CONFIG_HOME: join(bin.path, ".config") },
+    });
     try {
       symlinkSync(MCP_BIN, join(bin.path, "tether-mcp"));
       // {"mcpServers":{"tether":{"command":"tether-mcp","env":{"TETHER_API_URL":…}}}}, with the
@@ -71,6 +75,7 @@ describe("tether-mcp over stdio", () => {
         env: mcpEnv(bin.path, {
           TETHER_API_URL: open.url,
           PATH: `${bin.path}:${process.env.PATH ?? ""}`,
+          TETHER_CONFIG: "",
         }),
         stderr: "ignore",
       });

@@ -62,6 +62,22 @@ describe("loadConfig", () => {
     });
     expect(config.TETHER_AGENT_TOKEN).toBeUndefined();
     expect(config.TELEGRAM_BOT_TOKEN).toBeUndefined();
+    expect(config).toMatchObject({
+      TETHER_MAX_CONNECTIONS_PER_CLIENT: 2000,
+      TETHER_HEADERS_TIMEOUT_MS: 10_000,
+      TETHER_REQUEST_TIMEOUT_MS: 30_000,
+    });
+    expect(config.TETHER_MAX_CONNECTIONS).toBeUndefined(); // derived from the open-files limit
+  });
+
+  it("keeps the generated token beside the config file, wherever that is", () => {
+    expect(load().TETHER_AGENT_TOKEN_FILE).toBe(join(dir.path, "token"));
+    const xdg = join(dir.path, "xdg");
+    expect(
+      loadConfig({ env: { XDG_CONFIG_HOME: xdg }, cwd: dir.path }).TETHER_AGENT_TOKEN_FILE,
+    ).toBe(join(xdg, "tether", "token"));
+    const custom = join(dir.path, "elsewhere", "my-token");
+    expect(load({ TETHER_AGENT_TOKEN_FILE: custom }).TETHER_AGENT_TOKEN_FILE).toBe(custom);
   });
 
   it("layers defaults < config file < .env < environment", () => {
@@ -149,13 +165,29 @@ describe("bad configuration", () => {
   });
 
   it("says a token is too short without showing it", () => {
-    const error = configError({ TETHER_AGENT_TOKEN: "short" });
-    expect(error.message).toMatch(/^TETHER_AGENT_TOKEN: must be at least 8 characters$/);
-    expect(error.message).not.toContain("short");
+    // 31 characters: one short of what resists guessing over the network.
+    const token = "Qz7kP2mX9vL4nR8tW1yB6cF3hJ5dG0s";
+    expect(token).toHaveLength(31);
+    const error = configError({ TETHER_AGENT_TOKEN: token });
+    expect(error.message).toMatch(/^TETHER_AGENT_TOKEN: must be at least 32 characters; /);
+    expect(error.message).not.toContain("\n");
+    expect(leaks(error.message, token)).toBe(false);
+    expect(load({ TETHER_AGENT_TOKEN: `${token}x` }).TETHER_AGENT_TOKEN).toBe(`${token}x`);
+  });
+
+  it.each([
+    ["TETHER_MAX_CONNECTIONS", "0"],
+    ["TETHER_MAX_CONNECTIONS_PER_CLIENT", "many"],
+    ["TETHER_HEADERS_TIMEOUT_MS", "-5"],
+    ["TETHER_REQUEST_TIMEOUT_MS", "1.5"],
+  ])("%s=%s fails: limits are whole numbers above 0", (key, value) => {
+    expect(configError({ [key]: value }).message).toMatch(
+      new RegExp(`^${key}: must be a whole number above 0`),
+    );
   });
 
   it("never shows a secret when another variable is bad", () => {
-    const token = "tok-3f9a1c77e2b44d0e";
+    const token = "tok-3f9a1c77e2b44d0e8c1d5a0b7e2f4d9c";
     const error = configError({
       TETHER_AGENT_TOKEN: token,
       SLACK_BOT_TOKEN: "xoxb-0000-secret",
@@ -167,17 +199,19 @@ describe("bad configuration", () => {
   });
 
   it.each([
-    ['{"TETHER_AGENT_TOKEN": "tok-3f9a1c77e2b44d0e",\n}'],
-    ['{"TETHER_AGENT_TOKEN": tok-3f9a1c77e2b44d0e}'],
-    ['{\n  "TETHER_AGENT_PORT": 1,\n  "TETHER_AGENT_TOKEN": "tok-3f9a1c77e2b44d0e"\n'],
-    ["TETHER_AGENT_TOKEN=tok-3f9a1c77e2b44d0e\n"],
+    ['{"TETHER_AGENT_TOKEN": "tok-3f9a1c77e2b44d0e8c1d5a0b7e2f4d9c",\n}'],
+    ['{"TETHER_AGENT_TOKEN": tok-3f9a1c77e2b44d0e8c1d5a0b7e2f4d9c}'],
+    [
+      '{\n  "TETHER_AGENT_PORT": 1,\n  "TETHER_AGENT_TOKEN": "tok-3f9a1c77e2b44d0e8c1d5a0b7e2f4d9c"\n',
+    ],
+    ["TETHER_AGENT_TOKEN=tok-3f9a1c77e2b44d0e8c1d5a0b7e2f4d9c\n"],
     ['{\n"TETHER_AGENT_PORT": x}'],
   ])("fails on a malformed config file with one line and no secret (%#)", (content) => {
     writeConfigFile(content);
     const error = configError();
     expect(error.message).not.toContain("\n");
     expect(error.message.startsWith(`config file ${configFile}: not valid JSON`)).toBe(true);
-    expect(leaks(error.message, "tok-3f9a1c77e2b44d0e")).toBe(false);
+    expect(leaks(error.message, "tok-3f9a1c77e2b44d0e8c1d5a0b7e2f4d9c")).toBe(false);
   });
 
   it("fails on a config file that cannot be read, saying so", () => {
@@ -197,7 +231,7 @@ describe("bad configuration", () => {
 describe("redactConfig", () => {
   it("masks every secret that is set and leaves the rest alone", () => {
     const secrets = {
-      TETHER_AGENT_TOKEN: "tok-3f9a1c77e2b44d0e",
+      TETHER_AGENT_TOKEN: "tok-3f9a1c77e2b44d0e8c1d5a0b7e2f4d9c",
       TELEGRAM_BOT_TOKEN: "123456:ABC-telegram-secret",
       SLACK_BOT_TOKEN: "xoxb-slack-bot-secret",
       SLACK_APP_TOKEN: "xapp-slack-app-secret",

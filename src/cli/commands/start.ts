@@ -31,6 +31,10 @@ export async function start(options: StartOptions): Promise<void> {
   try {
     daemon = await startDaemon(config);
   } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`tether: ${error.message}\n`);
+      process.exit(2);
+    }
     if (error instanceof StartupError || error instanceof DataDirBusyError) {
       process.stderr.write(`tether: ${error.message}\n`);
       process.exit(1);
@@ -39,12 +43,30 @@ export async function start(options: StartOptions): Promise<void> {
   }
   const say = (line: string) => process.stderr.write(`${line}\n`);
   say(`Tether ${daemon.url}  (data in ${daemon.dataDir})`);
+  for (const notice of daemon.notices) say(`note: ${notice}`);
   if (daemon.loopbackReason) say(`note: ${daemon.loopbackReason}`);
-  if (config.TETHER_AGENT_DEV_MODE) say("warning: TETHER_AGENT_DEV_MODE=1, authentication is off");
+  if (config.TETHER_AGENT_DEV_MODE) {
+    say("WARNING: TETHER_AGENT_DEV_MODE=1: authentication is OFF. Any program on this machine");
+    say("WARNING: can drive your agents through Tether. Use it for development only.");
+  }
+  if (daemon.tokenFile) say(`token: in ${daemon.tokenFile} (the CLI and tether-mcp read it)`);
   say(`API docs: ${daemon.url}/api/docs`);
-  const token = config.TETHER_AGENT_DEV_MODE ? undefined : config.TETHER_AGENT_TOKEN;
-  if (token !== undefined) {
-    await printPairing(pairingUrl(reachableHost(daemon.host), daemon.port, token), process.stderr);
+  if (daemon.token !== undefined) {
+    // The link holds the token: only a person at a terminal may see it, never a log file
+    // (under systemd or Docker, stderr is the log).
+    const terminal = process.stderr.isTTY
+      ? process.stderr
+      : process.stdout.isTTY
+        ? process.stdout
+        : undefined;
+    if (terminal) {
+      await printPairing(
+        pairingUrl(reachableHost(daemon.host), daemon.port, daemon.token),
+        terminal,
+      );
+    } else {
+      say("pairing: run `tether pair` in a terminal to show the link for your phone");
+    }
   }
 
   let stopping = false;
