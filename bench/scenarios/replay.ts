@@ -25,9 +25,10 @@ export interface ReplayResult {
 
 const TEXT = "test/e2e/external-ws-flow.test.ts > replays unacknowledged messages … passed ";
 
-/** Fills the session up to seq `events` (seq 1 is its "created" state event). */
+/** Fills the session up to seq `events`: seq 1 is its "created" state event, and the first
+ * output moves it to running (one more state event). */
 async function seed(target: Target, sessionId: string, events: number, window: number) {
-  const outputs = events - 1;
+  const outputs = events - 2;
   const ws = await openSocket(`${target.wsUrl}/external/sessions/${sessionId}/ws`);
   let sent = 0;
   let acked = 0;
