@@ -5,65 +5,33 @@
 import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { bash, type FakeAnthropic, startFakeAnthropic } from "../fakes/anthropic.js";
-import {
-  type AgentSandbox,
-  agentSandbox,
-  hermeticEnv,
-  processesMentioning,
-} from "../fakes/support.js";
-import { startTestDaemon, type TestDaemon, tempDir } from "../helpers/daemon.js";
+import { describe, expect, it } from "vitest";
+import { bash } from "../fakes/anthropic.js";
+import type { TestDaemon } from "../helpers/daemon.js";
 import { waitFor } from "../helpers/wait.js";
+import { useClaudeRig } from "./claude-rig.js";
 
 const TOKEN = "agent-isolation-token-0123456789abcdef";
 
-let fake: FakeAnthropic;
-let box: AgentSandbox;
-let dataDir: ReturnType<typeof tempDir>;
-let t: TestDaemon | undefined;
-
-beforeEach(async () => {
-  fake = await startFakeAnthropic();
-  box = agentSandbox("tether-claude-isolation-");
-  dataDir = tempDir("tether-claude-isolation-data-");
-});
-
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  await waitFor(() => processesMentioning(box.root).length === 0, {
-    timeoutMs: 10_000,
-    what: "claude processes to exit",
-  });
-  await fake.close();
-  box.remove();
-  dataDir.remove();
-});
+const rig = useClaudeRig("tether-claude-isolation-");
 
 /** What a careless setup hands the daemon: Tether's token and settings, and bridge secrets. */
-async function daemon(): Promise<TestDaemon> {
-  const env = hermeticEnv({
-    ANTHROPIC_BASE_URL: fake.url,
-    ANTHROPIC_API_KEY: "sk-fake",
-    CLAUDE_CONFIG_DIR: box.home,
-    CLAUDE_CODE_TMPDIR: box.tmp,
-    XDG_RUNTIME_DIR: box.tmp,
-    HOME: box.root,
-    TETHER_AGENT_TOKEN: TOKEN,
-    TETHER_CANARY: "canary-value",
-    TELEGRAM_BOT_TOKEN: "telegram-secret",
-    SLACK_BOT_TOKEN: "slack-secret",
-    DISCORD_BOT_TOKEN: "discord-secret",
+const daemon = (): Promise<TestDaemon> =>
+  rig.daemon({
+    token: TOKEN,
+    env: rig.agentEnv({
+      TETHER_AGENT_TOKEN: TOKEN,
+      TETHER_CANARY: "canary-value",
+      TELEGRAM_BOT_TOKEN: "telegram-secret",
+      SLACK_BOT_TOKEN: "slack-secret",
+      DISCORD_BOT_TOKEN: "discord-secret",
+    }),
   });
-  t = await startTestDaemon({ token: TOKEN, dataDir: dataDir.path, agentEnv: env });
-  return t;
-}
 
 async function newSession(d: TestDaemon, prompt: string): Promise<string> {
   const res = await d.api("POST", "/api/sessions", {
     kind: "claude",
-    directory: box.workspace,
+    directory: rig.box.workspace,
     prompt,
   });
   expect(res.status).toBe(201);
@@ -97,7 +65,7 @@ async function toolResult(d: TestDaemon, id: string): Promise<string> {
 
 describe("an agent run by Tether", () => {
   it("sees no TETHER_ variable and no bridge secret in its environment", async () => {
-    fake.when("show env", bash("printenv"));
+    rig.fake.when("show env", bash("printenv"));
     const d = await daemon();
     const id = await newSession(d, "show env please");
     await allowTheCommand(d, id);
@@ -105,7 +73,7 @@ describe("an agent run by Tether", () => {
 
     // The command ran and printed the environment (so the checks below are not vacuous).
     expect(output).toMatch(/^PATH=/m);
-    expect(output).toContain(`HOME=${box.root}`);
+    expect(output).toContain(`HOME=${rig.box.root}`);
     expect(output).toContain("ANTHROPIC_BASE_URL=");
     expect(output).not.toContain("TETHER_");
     expect(output).not.toContain(TOKEN);
@@ -113,7 +81,7 @@ describe("an agent run by Tether", () => {
       expect(output).not.toContain(secret);
     }
     // Nor did the model provider get it.
-    expect(JSON.stringify(fake.toolResults())).not.toContain("TETHER_");
+    expect(JSON.stringify(rig.fake.toolResults())).not.toContain("TETHER_");
   });
 
   it("cannot answer an approval, over HTTP or the App WebSocket, even with the token", async () => {
@@ -128,7 +96,7 @@ describe("an agent run by Tether", () => {
     const target: string = asked.body.request_id;
 
     // The agent's command gets the token in its text: its environment has none.
-    const script = join(box.workspace, "answer.mjs");
+    const script = join(rig.box.workspace, "answer.mjs");
     const wsModule = createRequire(import.meta.url).resolve("ws");
     writeFileSync(
       script,
@@ -158,7 +126,7 @@ ws.on("message", (raw) => {
 });
 `,
     );
-    fake.when("answer it", bash(`node ${script} ${d.url} ${TOKEN} ${target}`));
+    rig.fake.when("answer it", bash(`node ${script} ${d.url} ${TOKEN} ${target}`));
     const id = await newSession(d, "answer it yourself");
     await allowTheCommand(d, id);
     const output = await toolResult(d, id);

@@ -3,68 +3,24 @@
 // a real daemon, as the web app and the CLI would use them.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  askUserQuestion,
-  bash,
-  type FakeAnthropic,
-  slowText,
-  startFakeAnthropic,
-} from "../fakes/anthropic.js";
-import {
-  type AgentSandbox,
-  agentSandbox,
-  hermeticEnv,
-  processesMentioning,
-} from "../fakes/support.js";
-import { startTestDaemon, type TestDaemon, tempDir } from "../helpers/daemon.js";
+import { describe, expect, it } from "vitest";
+import { askUserQuestion, bash, slowText } from "../fakes/anthropic.js";
+import { processesMentioning } from "../fakes/support.js";
+import type { TestDaemon } from "../helpers/daemon.js";
 import { waitFor } from "../helpers/wait.js";
+import { useClaudeRig } from "./claude-rig.js";
 
 const TOKEN = "claude-adapter-token-0123456789abcdef0123456789";
 
-let fake: FakeAnthropic;
-let box: AgentSandbox;
-let dataDir: ReturnType<typeof tempDir>;
-let t: TestDaemon | undefined;
+const rig = useClaudeRig("tether-claude-adapter-");
 
-beforeEach(async () => {
-  fake = await startFakeAnthropic();
-  box = agentSandbox("tether-claude-adapter-");
-  dataDir = tempDir("tether-claude-data-");
-});
+const agentEnv = (extra: Record<string, string> = {}) => rig.agentEnv(extra);
 
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  await waitFor(() => processesMentioning(box.root).length === 0, {
-    timeoutMs: 10_000,
-    what: "claude processes to exit",
-  });
-  await fake.close();
-  box.remove();
-  dataDir.remove();
-});
-
-function agentEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return hermeticEnv({
-    ANTHROPIC_BASE_URL: fake.url,
-    ANTHROPIC_API_KEY: "sk-fake",
-    CLAUDE_CONFIG_DIR: box.home,
-    CLAUDE_CODE_TMPDIR: box.tmp,
-    XDG_RUNTIME_DIR: box.tmp,
-    // Claude snapshots a login shell for Bash, which would otherwise run the developer's ~/.bashrc.
-    HOME: box.root,
-    ...extra,
-  });
-}
-
-async function daemon(env: Record<string, string> = agentEnv()): Promise<TestDaemon> {
-  t = await startTestDaemon({ token: TOKEN, dataDir: dataDir.path, agentEnv: env });
-  return t;
-}
+const daemon = (env?: Record<string, string>): Promise<TestDaemon> =>
+  rig.daemon({ token: TOKEN, ...(env ? { env } : {}) });
 
 async function newSession(d: TestDaemon, prompt: string, kind = "claude"): Promise<string> {
-  const res = await d.api("POST", "/api/sessions", { kind, directory: box.workspace, prompt });
+  const res = await d.api("POST", "/api/sessions", { kind, directory: rig.box.workspace, prompt });
   expect(res.status).toBe(201);
   expect(res.body.kind).toBe(kind === "claude" ? "claude_auto" : kind);
   return res.body.id;
@@ -87,7 +43,7 @@ async function waitForState(d: TestDaemon, id: string, wanted: string, afterSeq 
       // Enough to tell where a stuck turn stopped: the session and what the model was asked.
       what: () =>
         `session ${id} to be ${wanted}; last seen ${JSON.stringify(seen)}; model requests ${JSON.stringify(
-          fake.requests.map((r) => [r.kind, r.turn?.userText.slice(0, 80), r.turn?.toolResult]),
+          rig.fake.requests.map((r) => [r.kind, r.turn?.userText.slice(0, 80), r.turn?.toolResult]),
         )}`,
     },
   );
@@ -133,12 +89,12 @@ describe("Claude Code adapter", () => {
     expect(await outputs(d, id, "text")).toEqual(["Echo: hello fake"]);
     const moves = (await events(d, id)).filter((e) => e.type === "state").map((e) => e.data.to);
     expect(moves).toEqual(["created", "running", "awaiting_input"]);
-    expect(fake.turns()[0]?.headers["x-api-key"]).toBe("sk-fake");
+    expect(rig.fake.turns()[0]?.headers["x-api-key"]).toBe("sk-fake");
   });
 
   it("asks before running a shell command; Allow runs it", async () => {
-    const target = join(box.workspace, "allowed.txt");
-    fake.when("make a file", bash(`touch ${target}`));
+    const target = join(rig.box.workspace, "allowed.txt");
+    rig.fake.when("make a file", bash(`touch ${target}`));
     const d = await daemon();
     const id = await newSession(d, "please make a file");
 
@@ -162,8 +118,8 @@ describe("Claude Code adapter", () => {
   });
 
   it("Deny keeps the command from running and tells the agent why", async () => {
-    const target = join(box.workspace, "denied.txt");
-    fake.when("make a file", bash(`touch ${target}`));
+    const target = join(rig.box.workspace, "denied.txt");
+    rig.fake.when("make a file", bash(`touch ${target}`));
     const d = await daemon();
     const id = await newSession(d, "please make a file");
 
@@ -171,16 +127,16 @@ describe("Claude Code adapter", () => {
     await resolve(d, approval.id, { option: "Deny", decided_by: "web", message: "not on main" });
     await waitForState(d, id, "awaiting_input", approval.seq);
     expect(existsSync(target)).toBe(false);
-    expect(fake.toolResults()).toEqual([
+    expect(rig.fake.toolResults()).toEqual([
       expect.objectContaining({ content: "not on main", isError: true }),
     ]);
   });
 
   it("'Allow Bash for this session' approves later Bash calls by rule; input starts a new turn", async () => {
-    const first = join(box.workspace, "one.txt");
-    const second = join(box.workspace, "two.txt");
-    fake.when("first file", bash(`touch ${first}`));
-    fake.when("second file", bash(`touch ${second}`));
+    const first = join(rig.box.workspace, "one.txt");
+    const second = join(rig.box.workspace, "two.txt");
+    rig.fake.when("first file", bash(`touch ${first}`));
+    rig.fake.when("second file", bash(`touch ${second}`));
     const d = await daemon();
     const id = await newSession(d, "make the first file");
 
@@ -205,10 +161,10 @@ describe("Claude Code adapter", () => {
   });
 
   it("interrupts a slow turn; the session waits for the human and takes the next message", async () => {
-    fake.when("go slow", slowText("tick ", 400, 50));
+    rig.fake.when("go slow", slowText("tick ", 400, 50));
     const d = await daemon();
     const id = await newSession(d, "go slow");
-    await waitFor(() => fake.turns().some((r) => r.deltasSent >= 3), {
+    await waitFor(() => rig.fake.turns().some((r) => r.deltasSent >= 3), {
       timeoutMs: 20_000,
       what: "the slow answer to start streaming",
     });
@@ -219,7 +175,7 @@ describe("Claude Code adapter", () => {
     });
     expect(res.status).toBe(200);
     const stopped = await waitForState(d, id, "awaiting_input");
-    expect(fake.turns().find((r) => r.reply?.type === "slow_text")?.aborted).toBe(true);
+    expect(rig.fake.turns().find((r) => r.reply?.type === "slow_text")?.aborted).toBe(true);
 
     await d.api("POST", `/api/sessions/${id}/input`, { text: "are you there" });
     await waitForState(d, id, "awaiting_input", stopped.last_seq + 1);
@@ -231,8 +187,7 @@ describe("Claude Code adapter", () => {
     const id = await newSession(d, "remember the word kiwi");
     const before = await waitForState(d, id, "awaiting_input", 1);
     await d.close();
-    t = undefined;
-    await waitFor(() => processesMentioning(box.root).length === 0, {
+    await waitFor(() => processesMentioning(rig.box.root).length === 0, {
       timeoutMs: 10_000,
       what: "the first daemon's agent to exit",
     });
@@ -243,7 +198,7 @@ describe("Claude Code adapter", () => {
     const after = await waitForState(d, id, "awaiting_input", before.last_seq + 1);
     expect(after.agent_session_id).toBe(before.agent_session_id);
     // The model saw the earlier turn: the conversation was resumed, not started afresh.
-    const last = fake.turns().at(-1)!;
+    const last = rig.fake.turns().at(-1)!;
     const said = JSON.stringify(last.body?.messages);
     expect(said).toContain("remember the word kiwi");
     expect(said).toContain("what was the word");
@@ -264,7 +219,7 @@ describe("Claude Code adapter", () => {
 
 describe("Claude Code asking the human a question", () => {
   it("shows the choices as an approval and hands the one picked back to Claude", async () => {
-    fake.when("pick a color", askUserQuestion("Which color should I use?", ["Red", "Blue"]));
+    rig.fake.when("pick a color", askUserQuestion("Which color should I use?", ["Red", "Blue"]));
     const d = await daemon();
     const id = await newSession(d, "pick a color for the button");
 
@@ -275,7 +230,7 @@ describe("Claude Code asking the human a question", () => {
     });
     await resolve(d, question.id, { option: "Blue", decided_by: "phone" });
     await waitForState(d, id, "awaiting_input", question.seq);
-    expect(fake.toolResults()).toEqual([
+    expect(rig.fake.toolResults()).toEqual([
       expect.objectContaining({ isError: false, content: expect.stringContaining('="Blue"') }),
     ]);
   });
@@ -283,14 +238,14 @@ describe("Claude Code asking the human a question", () => {
 
 describe("Claude Code failing", () => {
   it("an agent process that dies mid-turn is a session error, and the next message restarts it", async () => {
-    fake.when("go slow", slowText("tick ", 400, 50));
+    rig.fake.when("go slow", slowText("tick ", 400, 50));
     const d = await daemon();
     const id = await newSession(d, "go slow");
-    await waitFor(() => fake.turns().some((r) => r.deltasSent >= 3), {
+    await waitFor(() => rig.fake.turns().some((r) => r.deltasSent >= 3), {
       timeoutMs: 20_000,
       what: "the slow answer to start streaming",
     });
-    for (const pid of processesMentioning(box.root)) process.kill(pid, "SIGKILL");
+    for (const pid of processesMentioning(rig.box.root)) process.kill(pid, "SIGKILL");
 
     const failed = await waitForState(d, id, "error");
     expect(failed.error).toMatch(/Claude Code (exited unexpectedly|failed)/);
