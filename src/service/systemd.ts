@@ -36,7 +36,9 @@ export function systemdUnit(spec: ServiceSpec): string {
     "[Service]",
     "Type=simple",
     `ExecStart=${exec}`,
-    `WorkingDirectory=${execWord(noLineBreaks(spec.workingDirectory, "the home directory"))}`,
+    // `~`: the user's home, as systemd knows it (the setting takes no quotes). Not the
+    // directory of the install, which may go away; the settings of its .env are in the unit.
+    "WorkingDirectory=~",
     ...env,
     "Restart=on-failure",
     "RestartSec=3",
