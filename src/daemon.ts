@@ -5,7 +5,7 @@ import { ADAPTERS, KIND_ALIASES } from "./adapters/registry.js";
 import { Supervisor } from "./adapters/supervisor.js";
 import { LocalBus } from "./bus/bus.js";
 import { listenPlan } from "./config/dev-mode.js";
-import type { Config } from "./config/schema.js";
+import type { Config, ConfigKey } from "./config/schema.js";
 import { loadOrCreateToken, TokenFileError } from "./config/token-file.js";
 import { Engine } from "./core/engine.js";
 import { type DataDirLock, lockDataDir } from "./db/data-dir-lock.js";
@@ -189,6 +189,14 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
 /** Start-up failed for a reason the user can fix; the message says how. */
 export class StartupError extends Error {
   override name = "StartupError";
+  /** The setting whose value is the problem, when one is: the CLI names it as the user gave
+   * it (`--data-dir`, or TETHER_AGENT_DATA_DIR from the environment or config). */
+  readonly setting: ConfigKey | undefined;
+
+  constructor(message: string, options: ErrorOptions & { setting?: ConfigKey } = {}) {
+    super(message, options);
+    this.setting = options.setting;
+  }
 }
 
 /** The token clients must send: the configured one, else the generated one from its file
@@ -219,6 +227,12 @@ async function openStorage(
   let sqlite: OpenedSqlite | undefined;
   try {
     notices.push(...makePrivateDataDir(dataDir));
+  } catch (error) {
+    // The data dir itself cannot be used: its setting is the thing to change.
+    if (!(error instanceof StorageError)) throw error;
+    throw new StartupError(error.message, { cause: error, setting: "TETHER_AGENT_DATA_DIR" });
+  }
+  try {
     lock = lockDataDir(dataDir);
     sqlite = openSqlite(dataDir);
     const store = new SqlStore(sqlite.db, sqlite.close);
@@ -245,12 +259,14 @@ function listenError(error: unknown, host: string, port: number): Error {
     );
   }
   if (code === "EACCES") {
-    return new StartupError(`not allowed to listen on ${host}:${port}; choose a port above 1023`);
+    return new StartupError(`not allowed to listen on ${host}:${port}; choose a port above 1023`, {
+      setting: "TETHER_AGENT_PORT",
+    });
   }
   if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
-    return new StartupError(
-      `cannot listen on ${host}: no such address on this machine (TETHER_AGENT_HOST)`,
-    );
+    return new StartupError(`cannot listen on ${host}: no such address on this machine`, {
+      setting: "TETHER_AGENT_HOST",
+    });
   }
   return error as Error;
 }

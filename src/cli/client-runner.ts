@@ -4,6 +4,8 @@
 import { ApiError, TetherClient } from "../client/api.js";
 import { clientSettings } from "../client/settings.js";
 import * as commands from "./commands/client-commands.js";
+import { EXIT_USAGE, fail } from "./exit.js";
+import { FlagError, urlProblem } from "./flags.js";
 
 export type ClientCommands = typeof commands;
 
@@ -15,6 +17,12 @@ export interface GlobalOptions {
 function client(opts: GlobalOptions): TetherClient {
   const settings = clientSettings();
   const url = opts.url ?? settings.url;
+  // Checked before any request, so a typo reads as a typo, not as a daemon that is down.
+  const problem = urlProblem(url);
+  if (problem) {
+    const name = opts.url !== undefined ? "--url" : "TETHER_API_URL";
+    fail(`${name}: ${problem} (got ${JSON.stringify(url)})`, EXIT_USAGE);
+  }
   return new TetherClient({ url, token: opts.token ?? settings.tokenFor(url) });
 }
 
@@ -25,10 +33,8 @@ export async function runClientCommand(
   try {
     await fn(commands, client(opts));
   } catch (error) {
-    if (error instanceof ApiError) {
-      process.stderr.write(`tether: ${error.message}\n`);
-      process.exit(1);
-    }
+    if (error instanceof FlagError) fail(error.message, EXIT_USAGE);
+    if (error instanceof ApiError) fail(error.message);
     throw error;
   }
 }

@@ -5,9 +5,33 @@ import { Command } from "commander";
 import type { TetherClient } from "../client/api.js";
 import { VERSION } from "../version.js";
 import type { ClientCommands, GlobalOptions } from "./client-runner.js";
+import type { DoctorOptions } from "./commands/doctor.js";
+import type { ServiceAction } from "./commands/service.js";
 import type { StartOptions } from "./commands/start.js";
+import { EXIT_FAILED, EXIT_USAGE } from "./exit.js";
+
+// `tether list | head -3`: once the reader is gone there is no one left to tell, so end quietly
+// (0, as `yes | head` does) rather than die with an EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(stream === process.stdout ? 0 : EXIT_FAILED);
+    throw error;
+  });
+}
 
 const program = new Command()
+  // Usage mistakes (unknown command or option, missing argument) are one line and exit 2, like
+  // bad settings; help and --version exit 0. Set before the commands, which inherit both.
+  .configureOutput({
+    outputError: (text, write) =>
+      write(
+        `tether: ${text
+          .replace(/^error: /, "")
+          .trimEnd()
+          .replace(/\n+/g, " ")}\n`,
+      ),
+  })
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE))
   .name("tether")
   .description("Supervise AI coding agents and answer them from anywhere")
   .version(VERSION)
@@ -27,17 +51,45 @@ const run =
 
 const start = async (options: StartOptions) => (await import("./commands/start.js")).start(options);
 const pair = async () => (await import("./commands/pair.js")).pair();
+const doctor = async (options: DoctorOptions) =>
+  (await import("./commands/doctor.js")).doctor(options, program.opts<GlobalOptions>());
+const service = (action: ServiceAction) => async (options: StartOptions) =>
+  (await import("./commands/service.js")).service(action, options);
 
-program
-  .command("start")
-  .description("run the daemon in the foreground (Ctrl-C stops it)")
-  .option("-p, --port <port>", "port (default: $TETHER_AGENT_PORT or 8787)")
-  .option("--host <host>", "interface to listen on (default: $TETHER_AGENT_HOST or 0.0.0.0)")
-  .option(
-    "--data-dir <dir>",
-    "where the database lives (default: $TETHER_AGENT_DATA_DIR or ./data)",
-  )
-  .action(start);
+/** The flags that `start` takes and that `doctor` and `service install` check or pass on. */
+const startFlags = (command: Command) =>
+  command
+    .option("-p, --port <port>", "port (default: $TETHER_AGENT_PORT or 8787)")
+    .option("--host <host>", "interface to listen on (default: $TETHER_AGENT_HOST or 0.0.0.0)")
+    .option(
+      "--data-dir <dir>",
+      "where the database lives (default: $TETHER_AGENT_DATA_DIR or ./data)",
+    );
+
+startFlags(
+  program.command("start").description("run the daemon in the foreground (Ctrl-C stops it)"),
+).action(start);
+startFlags(
+  program
+    .command("doctor")
+    .description("check Node, the data dir, the port, the token, agents, push and bridges"),
+).action(doctor);
+const services = program
+  .command("service")
+  .description("run the daemon as a user service (systemd on Linux, launchd on macOS)");
+startFlags(
+  services
+    .command("install")
+    .description("install and start the service with these settings and data dir"),
+).action(service("install"));
+services
+  .command("uninstall")
+  .description("stop the service and remove it")
+  .action(service("uninstall"));
+services
+  .command("status")
+  .description("is the service installed, and does its daemon answer")
+  .action(service("status"));
 program
   .command("pair")
   .description("show the link (and QR code) that pairs a phone with this machine's Tether")

@@ -53,7 +53,7 @@ export class TetherClient {
       throw new ApiError(
         0,
         "unreachable",
-        `cannot reach Tether at ${this.url}: ${(error as Error).cause ?? (error as Error).message}; is \`tether start\` running?`,
+        `cannot reach Tether at ${this.url} (${why(error)}); is \`tether start\` running?`,
       );
     }
     if (res.status === 204) return undefined as T;
@@ -97,12 +97,12 @@ export class TetherClient {
       by,
     });
   }
-  /** Every pending approval, newest first, fetched page by page. */
-  async listApprovals(): Promise<Approval[]> {
+  /** Every approval with `status` (pending by default), newest first, fetched page by page. */
+  async listApprovals(status: Approval["status"] = "pending"): Promise<Approval[]> {
     const all: Approval[] = [];
     let before: string | null = null;
     do {
-      const q = new URLSearchParams({ limit: "1000" });
+      const q = new URLSearchParams({ status, limit: "1000" });
       if (before) q.set("before", before);
       const page: { approvals: Approval[]; next_before: string | null } = await this.request(
         "GET",
@@ -208,4 +208,12 @@ export class TetherClient {
     if (this.token) u.searchParams.set("token", this.token);
     return u.toString();
   }
+}
+
+/** Why fetch failed, briefly: the system's code (ECONNREFUSED, ENOTFOUND…) when there is one. */
+function why(error: unknown): string {
+  const cause = (error as Error).cause as { code?: unknown; message?: unknown } | undefined;
+  if (typeof cause?.code === "string") return cause.code;
+  if (typeof cause?.message === "string") return cause.message;
+  return (error as Error).message;
 }

@@ -6,13 +6,13 @@ import {
   chmodSync,
   existsSync,
   linkSync,
-  mkdirSync,
   readFileSync,
   rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
 import { dirname } from "node:path";
+import { makeDirs } from "../shared/make-dirs.js";
 import { MIN_TOKEN_LENGTH } from "./schema.js";
 
 export class TokenFileError extends Error {
@@ -34,7 +34,8 @@ export function loadOrCreateToken(path: string): LoadedToken {
   try {
     // A directory we create holds only Tether's files: private. One that exists (the user's
     // config dir, or wherever TETHER_CONFIG points) is not ours to change; the file's mode is.
-    if (!existsSync(dirname(path))) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // makeDirs, not mkdirSync's recursive mode, which never returns under /proc.
+    if (!existsSync(dirname(path))) makeDirs(dirname(path), 0o700);
     const tmp = `${path}.${process.pid}.tmp`;
     writeFileSync(tmp, `${token}\n`, { mode: 0o600, flag: "w" });
     chmodSync(tmp, 0o600);

@@ -1,6 +1,7 @@
 // The data dir holds every prompt, output, approval and push secret: only its user may read it.
-import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
+import { accessSync, chmodSync, constants, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { makeDirs, virtualFileSystem } from "../shared/make-dirs.js";
 import { StorageError } from "./storage-error.js";
 
 /** Files in the data dir that hold secrets (the database's own are chmod-ed where it opens). */
@@ -12,9 +13,16 @@ const SECRET_FILES = ["vapid.json"];
  */
 export function makePrivateDataDir(dataDir: string): string[] {
   const notes: string[] = [];
+  // Before any mkdir: the kernel's file systems hang or refuse in odd ways (issue 9).
+  const virtual = virtualFileSystem(dataDir);
+  if (virtual) {
+    throw new StorageError(
+      `${dataDir}: the data dir is on ${virtual}, which holds kernel state, not files; choose a directory on a disk`,
+    );
+  }
   try {
     if (!existsSync(dataDir)) {
-      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      makeDirs(dataDir, 0o700);
       chmodSync(dataDir, 0o700); // the umask may have narrowed it; make it exact
       return notes;
     }
@@ -22,6 +30,8 @@ export function makePrivateDataDir(dataDir: string): string[] {
     if (!stat.isDirectory()) {
       throw new StorageError(`${dataDir}: the data dir is a file, not a directory; move it away`);
     }
+    // Fails here, naming the dir, rather than later at the pid file or the database.
+    accessSync(dataDir, constants.W_OK | constants.X_OK);
     const mode = stat.mode & 0o777;
     if (mode & 0o077) {
       chmodSync(dataDir, 0o700);

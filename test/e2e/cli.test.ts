@@ -128,8 +128,9 @@ describe("tether CLI commands", () => {
     expect(expectOk(await cli("list"))).toBe("no sessions\n");
     const id = await externalSession("listed-one");
     const out = expectOk(await cli("list"));
+    expect(out.split("\n")[0]).toMatch(/^ID\s+STATE\s+KIND\s+UPDATED\s+NAME$/);
     const line = out.split("\n").find((l) => l.startsWith(id));
-    expect(line).toMatch(/created\s+external\s+\d\d:\d\d:\d\d\s+listed-one$/);
+    expect(line).toMatch(/created\s+external\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+listed-one$/);
     expect(expectOk(await cli("ls"))).toBe(out);
   });
 
@@ -174,7 +175,14 @@ describe("tether CLI commands", () => {
     });
     const approvalId: string = ask.body.request_id;
     const listed = expectOk(await cli("approvals"));
-    expect(listed).toBe(`${approvalId}  ${id}  Run the migration?  [Approve / Reject]\n`);
+    const [header, row, ...rest] = listed.split("\n");
+    expect(header).toMatch(/^ID\s+SESSION\s+CREATED\s+OPTIONS\s+TITLE$/);
+    expect(row).toMatch(
+      new RegExp(
+        `^${approvalId}  ${id}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d  Approve / Reject  Run the migration\\?$`,
+      ),
+    );
+    expect(rest).toEqual([""]);
 
     const poll = t.api("GET", `/external/sessions/${id}/input?timeout=10`);
     const out = expectOk(await cli("approve", approvalId.slice(0, 8), "Approve"));

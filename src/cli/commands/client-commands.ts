@@ -2,8 +2,9 @@
 import { hostname, userInfo } from "node:os";
 import WebSocket from "ws";
 import { ApiError, type TetherClient } from "../../client/api.js";
-import type { TetherEvent } from "../../shared/schemas.js";
-import { formatApproval, formatEvent, formatSession } from "../format.js";
+import type { Approval, TetherEvent } from "../../shared/schemas.js";
+import { wholeNumber } from "../flags.js";
+import { approvalTable, count, formatEvent, sessionTable } from "../format.js";
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -16,14 +17,14 @@ const me = () =>
 export async function status(client: TetherClient) {
   const h = await client.health();
   out(
-    `Tether ${h.version} at ${client.url}: up ${Math.round(h.uptime_s)}s, ${h.sessions} sessions, ${h.pending_approvals} pending approvals, auth ${h.auth ? "on" : "off"}`,
+    `Tether ${h.version} at ${client.url}: up ${Math.round(h.uptime_s)}s, ${count(h.sessions, "session")}, ${count(h.pending_approvals, "pending approval")}, auth ${h.auth ? "on" : "off"}`,
   );
 }
 
 export async function list(client: TetherClient) {
   const sessions = await client.listSessions();
   if (sessions.length === 0) return out("no sessions");
-  for (const s of sessions) out(formatSession(s));
+  for (const line of sessionTable(sessions)) out(line);
 }
 
 export async function newSession(
@@ -53,7 +54,7 @@ export async function interrupt(client: TetherClient, id: string) {
 export async function approvals(client: TetherClient) {
   const pending = await client.listApprovals();
   if (pending.length === 0) return out("no pending approvals");
-  for (const a of pending) out(formatApproval(a));
+  for (const line of approvalTable(pending)) out(line);
 }
 
 export async function approve(
@@ -61,38 +62,56 @@ export async function approve(
   idOrPrefix: string,
   option: string | undefined,
 ) {
-  const pending = await client.listApprovals();
-  const matches = pending.filter((a) => a.id.startsWith(idOrPrefix));
-  const approval = matches.length === 1 ? matches[0]! : undefined;
-  const id = approval?.id ?? idOrPrefix;
-  if (matches.length > 1)
-    throw new ApiError(
-      409,
-      "ambiguous_id",
-      `${idOrPrefix} matches ${matches.length} pending approvals; type more of the id`,
-    );
-  // Without an option, "approve" means the approval's first option (Approve by default).
-  const choice = option ?? approval?.options[0];
-  if (choice === undefined) {
-    // Not pending: let the daemon say whether it is unknown or who already answered it.
-    const known = await client.getApproval(id);
+  const approval = await findApproval(client, idOrPrefix);
+  if (approval.status !== "pending") {
     throw new ApiError(
       409,
       "approval_already_resolved",
-      `approval ${known.id} was already ${known.status}` +
-        (known.decided_by ? ` by ${known.decided_by} (${known.decision})` : ""),
+      `approval ${approval.id} was already ${approval.status}` +
+        (approval.decided_by ? ` by ${approval.decided_by} (${approval.decision})` : ""),
     );
   }
-  const option_ = approval?.options.find((o) => o.toLowerCase() === choice.toLowerCase()) ?? choice;
-  const resolved = await client.resolveApproval(id, option_, me());
+  // Without an option, "approve" means the approval's first option (Approve by default).
+  const choice = option ?? approval.options[0]!;
+  const chosen = approval.options.find((o) => o.toLowerCase() === choice.toLowerCase()) ?? choice;
+  const resolved = await client.resolveApproval(approval.id, chosen, me());
   out(`${resolved.id}: ${resolved.decision} (by ${resolved.decided_by})`);
+}
+
+/** The approval `idOrPrefix` names: a pending one first (what people answer), else any other,
+ * so a prefix of one already answered says who answered it, as its full id does. */
+async function findApproval(client: TetherClient, idOrPrefix: string): Promise<Approval> {
+  const pending = await client.listApprovals();
+  const exact = pending.find((a) => a.id === idOrPrefix);
+  if (exact) return exact;
+  const matches = pending.filter((a) => a.id.startsWith(idOrPrefix));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) throw ambiguous(idOrPrefix, matches.length, "pending approvals");
+  try {
+    return await client.getApproval(idOrPrefix);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 404) throw error;
+  }
+  // Not pending and not a full id: look among the answered ones, which only an error path pays
+  // for (they are paged from the disk).
+  const done: Approval[] = [];
+  for (const status of ["resolved", "expired", "cancelled"] as const) {
+    done.push(...(await client.listApprovals(status)).filter((a) => a.id.startsWith(idOrPrefix)));
+  }
+  if (done.length === 1) return done[0]!;
+  if (done.length > 1) throw ambiguous(idOrPrefix, done.length, "approvals");
+  throw new ApiError(404, "approval_not_found", `no approval with id ${idOrPrefix}`);
+}
+
+function ambiguous(prefix: string, n: number, what: string): ApiError {
+  return new ApiError(409, "ambiguous_id", `${prefix} matches ${n} ${what}; type more of the id`);
 }
 
 /** Follows a session's events live, reconnecting from the last seq seen. */
 export async function watch(client: TetherClient, idOrPrefix: string, options: { since?: string }) {
+  let lastSeq = options.since === undefined ? 0 : wholeNumber("--since", options.since);
   const session = await client.getSession(idOrPrefix);
   out(`watching ${session.name} (${session.id}), ${session.state}; Ctrl-C to stop`);
-  let lastSeq = options.since === undefined ? 0 : Number(options.since);
   for (;;) {
     const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
       const ws = new WebSocket(client.sessionSocketUrl(session.id, lastSeq));

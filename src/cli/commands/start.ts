@@ -1,44 +1,34 @@
-import { ConfigError, loadConfig } from "../../config/load.js";
+import { ConfigError } from "../../config/load.js";
 import { type Daemon, StartupError, startDaemon } from "../../daemon.js";
 import { DataDirBusyError } from "../../db/data-dir-lock.js";
+import { EXIT_USAGE, fail } from "../exit.js";
+import { FlagError } from "../flags.js";
 import { pairingUrl, printPairing, reachableHost } from "../pairing.js";
+import { type StartConfig, type StartFlags, startConfig } from "../start-config.js";
 
-export interface StartOptions {
-  port?: string;
-  host?: string;
-  dataDir?: string;
-}
+export type StartOptions = StartFlags;
 
 /** `tether start`: runs the daemon in the foreground until SIGINT or SIGTERM. */
 export async function start(options: StartOptions): Promise<void> {
-  const env = { ...process.env };
-  if (options.port !== undefined) env.TETHER_AGENT_PORT = options.port;
-  if (options.host !== undefined) env.TETHER_AGENT_HOST = options.host;
-  if (options.dataDir !== undefined) env.TETHER_AGENT_DATA_DIR = options.dataDir;
-
-  let config: ReturnType<typeof loadConfig>;
+  let settings: StartConfig;
   try {
-    config = loadConfig({ env });
+    settings = startConfig(options);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`tether: ${error.message}\n`);
-      process.exit(2);
-    }
+    if (error instanceof ConfigError || error instanceof FlagError) fail(error.message, EXIT_USAGE);
     throw error;
   }
+  const { config } = settings;
 
   let daemon: Daemon;
   try {
     daemon = await startDaemon(config);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`tether: ${error.message}\n`);
-      process.exit(2);
+    if (error instanceof ConfigError) fail(error.message, EXIT_USAGE);
+    if (error instanceof StartupError) {
+      // Named as the user gave it: `--data-dir: …` or `TETHER_AGENT_DATA_DIR: …`.
+      fail(error.setting ? `${settings.nameOf(error.setting)}: ${error.message}` : error.message);
     }
-    if (error instanceof StartupError || error instanceof DataDirBusyError) {
-      process.stderr.write(`tether: ${error.message}\n`);
-      process.exit(1);
-    }
+    if (error instanceof DataDirBusyError) fail(error.message);
     throw error;
   }
   const say = (line: string) => process.stderr.write(`${line}\n`);
