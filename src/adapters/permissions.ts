@@ -1,16 +1,15 @@
 // Tool permissions and questions as durable Tether approvals. The agent waits on a promise; the
-// human answers from any surface; the answer reaches the waiting agent through the bus. "Allow
-// <tool> for this session" becomes a rule: later requests for that tool are approved by the
-// rule, on the record.
+// human answers from any surface; the answer reaches the waiting agent through the bus. Each
+// permission offers "Allow <tool> for this session": the engine keeps that answer as a rule and
+// answers later requests for the tool by it, so such a request comes back already resolved.
 import type { Engine } from "../core/engine.js";
+import { sessionRuleOption } from "../core/rules.js";
 import type { StoredEvent } from "../core/store.js";
-import type { ApprovalRequestBody } from "../shared/schemas.js";
+import type { Approval, ApprovalRequestBody } from "../shared/schemas.js";
 import type { PermissionDecision, PermissionRequest, Question } from "./types.js";
 
 export const ALLOW = "Allow";
 export const DENY = "Deny";
-const sessionOption = (tool: string) => `Allow ${tool} for this session`;
-const SESSION_RULE = /^Allow (.+) for this session$/;
 
 interface Answer {
   option: string;
@@ -21,8 +20,6 @@ interface Answer {
 export class PermissionBroker {
   /** Agents waiting for an answer, by approval id; undefined settles a withdrawn one. */
   private readonly waiting = new Map<string, (answer: Answer | undefined) => void>();
-  /** Tools allowed for the rest of a session, per session; read from past answers on first use. */
-  private readonly rules = new Map<string, Promise<Set<string>>>();
 
   constructor(private readonly engine: Engine) {}
 
@@ -31,27 +28,18 @@ export class PermissionBroker {
     request: PermissionRequest,
     signal: AbortSignal,
   ): Promise<PermissionDecision> {
-    const forSession = sessionOption(request.tool);
-    const rules = await this.rulesOf(sessionId);
-    const approvalRequest = {
-      title: request.title,
-      description: request.description,
-      options: [ALLOW, DENY, forSession],
-      tool_name: request.tool,
-      tool_input: request.input,
-    };
-    if (rules.has(request.tool)) {
-      const approval = await this.engine.requestApproval(sessionId, approvalRequest);
-      await this.engine.resolveApproval(approval.id, {
-        option: forSession,
-        decided_by: `rule: ${forSession.toLowerCase()}`,
-      });
-      return { allow: true };
-    }
-    const answer = await this.waitForAnswer(sessionId, approvalRequest, signal);
+    const answer = await this.waitForAnswer(
+      sessionId,
+      {
+        title: request.title,
+        description: request.description,
+        options: [ALLOW, DENY, sessionRuleOption(request.tool)],
+        tool_name: request.tool,
+        tool_input: request.input,
+      },
+      signal,
+    );
     if (!answer) return { allow: false, message: "withdrawn" };
-    const rule = SESSION_RULE.exec(answer.option)?.[1];
-    if (rule) rules.add(rule);
     if (answer.option === DENY) {
       return { allow: false, message: answer.message || `Denied by ${answer.decidedBy}` };
     }
@@ -94,17 +82,14 @@ export class PermissionBroker {
     });
   }
 
-  /** Forgets a session's rules (the session was deleted). */
-  forget(sessionId: string): void {
-    this.rules.delete(sessionId);
-  }
-
   private async waitForAnswer(
     sessionId: string,
     request: ApprovalRequestBody,
     signal: AbortSignal,
   ): Promise<Answer | undefined> {
     const approval = await this.engine.requestApproval(sessionId, request);
+    // Answered by a session rule in the commit that recorded it: nobody is asked.
+    if (approval.status === "resolved") return answerOf(approval);
     // No answer can have come yet: the request was published just now, and an answer needs an
     // I/O turn of the event loop, which comes after this continuation.
     return new Promise<Answer | undefined>((resolve) => {
@@ -124,22 +109,12 @@ export class PermissionBroker {
       else signal.addEventListener("abort", onAbort, { once: true });
     });
   }
+}
 
-  private rulesOf(sessionId: string): Promise<Set<string>> {
-    let rules = this.rules.get(sessionId);
-    if (!rules) {
-      rules = this.engine
-        .listApprovals({ status: "resolved", sessionId })
-        .then(
-          (answered) =>
-            new Set(
-              answered.flatMap((a) =>
-                a.tool_name && a.decision === sessionOption(a.tool_name) ? [a.tool_name] : [],
-              ),
-            ),
-        );
-      this.rules.set(sessionId, rules);
-    }
-    return rules;
-  }
+function answerOf(approval: Approval): Answer {
+  return {
+    option: approval.decision ?? "",
+    decidedBy: approval.decided_by ?? "a rule",
+    message: undefined,
+  };
 }

@@ -103,7 +103,6 @@ export class Supervisor {
   async stop(sessionId: string): Promise<void> {
     const slot = this.slots.get(sessionId);
     this.slots.delete(sessionId);
-    this.permissions.forget(sessionId);
     const run = await slot?.run;
     await run?.close().catch((error: unknown) => {
       this.options.log.warn({ err: error, session: sessionId }, "agent did not stop cleanly");

@@ -159,6 +159,7 @@ function mergeInto(batch: WriteBatch, piece: WriteBatch): void {
   for (const [id, a] of piece.approvals) batch.approvals.set(id, a);
   for (const e of piece.events) batch.events.push(e);
   for (const i of piece.inputs) batch.inputs.push(i);
+  for (const r of piece.rules) batch.rules.push(r);
   for (const id of piece.deletedSessions) {
     batch.sessions.delete(id);
     batch.deletedSessions.add(id);
@@ -171,6 +172,7 @@ function sessionsOf(batch: WriteBatch): Set<string> {
   for (const e of batch.events) ids.add(e.session_id);
   for (const a of batch.approvals.values()) ids.add(a.session_id);
   for (const i of batch.inputs) ids.add(i.session_id);
+  for (const r of batch.rules) ids.add(r.session_id);
   for (const id of batch.deletedSessions) ids.add(id);
   return ids;
 }

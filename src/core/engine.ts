@@ -18,6 +18,7 @@ import {
 import { GroupCommitter } from "./committer.js";
 import { approvalNotFound, sessionNotFound, TetherError } from "./errors.js";
 import { newId } from "./ids.js";
+import { type Rule, RuleBook, ruleActor, ruleToolOf, sessionRuleOption } from "./rules.js";
 import { assertTransition } from "./state-machine.js";
 import {
   type AgentMessageType,
@@ -56,6 +57,8 @@ export class Engine {
   private readonly sessions = new Map<string, Session>();
   /** Pending approvals, and resolved ones until their resolution is committed. */
   private readonly approvals = new Map<string, Approval>();
+  /** Every session's rules, as on disk plus those staged. */
+  private readonly rules = new RuleBook();
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -72,8 +75,10 @@ export class Engine {
     const state = await this.store.load();
     this.sessions.clear();
     this.approvals.clear();
+    this.rules.clear();
     for (const s of state.sessions) this.sessions.set(s.id, s);
     for (const a of state.pendingApprovals) this.approvals.set(a.id, a);
+    for (const r of state.rules) this.rules.add(r);
   }
 
   /** Resolves once every change staged so far is on disk. */
@@ -236,6 +241,7 @@ export class Engine {
     for (const [approvalId, a] of this.approvals) {
       if (a.session_id === session.id) this.approvals.delete(approvalId);
     }
+    this.rules.forgetSession(session.id);
     await this.stage(undefined, (batch) => {
       batch.deletedSessions.add(session.id);
     });
@@ -302,6 +308,8 @@ export class Engine {
     return after;
   }
 
+  /** Records a request for the human; when a rule of the session covers it, answers it by that
+   * rule in the same commit, so it is never pending: the approval comes back resolved. */
   async requestApproval(id: string, request: ApprovalRequestBody): Promise<Approval> {
     const session = this.live(id);
     const approval: Approval = {
@@ -319,17 +327,38 @@ export class Engine {
       created_at: this.timestamp(),
       resolved_at: null,
     };
+    const rule = this.ruleFor(approval);
+    if (rule) {
+      approval.status = "resolved";
+      approval.decision = sessionRuleOption(rule.tool);
+      approval.decided_by = ruleActor(rule);
+      approval.resolved_at = approval.created_at;
+    }
     this.approvals.set(approval.id, approval);
-    await this.stage(
-      session,
-      (batch) => {
-        approval.seq = session.last_seq + 1;
-        batch.approvals.set(approval.id, { ...approval });
-        this.emit(batch, session, "approval_request", { ...approval });
-        this.startedBy(batch, session, "approval request");
-      },
-      () => this.approvals.delete(approval.id),
-    );
+    try {
+      await this.stage(
+        session,
+        (batch) => {
+          approval.seq = session.last_seq + 1;
+          batch.approvals.set(approval.id, { ...approval });
+          this.emit(batch, session, "approval_request", { ...approval });
+          this.startedBy(batch, session, "approval request");
+          if (rule) {
+            this.queueForAgent(
+              batch,
+              session,
+              "approval_resolved",
+              "approval_response",
+              responseOf(approval),
+            );
+          }
+        },
+        () => this.approvals.delete(approval.id),
+      );
+    } finally {
+      // Answered by a rule: it was in memory only so that it could be read before its commit.
+      if (rule) this.approvals.delete(approval.id);
+    }
     return approval;
   }
 
@@ -406,13 +435,8 @@ export class Engine {
     approval.decision = answer.option;
     approval.decided_by = answer.decided_by;
     approval.resolved_at = timestamp;
-    const response = {
-      request_id: approval.id,
-      option: answer.option,
-      decided_by: answer.decided_by,
-      timestamp,
-      ...(answer.message ? { message: answer.message } : {}),
-    };
+    const response = responseOf(approval, answer.message);
+    const rule = this.ruleMadeBy(approval, answer.option, answer.decided_by, timestamp);
     let undone = false;
     try {
       await this.stage(
@@ -420,10 +444,17 @@ export class Engine {
         (batch) => {
           batch.approvals.set(approval.id, { ...approval });
           this.queueForAgent(batch, session, "approval_resolved", "approval_response", response);
+          if (rule) {
+            // In the commit of the answer that chose it: the rule exists exactly when the answer
+            // does.
+            batch.rules.push(rule);
+            this.rules.add(rule);
+          }
         },
         () => {
           undone = true;
           Object.assign(approval, UNRESOLVED);
+          if (rule) this.rules.remove(rule);
         },
       );
     } finally {
@@ -523,6 +554,35 @@ export class Engine {
 
   // ---------- internals ----------
 
+  /** The session rule that answers `approval`, if one does: a rule for its tool, offered as an
+   * option of the request (so the decision is one the requester knows). */
+  private ruleFor(approval: Approval): Rule | undefined {
+    if (approval.tool_name === null) return undefined;
+    const rule = this.rules.find(approval.session_id, approval.tool_name);
+    return rule && approval.options.includes(sessionRuleOption(rule.tool)) ? rule : undefined;
+  }
+
+  /** The rule a just-resolved approval makes: its answer allowed its tool for the rest of the
+   * session, and the session has no rule for that tool yet. */
+  private ruleMadeBy(
+    approval: Approval,
+    option: string,
+    decidedBy: string,
+    at: string,
+  ): Rule | undefined {
+    const tool = ruleToolOf(approval.tool_name, option);
+    if (tool === undefined || this.rules.find(approval.session_id, tool)) return undefined;
+    return {
+      id: newId("rule"),
+      session_id: approval.session_id,
+      tool,
+      decision: "allow",
+      created_at: at,
+      created_by: decidedBy,
+      source_approval_id: approval.id,
+    };
+  }
+
   /**
    * Stages `change`; if it throws or builds something that cannot be stored, the session's
    * fields are put back as they were (so no seq is burned) and `undo` takes back the rest.
@@ -600,6 +660,17 @@ export class Engine {
     batch.events.push(event);
     return event;
   }
+}
+
+/** What the agent is told of a resolved approval (the approval_resolved event's data). */
+function responseOf(approval: Approval, message?: string): Record<string, unknown> {
+  return {
+    request_id: approval.id,
+    option: approval.decision,
+    decided_by: approval.decided_by,
+    timestamp: approval.resolved_at,
+    ...(message ? { message } : {}),
+  };
 }
 
 const UNRESOLVED = {

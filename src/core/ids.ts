@@ -9,7 +9,7 @@ const ID_BYTES = 16;
 const pool = Buffer.alloc(ID_BYTES * 256);
 let used = pool.length;
 
-export function newId(prefix: "sess" | "apr" | "inp"): string {
+export function newId(prefix: "sess" | "apr" | "inp" | "rule"): string {
   if (used === pool.length) {
     randomFillSync(pool);
     used = 0;

@@ -1,6 +1,7 @@
 // What the engine needs from durable storage. The SQL implementation lives in db/; the engine
 // knows nothing about SQL dialects.
 import type { Approval, Session, TetherEvent } from "../shared/schemas.js";
+import type { Rule } from "./rules.js";
 
 /** An event with its wire JSON, serialized once and shared by every subscriber. */
 export interface StoredEvent extends TetherEvent {
@@ -25,6 +26,8 @@ export interface WriteBatch {
   approvals: Map<string, Approval>;
   events: StoredEvent[];
   inputs: InputRow[];
+  /** New session rules (a rule is never changed, only deleted with its session). */
+  rules: Rule[];
   deletedSessions: Set<string>;
 }
 
@@ -34,6 +37,7 @@ export function emptyBatch(): WriteBatch {
     approvals: new Map(),
     events: [],
     inputs: [],
+    rules: [],
     deletedSessions: new Set(),
   };
 }
@@ -41,6 +45,8 @@ export function emptyBatch(): WriteBatch {
 export interface LoadedState {
   sessions: Session[];
   pendingApprovals: Approval[];
+  /** Every session rule: few (one per tool and session), and consulted on every request. */
+  rules: Rule[];
 }
 
 /** Where a page of approvals (newest first) starts: after this one. */
@@ -85,6 +91,8 @@ export interface Store {
   getApproval(id: string): Promise<Approval | undefined>;
   /** Approvals newest first (see newestFirst). */
   listApprovals(query: ApprovalQuery): Promise<Approval[]>;
+  /** A session's rules, oldest first. */
+  listRules(sessionId: string): Promise<Rule[]>;
   close(): Promise<void>;
 }
 

@@ -58,10 +58,21 @@ export interface PushSubscriptionsTable {
   created_at: string;
 }
 
+export interface RulesTable {
+  id: string;
+  session_id: string;
+  tool: string;
+  decision: string;
+  created_at: string;
+  created_by: string;
+  source_approval_id: string;
+}
+
 export interface Database {
   sessions: SessionsTable;
   events: EventsTable;
   approvals: ApprovalsTable;
   inputs: InputsTable;
   push_subscriptions: PushSubscriptionsTable;
+  rules: RulesTable;
 }

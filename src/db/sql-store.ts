@@ -4,6 +4,7 @@ import { migrationProvider } from "./migrations/index.js";
 import * as approvals from "./repos/approvals.js";
 import * as events from "./repos/events.js";
 import * as inputs from "./repos/inputs.js";
+import * as rules from "./repos/rules.js";
 import * as sessions from "./repos/sessions.js";
 import { sqliteBatchWriter } from "./repos/sqlite-batch.js";
 import type { Database } from "./schema.js";
@@ -44,6 +45,7 @@ export class SqlStore implements Store {
     return {
       sessions: await sessions.loadSessions(this.db),
       pendingApprovals: await approvals.listApprovals(this.db, { status: "pending" }),
+      rules: await rules.listRules(this.db),
     };
   }
 
@@ -65,7 +67,10 @@ export class SqlStore implements Store {
       await events.insertEvents(trx, batch.events);
       await approvals.upsertApprovals(trx, batch.approvals.values());
       await inputs.insertInputs(trx, batch.inputs);
-      await sessions.deleteSessions(trx, [...batch.deletedSessions]);
+      await rules.insertRules(trx, batch.rules);
+      const deleted = [...batch.deletedSessions];
+      await rules.deleteRulesOf(trx, deleted);
+      await sessions.deleteSessions(trx, deleted);
     });
   }
 
@@ -83,6 +88,10 @@ export class SqlStore implements Store {
 
   listApprovals(query: ApprovalQuery) {
     return approvals.listApprovals(this.db, query);
+  }
+
+  listRules(sessionId: string) {
+    return rules.listRules(this.db, sessionId);
   }
 
   close(): Promise<void> {

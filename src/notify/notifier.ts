@@ -1,5 +1,6 @@
-// Turns committed events into notifications: one per approval request, one per move to
-// awaiting_input; nothing for plain output or answered questions. Runs as a bus subscriber
+// Turns committed events into notifications: one per approval request that waits for the human,
+// one per move to awaiting_input; nothing for plain output, nor for a request a session rule
+// answered (it is committed already resolved, so no timer is needed to stay silent). Runs as a bus subscriber
 // whose deliver() only looks at the event and hands work to the channels' queue, so the
 // engine never waits on a push service.
 import type { Bus } from "../bus/bus.js";
@@ -11,17 +12,10 @@ import {
   tailPreview,
 } from "./notification.js";
 
-const WATCHED: ReadonlySet<string> = new Set([
-  "approval_request",
-  "approval_resolved",
-  "state",
-  "output",
-]);
+const WATCHED: ReadonlySet<string> = new Set(["approval_request", "state", "output"]);
 /** Events remembered as notified, against a second notification for one event. */
 const SEEN_MAX = 10_000;
 const LAST_OUTPUT_MAX = 300;
-/** An approval answered this soon (a session rule, a policy) never reaches the phone. */
-const DEFAULT_SETTLE_MS = 50;
 
 export interface NotifierOptions {
   bus: Bus;
@@ -29,15 +23,12 @@ export interface NotifierOptions {
   sessionName(sessionId: string): string | undefined;
   /** Hands a notification to every channel. Must not block. */
   dispatch(n: TetherNotification): void;
-  settleMs?: number;
 }
 
 export class Notifier {
   private unsubscribe: (() => void) | undefined;
   /** session_id:seq of events already notified, oldest first. */
   private readonly seen = new Set<string>();
-  /** Approval requests waiting out the settle time, by approval id. */
-  private readonly settling = new Map<string, NodeJS.Timeout>();
   /** The latest text output per session, already shortened: the awaiting_input preview. */
   private readonly lastOutput = new Map<string, string>();
 
@@ -59,37 +50,21 @@ export class Notifier {
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    for (const timer of this.settling.values()) clearTimeout(timer);
-    this.settling.clear();
   }
 
   private onEvent(event: StoredEvent): void {
     if (event.type === "output") this.rememberOutput(event);
     else if (event.type === "approval_request") this.onApproval(event);
-    else if (event.type === "approval_resolved") this.onResolved(event);
     else if (event.type === "state") this.onState(event);
   }
 
-  /** Answered (or withdrawn) while settling: nobody needs to hear of it. */
-  private onResolved(event: StoredEvent): void {
-    const id = event.data.request_id;
-    if (typeof id !== "string") return;
-    clearTimeout(this.settling.get(id));
-    this.settling.delete(id);
-  }
-
   private onApproval(event: StoredEvent): void {
+    // Answered in the commit that recorded it (by a session rule): nobody needs to hear of it.
+    if (event.data.status !== "pending") return;
     const name = this.options.sessionName(event.session_id);
     if (name === undefined || !this.firstTime(event)) return;
     const n = approvalNotification(event, name);
-    if (!n?.approvalId) return;
-    const id = n.approvalId;
-    const timer = setTimeout(() => {
-      this.settling.delete(id);
-      this.options.dispatch(n);
-    }, this.options.settleMs ?? DEFAULT_SETTLE_MS);
-    timer.unref();
-    this.settling.set(id, timer);
+    if (n) this.options.dispatch(n);
   }
 
   private onState(event: StoredEvent): void {

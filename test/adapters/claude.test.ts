@@ -156,7 +156,7 @@ describe("Claude Code adapter", () => {
       .approvals;
     expect(answered.map((a: { decided_by: string }) => a.decided_by).sort()).toEqual([
       "cli:phone",
-      "rule: allow bash for this session",
+      expect.stringMatching(/^rule:rule_[0-9a-z]{16}$/),
     ]);
   });
 

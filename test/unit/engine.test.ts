@@ -1,8 +1,9 @@
 // The engine on a real SQLite store: group commit, commit-then-publish, approval
-// compare-and-set, id prefixes, state that survives a restart, the agent's input cursor, and
-// deleting a session.
+// compare-and-set, session rules, id prefixes, state that survives a restart, the agent's input
+// cursor, and deleting a session.
 import SqliteDatabase from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PermissionBroker } from "../../dist/adapters/permissions.js";
 import { LocalBus } from "../../dist/bus/bus.js";
 import { Engine } from "../../dist/core/engine.js";
 import { TetherError } from "../../dist/core/errors.js";
@@ -51,6 +52,9 @@ class SpyStore implements Store {
   }
   listApprovals(query: Parameters<Store["listApprovals"]>[0]) {
     return this.inner.listApprovals(query);
+  }
+  listRules(sessionId: string) {
+    return this.inner.listRules(sessionId);
   }
   close() {
     return this.inner.close();
@@ -349,6 +353,183 @@ describe("approvals", () => {
   });
 });
 
+describe("session rules", () => {
+  const FOR_SESSION = "Allow Bash for this session";
+  const tool = (name: string, forSession = `Allow ${name} for this session`) => ({
+    title: `Run ${name}?`,
+    description: "",
+    options: ["Allow", "Deny", forSession],
+    tool_name: name,
+    tool_input: { command: "ls" },
+  });
+
+  /** A session with a Bash rule made by web:phone, and the approval whose answer made it. */
+  async function sessionWithRule() {
+    const s = await runningSession();
+    const source = await engine.requestApproval(s.id, tool("Bash"));
+    await engine.resolveApproval(source.id, { option: FOR_SESSION, decided_by: "web:phone" });
+    const [rule] = await store.listRules(s.id);
+    return { s, source, rule: rule! };
+  }
+
+  /** The batches committed while `act` ran. */
+  async function commitsOf(act: () => Promise<unknown>): Promise<WriteBatch[]> {
+    const before = store.batches.length;
+    await act();
+    await engine.drain();
+    return store.batches.slice(before);
+  }
+
+  it("writes the rule in the commit of the answer that chose it", async () => {
+    const s = await runningSession();
+    const source = await engine.requestApproval(s.id, tool("Bash"));
+
+    const batches = await commitsOf(() =>
+      engine.resolveApproval(source.id, { option: FOR_SESSION, decided_by: "web:phone" }),
+    );
+
+    expect(batches).toHaveLength(1);
+    const [batch] = batches;
+    expect(batch!.approvals.get(source.id)).toMatchObject({ status: "resolved" });
+    expect(batch!.rules).toEqual([
+      {
+        id: expect.stringMatching(/^rule_[0-9a-z]{16}$/),
+        session_id: s.id,
+        tool: "Bash",
+        decision: "allow",
+        created_at: (await engine.getApproval(source.id)).resolved_at,
+        created_by: "web:phone",
+        source_approval_id: source.id,
+      },
+    ]);
+    expect(await store.listRules(s.id)).toEqual(batch!.rules);
+  });
+
+  it("makes no rule from Allow, Deny, a question, or a second answer for a ruled tool", async () => {
+    const s = await runningSession();
+    const once = await engine.requestApproval(s.id, tool("Bash"));
+    await engine.resolveApproval(once.id, { option: "Allow", decided_by: "cli" });
+    // A question whose option happens to read like a rule's: no tool, no rule.
+    const question = await engine.requestApproval(s.id, ask("Which?", [FOR_SESSION, "No"]));
+    await engine.resolveApproval(question.id, { option: FOR_SESSION, decided_by: "cli" });
+    expect(await store.listRules(s.id)).toEqual([]);
+
+    // Two requests pending together, both answered "for this session": one rule.
+    const a = await engine.requestApproval(s.id, tool("Bash"));
+    const b = await engine.requestApproval(s.id, tool("Bash"));
+    await Promise.all([
+      engine.resolveApproval(a.id, { option: FOR_SESSION, decided_by: "cli" }),
+      engine.resolveApproval(b.id, { option: FOR_SESSION, decided_by: "web:phone" }),
+    ]);
+    expect((await store.listRules(s.id)).map((r) => r.source_approval_id)).toEqual([a.id]);
+  });
+
+  it("answers a later request by the rule in the request's own commit; it is never pending", async () => {
+    const { s, rule } = await sessionWithRule();
+    const seen: StoredEvent[] = [];
+    bus.subscribe({ sessionId: s.id, deliver: (e) => seen.push(e) > 0, cutOff() {} });
+
+    let approval!: Awaited<ReturnType<Engine["requestApproval"]>>;
+    const batches = await commitsOf(async () => {
+      approval = await engine.requestApproval(s.id, tool("Bash"));
+    });
+
+    expect(approval).toMatchObject({
+      status: "resolved",
+      decision: FOR_SESSION,
+      decided_by: `rule:${rule.id}`,
+      resolved_at: approval.created_at,
+    });
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.approvals.get(approval.id)).toMatchObject({ status: "resolved" });
+    expect(batches[0]!.events.map((e) => e.type)).toEqual([
+      "approval_request",
+      "approval_resolved",
+    ]);
+    // Nobody on the bus ever saw it pending: the request itself says who answered.
+    const about = seen.filter(
+      (e) => e.data.id === approval.id || e.data.request_id === approval.id,
+    );
+    expect(about.map((e) => [e.type, e.data.status ?? null, e.data.decided_by])).toEqual([
+      ["approval_request", "resolved", `rule:${rule.id}`],
+      ["approval_resolved", null, `rule:${rule.id}`],
+    ]);
+    expect(engine.pendingApprovalCount).toBe(0);
+    expect(await engine.listApprovals({ status: "pending" })).toEqual([]);
+    expect(await engine.getApproval(approval.id)).toEqual(approval);
+    // An agent outside Tether hears the answer as it would a human's.
+    const inputs = await engine.readInputs(s.id);
+    expect(inputs.at(-1)).toMatchObject({
+      type: "approval_response",
+      data: { request_id: approval.id, option: FOR_SESSION, decided_by: `rule:${rule.id}` },
+    });
+  });
+
+  it("leaves other tools, other sessions and requests that offer no rule to the human", async () => {
+    const { s } = await sessionWithRule();
+    const other = await runningSession();
+    const requests = [
+      await engine.requestApproval(s.id, tool("Read")),
+      await engine.requestApproval(s.id, tool("Bash", "Allow always")),
+      await engine.requestApproval(s.id, { ...tool("Bash"), tool_name: null }),
+      await engine.requestApproval(other.id, tool("Bash")),
+    ];
+    expect(requests.map((a) => a.status)).toEqual(["pending", "pending", "pending", "pending"]);
+    expect(engine.pendingApprovalCount).toBe(4);
+  });
+
+  it("makes no rule when the answer's commit fails; memory follows the disk", async () => {
+    const s = await runningSession();
+    const source = await engine.requestApproval(s.id, tool("Bash"));
+    store.failNext = 1;
+    await expect(
+      engine.resolveApproval(source.id, { option: FOR_SESSION, decided_by: "cli" }),
+    ).rejects.toMatchObject({ code: "unavailable" });
+    await waitFor(async () => (await engine.listApprovals({ status: "pending" })).length === 1, {
+      what: "state reloaded",
+    });
+    expect(await store.listRules(s.id)).toEqual([]);
+    expect((await engine.requestApproval(s.id, tool("Bash"))).status).toBe("pending");
+  });
+
+  it("a session rule survives a restart after 2,000 other approvals", async () => {
+    const { s, rule } = await sessionWithRule();
+    // 2,000 other approvals answered after it: more than any window of recent answers holds.
+    const others = await Promise.all(
+      range(1, 2000).map((i) => engine.requestApproval(s.id, tool(`Tool${i % 7}`))),
+    );
+    await Promise.all(
+      others.map((a) => engine.resolveApproval(a.id, { option: "Allow", decided_by: "cli" })),
+    );
+    await engine.drain();
+    await store.close();
+
+    // A new engine on the same database file, as after a daemon restart.
+    sqlite = openSqlite(dir.path);
+    const reopened = new SqlStore(sqlite.db, sqlite.close);
+    await reopened.migrate();
+    store = new SpyStore(reopened);
+    engine = await openEngine();
+
+    // Through the permission broker, as an agent Tether runs asks: answered without a human.
+    const broker = new PermissionBroker(engine);
+    const decision = await broker.ask(
+      s.id,
+      { tool: "Bash", title: "Run Bash?", description: "", input: { command: "ls" } },
+      // Only there so a regression fails instead of hanging: a rule answers at once.
+      AbortSignal.timeout(20_000),
+    );
+    expect(decision).toEqual({ allow: true });
+    const [answered] = await engine.listApprovals({
+      status: "resolved",
+      sessionId: s.id,
+      limit: 1,
+    });
+    expect(answered).toMatchObject({ tool_name: "Bash", decided_by: `rule:${rule.id}` });
+    expect(engine.pendingApprovalCount).toBe(0);
+  });
+});
+
 describe("session ids", () => {
   it("finds a session by a unique prefix, refuses an ambiguous one and reports unknown ones", async () => {
     const sessions = await Promise.all(
@@ -499,7 +680,7 @@ describe("agent input cursor", () => {
 });
 
 describe("deleteSession", () => {
-  it("removes the session with its events, approvals and inputs", async () => {
+  it("removes the session with its events, approvals, inputs and rules", async () => {
     const keep = await engine.createSession({ kind: "external", name: "keep" });
     const gone = await engine.createSession({ kind: "external", name: "gone" });
     await engine.appendOutput(gone.id, { text: "x", metadata: {} });
@@ -507,6 +688,15 @@ describe("deleteSession", () => {
     const resolved = await engine.requestApproval(gone.id, ask("Resolved?"));
     await engine.resolveApproval(resolved.id, { option: "Approve", decided_by: "cli" });
     await engine.sendInput(gone.id, { text: "queued", sender: "cli" });
+    const ruled = await engine.requestApproval(gone.id, {
+      ...ask("Bash?", ["Allow", "Allow Bash for this session"]),
+      tool_name: "Bash",
+    });
+    await engine.resolveApproval(ruled.id, {
+      option: "Allow Bash for this session",
+      decided_by: "cli",
+    });
+    expect(await store.listRules(gone.id)).toHaveLength(1);
     const kept = await engine.requestApproval(keep.id, ask("Keep me"));
 
     await engine.deleteSession(gone.id);
@@ -519,6 +709,8 @@ describe("deleteSession", () => {
     expect(await store.readInputs(gone.id, 0, 100)).toEqual([]);
     expect(await store.listApprovals({ status: "resolved", sessionId: gone.id })).toEqual([]);
     expect(await store.listApprovals({ status: "pending", sessionId: gone.id })).toEqual([]);
+    expect(await store.listRules(gone.id)).toEqual([]);
+    expect((await store.load()).rules).toEqual([]);
 
     // The other session is untouched, also after a restart.
     engine = await openEngine();

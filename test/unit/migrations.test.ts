@@ -55,7 +55,14 @@ describe("migrations", () => {
     await store.migrate();
 
     const names = await tables(sqlite.db);
-    for (const table of ["sessions", "events", "approvals", "inputs", "push_subscriptions"]) {
+    for (const table of [
+      "sessions",
+      "events",
+      "approvals",
+      "inputs",
+      "push_subscriptions",
+      "rules",
+    ]) {
       expect(names).toContain(table);
     }
     expect(await appliedMigrations(sqlite.db)).toEqual(Object.keys(MIGRATIONS).sort());
@@ -75,8 +82,17 @@ describe("migrations", () => {
       "user_agent",
       "created_at",
     ]);
+    expect(await columns(sqlite.db, "rules")).toEqual([
+      "id",
+      "session_id",
+      "tool",
+      "decision",
+      "created_at",
+      "created_by",
+      "source_approval_id",
+    ]);
     // The migrated database is usable as a store right away.
-    expect(await store.load()).toEqual({ sessions: [], pendingApprovals: [] });
+    expect(await store.load()).toEqual({ sessions: [], pendingApprovals: [], rules: [] });
   });
 
   it("are a no-op that keeps the data when the same data dir is opened again", async () => {
@@ -134,11 +150,52 @@ describe("migrations", () => {
 
       await store.migrate();
       expect(await appliedMigrations(sqlite.db)).toEqual(names);
-      expect(await store.load()).toEqual({ sessions: [], pendingApprovals: [] });
+      expect(await store.load()).toEqual({ sessions: [], pendingApprovals: [], rules: [] });
       await sqlite.close();
       dir.remove();
       dir = tempDir("tether-migrations-");
     }
+  });
+
+  it("add the rules table to a database at the previous version, keeping its data", async () => {
+    const names = Object.keys(MIGRATIONS).sort();
+    const rulesAt = names.indexOf("2026-12-01-rules");
+    expect(rulesAt).toBeGreaterThan(0);
+    const { sqlite, store } = open();
+    const migrator = new Migrator({ db: sqlite.db, provider: migrationProvider });
+    expect((await migrator.migrateTo(names[rulesAt - 1]!)).error).toBeUndefined();
+    expect(await tables(sqlite.db)).not.toContain("rules");
+    // A session with a resolved approval, written as the previous version wrote it.
+    await sql`insert into sessions (id, name, kind, agent, state, created_at, updated_at)
+      values ('sess_old', 'old', 'external',
+              '{"name":"old","type":"external","icon":null,"workspace":null}', 'running', '2026-11-30T00:00:00.000Z',
+              '2026-11-30T00:00:00.000Z')`.execute(sqlite.db);
+
+    await store.migrate();
+
+    expect(await tables(sqlite.db)).toContain("rules");
+    expect((await store.load()).sessions.map((s) => s.id)).toEqual(["sess_old"]);
+    expect(await store.listRules("sess_old")).toEqual([]);
+    const rule = {
+      id: "rule_1",
+      session_id: "sess_old",
+      tool: "Bash",
+      decision: "allow",
+      created_at: "2026-12-01T00:00:00.000Z",
+      created_by: "web:phone",
+      source_approval_id: "apr_1",
+    };
+    await sql`insert into rules values (${rule.id}, ${rule.session_id}, ${rule.tool},
+      ${rule.decision}, ${rule.created_at}, ${rule.created_by}, ${rule.source_approval_id})`.execute(
+      sqlite.db,
+    );
+    expect(await store.listRules("sess_old")).toEqual([rule]);
+    // One rule per tool and session.
+    await expect(
+      sql`insert into rules values ('rule_2', 'sess_old', 'Bash', 'allow', 'x', 'cli', 'apr_2')`.execute(
+        sqlite.db,
+      ),
+    ).rejects.toThrow(/UNIQUE/);
   });
 
   it("are named YYYY-MM-DD-<name>, with real dates, and listed in order", () => {

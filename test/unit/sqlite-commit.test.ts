@@ -21,6 +21,7 @@ const TABLES = {
   events: "session_id, seq",
   approvals: "id",
   inputs: "session_id, seq",
+  rules: "id",
 } as const;
 
 let dirs: ReturnType<typeof tempDir>[];
@@ -53,6 +54,7 @@ function dump(sqlite: OpenedSqlite): Record<keyof typeof TABLES, unknown[]> {
     events: rows("events"),
     approvals: rows("approvals"),
     inputs: rows("inputs"),
+    rules: rows("rules"),
   };
 }
 
@@ -68,14 +70,16 @@ function mirrored(primary: Store, mirror: Store): Store {
     readInputs: (s, a, l) => primary.readInputs(s, a, l),
     getApproval: (id) => primary.getApproval(id),
     listApprovals: (q) => primary.listApprovals(q),
+    listRules: (s) => primary.listRules(s),
     close: () => primary.close(),
   };
 }
 
+const FOR_SESSION = "Allow Bash for this session";
 const ask = (title: string) => ({
   title,
   description: "",
-  options: ["Approve", "Reject"],
+  options: ["Approve", "Reject", FOR_SESSION],
   tool_name: "Bash",
   tool_input: { command: "npm test" },
 });
@@ -103,6 +107,12 @@ describe("SQLite commit path", () => {
     await engine.acknowledge(a.id, 5);
     await engine.interrupt(a.id, "cli");
     const gone = await engine.createSession({ kind: "external", name: "gone" });
+    // A session rule, and a request it answers; and one deleted with its session.
+    const ruled = await engine.requestApproval(b.id, ask("Rule?"));
+    await engine.resolveApproval(ruled.id, { option: FOR_SESSION, decided_by: "web:phone" });
+    await engine.requestApproval(b.id, ask("By the rule"));
+    const goneRule = await engine.requestApproval(gone.id, ask("Gone rule?"));
+    await engine.resolveApproval(goneRule.id, { option: FOR_SESSION, decided_by: "cli" });
     await engine.requestApproval(gone.id, ask("Gone?"));
     await engine.sendInput(gone.id, { text: "lost", sender: "cli" });
     await engine.deleteSession(gone.id);
@@ -111,8 +121,10 @@ describe("SQLite commit path", () => {
     const rows = dump(fast.sqlite);
     expect(rows.sessions).toHaveLength(2);
     expect(rows.events.length).toBeGreaterThan(10);
-    expect(rows.approvals).toHaveLength(2);
-    expect(rows.inputs).toHaveLength(3); // the decision, the input and the interrupt
+    expect(rows.approvals).toHaveLength(4);
+    // a's decision, input and interrupt; b's decision and its rule's answer
+    expect(rows.inputs).toHaveLength(5);
+    expect(rows.rules).toEqual([expect.objectContaining({ session_id: b.id, tool: "Bash" })]);
     expect(rows).toEqual(dump(portable.sqlite));
     // And what the fast path wrote reads back through the portable repos.
     const loaded = await fast.store.load();

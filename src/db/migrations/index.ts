@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from "kysely";
 import * as initial from "./2026-11-25-initial.js";
 import * as agentSessionId from "./2026-11-26-agent-session-id.js";
 import * as pushSubscriptions from "./2026-11-27-push-subscriptions.js";
+import * as rules from "./2026-12-01-rules.js";
 
 // Dated, forward-only. Add a file and a line; never edit a migration that has shipped.
 export const MIGRATIONS: Record<string, Migration> = {
   "2026-11-25-initial": initial,
   "2026-11-26-agent-session-id": agentSessionId,
   "2026-11-27-push-subscriptions": pushSubscriptions,
+  "2026-12-01-rules": rules,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -5,10 +5,17 @@
 // other wrote.
 import type SqliteDatabase from "better-sqlite3";
 import type { WriteBatch } from "../../core/store.js";
-import type { ApprovalsTable, EventsTable, InputsTable, SessionsTable } from "../schema.js";
+import type {
+  ApprovalsTable,
+  EventsTable,
+  InputsTable,
+  RulesTable,
+  SessionsTable,
+} from "../schema.js";
 import { approvalRow } from "./approvals.js";
 import { eventRow } from "./events.js";
 import { inputRow } from "./inputs.js";
+import { ruleRow } from "./rules.js";
 import { sessionRow } from "./sessions.js";
 
 const SESSION_COLUMNS = [
@@ -68,6 +75,16 @@ const INPUT_COLUMNS = [
   "data",
 ] as const satisfies readonly (keyof InputsTable)[];
 
+const RULE_COLUMNS = [
+  "id",
+  "session_id",
+  "tool",
+  "decision",
+  "created_at",
+  "created_by",
+  "source_approval_id",
+] as const satisfies readonly (keyof RulesTable)[];
+
 const insert = (table: string, columns: readonly string[]) =>
   `insert into ${table} (${columns.join(", ")}) values (${columns.map((c) => `@${c}`).join(", ")})`;
 
@@ -88,7 +105,9 @@ export function sqliteBatchWriter(raw: SqliteDatabase.Database): (batch: WriteBa
   const insertEvent = raw.prepare(insert("events", EVENT_COLUMNS));
   const upsertApproval = raw.prepare(upsert("approvals", APPROVAL_COLUMNS, APPROVAL_MUTABLE));
   const insertInput = raw.prepare(insert("inputs", INPUT_COLUMNS));
+  const insertRule = raw.prepare(insert("rules", RULE_COLUMNS));
   const deletes = [
+    "delete from rules where session_id = ?",
     "delete from events where session_id = ?",
     "delete from inputs where session_id = ?",
     "delete from approvals where session_id = ?",
@@ -101,6 +120,7 @@ export function sqliteBatchWriter(raw: SqliteDatabase.Database): (batch: WriteBa
     for (const e of batch.events) insertEvent.run(eventRow(e));
     for (const a of batch.approvals.values()) upsertApproval.run(approvalRow(a));
     for (const i of batch.inputs) insertInput.run(inputRow(i));
+    for (const r of batch.rules) insertRule.run(ruleRow(r));
     for (const id of batch.deletedSessions) for (const d of deletes) d.run(id);
   });
 }
