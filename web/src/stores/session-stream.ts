@@ -42,11 +42,12 @@ export function followSession(id: string): { state: SessionStream; stop(): void 
     switch (event.type) {
       case "approval_request": {
         const approval = data as unknown as Approval;
+        // A request a session rule answered is committed already resolved: never show it pending.
         state.approvals[approval.id] = {
           approval,
-          status: "pending",
-          decision: null,
-          decidedBy: null,
+          status: approval.status ?? "pending",
+          decision: approval.decision ?? null,
+          decidedBy: approval.decided_by ?? null,
         };
         break;
       }
