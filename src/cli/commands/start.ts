@@ -32,6 +32,22 @@ export async function start(options: StartOptions): Promise<void> {
     throw error;
   }
   const say = (line: string) => process.stderr.write(`${line}\n`);
+  // Before the daemon announces itself: whoever waits for that line may stop it right away.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: shutting down`);
+    daemon.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        say(`shutdown failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
   say(`Tether ${daemon.url}  (data in ${daemon.dataDir})`);
   for (const notice of daemon.notices) say(`note: ${notice}`);
   if (daemon.loopbackReason) say(`note: ${daemon.loopbackReason}`);
@@ -58,20 +74,4 @@ export async function start(options: StartOptions): Promise<void> {
       say("pairing: run `tether pair` in a terminal to show the link for your phone");
     }
   }
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    say(`${signal}: shutting down`);
-    daemon.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        say(`shutdown failed: ${(error as Error).message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
 }
