@@ -53,6 +53,9 @@ await build({
   minifySyntax: true,
   sourcemap: false,
   define: { TETHER_BUILD_VERSION: JSON.stringify(version) },
+  // Everything else is in the bundle, so these are all the published package installs: its
+  // `dependencies` (and the optional agent SDKs), while what is bundled is a devDependency.
+  // test/e2e/package.test.ts runs the packed package to catch one missing.
   // better-sqlite3 loads a native addon; swagger-ui serves files from its own package folder.
   external: [
     // Agent SDKs find the agent binaries they ship beside their own files; loaded on first use.
