@@ -45,14 +45,14 @@ beforeAll(async () => {
     ["pack", "--json", "--ignore-scripts", "--pack-destination", dir.path],
     { cwd: REPO, maxBuffer: 16 * 1024 * 1024 },
   );
-  [packed] = JSON.parse(stdout) as PackResult[];
+  packed = (JSON.parse(stdout) as PackResult[])[0]!;
   const prefix = join(dir.path, "app");
   mkdirSync(prefix);
   await run(
     "npm",
     [
       "install",
-      join(dir.path, packed!.filename),
+      join(dir.path, packed.filename),
       "--prefix",
       prefix,
       "--omit=optional",
