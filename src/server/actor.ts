@@ -15,9 +15,3 @@ export function setActor(req: FastifyRequest, actor: Actor): void {
 export function actorOf(req: FastifyRequest): Actor {
   return actors.get(req) ?? "api";
 }
-
-/** Whether the door let the request through on a credential (or in dev mode, which needs none):
- * false only on the public liveness answer of /api/health. */
-export function isAuthenticated(req: FastifyRequest): boolean {
-  return actors.has(req);
-}

@@ -46,9 +46,10 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024;
  * cookie needs none. */
 const PAIRING_ROUTES: ReadonlySet<string> = new Set(["/api/pair", "/api/logout"]);
 
-/** Liveness for anyone who can reach the daemon (a service manager, a script waiting for the
- * start): without a credential it answers a bare `{"status":"ok"}` (routes/system.ts). */
-const HEALTH_ROUTE = "/api/health";
+/** Liveness, for anyone who can reach the daemon (a script waiting for the start, a service
+ * manager): a bare `{"status":"ok"}`, whatever credential comes with it (routes/system.ts). The
+ * details stay on /api/health, behind the token, whose 401 the web app takes as "pair first". */
+const LIVE_ROUTE = "/api/live";
 
 export async function buildServer(
   deps: ServerDeps,
@@ -130,11 +131,12 @@ export async function buildServer(
       setActor(req, "local");
       return;
     }
-    // The token screen is among the web app's files; pairing checks the token itself.
-    if (publicFile || PAIRING_ROUTES.has(req.routeOptions.url ?? "")) return;
+    // The token screen is among the web app's files; pairing checks the token itself; liveness
+    // tells nothing but that the daemon is up.
+    const url = req.routeOptions.url ?? "";
+    if (publicFile || PAIRING_ROUTES.has(url) || url === LIVE_ROUTE) return;
     const presented = presentedCredential(req);
     if (presented.via === "none") {
-      if (req.routeOptions.url === HEALTH_ROUTE) return;
       if (wantsPairFirstPage(req)) return reply.code(401).type("text/html").send(PAIR_FIRST_PAGE);
       return reply.code(401).send(unauthorized);
     }

@@ -185,9 +185,10 @@ describe("the published package", () => {
     });
 
     it("is healthy: liveness without the token, details with it", async () => {
-      const live = await callApi(url, undefined, "GET", "/api/health");
+      const live = await callApi(url, undefined, "GET", "/api/live");
       expect(live.status).toBe(200);
       expect(live.body).toEqual({ status: "ok" });
+      expect((await callApi(url, undefined, "GET", "/api/health")).status).toBe(401);
       const health = await callApi(url, TOKEN, "GET", "/api/health");
       expect(health.body).toMatchObject({ status: "ok", version: pkg.version, auth: true });
     });
@@ -235,7 +236,7 @@ describe("the published package", () => {
         const errors = events.filter((e) => e.type === "output" && e.data.kind === "error");
         expect(errors.map((e) => e.data.text)).toEqual([failed.error]);
         // The daemon carries on.
-        expect((await callApi(url, undefined, "GET", "/api/health")).status).toBe(200);
+        expect((await callApi(url, undefined, "GET", "/api/live")).status).toBe(200);
         expect(daemon!.exitCode).toBeNull();
       });
     }

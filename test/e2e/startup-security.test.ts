@@ -107,7 +107,7 @@ describe("authenticated by default", () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes, base64url
     expect(mode(file)).toBe(0o600);
     expect(first.token).toBe(token);
-    expect((await callApi(first.url, undefined, "GET", "/api/usage")).status).toBe(401);
+    expect((await callApi(first.url, undefined, "GET", "/api/health")).status).toBe(401);
     expect((await callApi(first.url, token, "GET", "/api/health")).body).toMatchObject({
       auth: true,
     });

@@ -1,41 +1,43 @@
 import { z } from "zod";
 import { Health, UsageReply } from "../../shared/schemas.js";
-import { isAuthenticated } from "../actor.js";
 import type { OpenApi } from "../openapi.js";
 import type { App, ServerDeps } from "../types.js";
 
 const tags = ["System"];
 
-/** What /api/health tells a caller without a credential: that the daemon is up, no details. */
-const Liveness = z.object({ status: z.literal("ok") }).strict();
+/** All that /api/live says: the daemon is up. */
+const Liveness = z.object({ status: z.literal("ok") });
 
 export function systemRoutes(app: App, deps: ServerDeps, openapi: OpenApi) {
   const startedAt = Date.now();
 
   app.get(
     "/api/health",
+    { schema: { tags, summary: "Is the daemon up", response: { 200: Health } } },
+    async () => ({
+      status: "ok" as const,
+      version: deps.version,
+      uptime_s: (Date.now() - startedAt) / 1000,
+      sessions: deps.engine.sessionCount,
+      pending_approvals: deps.engine.pendingApprovalCount,
+      auth: deps.authRequired,
+    }),
+  );
+
+  app.get(
+    "/api/live",
     {
       schema: {
         tags,
-        summary: "Is the daemon up",
+        summary: "Is the daemon up (no token needed)",
         description:
-          'Without a credential: `{"status":"ok"}` and nothing more (liveness, for scripts and ' +
-          "service managers). With the token: the version, uptime and counts as well.",
-        security: [{ bearer: [] }, {}],
-        response: { 200: z.union([Health, Liveness]) },
+          "Liveness for scripts and service managers: `{\"status\":\"ok\"}` and nothing more, to " +
+          "anyone who can reach the daemon. The details (version, counts) are on /api/health.",
+        security: [],
+        response: { 200: Liveness },
       },
     },
-    async (req) =>
-      isAuthenticated(req)
-        ? {
-            status: "ok" as const,
-            version: deps.version,
-            uptime_s: (Date.now() - startedAt) / 1000,
-            sessions: deps.engine.sessionCount,
-            pending_approvals: deps.engine.pendingApprovalCount,
-            auth: deps.authRequired,
-          }
-        : { status: "ok" as const },
+    async () => ({ status: "ok" as const }),
   );
 
   app.get(
