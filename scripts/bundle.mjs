@@ -46,11 +46,16 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  // Less source for V8 to parse at every start; names are kept, so stack traces still read.
+  // Less source for V8 to parse at every start. Identifiers are not minified, so a stack trace
+  // still names every function, and no source maps are made: nothing would load them, and the
+  // package ships without them.
   minifyWhitespace: true,
   minifySyntax: true,
-  sourcemap: true,
+  sourcemap: false,
   define: { TETHER_BUILD_VERSION: JSON.stringify(version) },
+  // Everything else is in the bundle, so these are all the published package installs: its
+  // `dependencies` (and the optional agent SDKs), while what is bundled is a devDependency.
+  // test/e2e/package.test.ts runs the packed package to catch one missing.
   // better-sqlite3 loads a native addon; swagger-ui serves files from its own package folder.
   external: [
     // Agent SDKs find the agent binaries they ship beside their own files; loaded on first use.

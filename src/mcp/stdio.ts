@@ -1,20 +1,54 @@
 #!/usr/bin/env node
 // `tether-mcp`: Tether's MCP server over stdio, for Claude Desktop, Claude Code, Codex and any
 // MCP client. stdout carries protocol messages only; anything else goes to stderr.
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { TetherClient } from "../client/api.js";
-import { clientSettings } from "../client/settings.js";
-import { buildMcpServer } from "./server.js";
+// `--help` and `--version` answer and exit before the server (and the SDK) is loaded.
+import { VERSION } from "../version.js";
 
-function clientFromConfig(): TetherClient {
+const USAGE = `Usage: tether-mcp [--help | --version]
+
+Tether's MCP server over stdio: started by an MCP client (Claude Desktop, Claude Code, Codex),
+it gives the agent Tether's tools (sessions, output, approvals, input) and talks to the daemon
+that \`tether start\` runs. With no arguments it serves MCP on stdin/stdout.
+
+Settings (environment, or ~/.config/tether/config.json):
+  TETHER_API_URL        the daemon (default http://localhost:8787)
+  TETHER_AGENT_TOKEN    the token to send; without it, the token file the local daemon wrote
+  TETHER_AGENT_TOKEN_FILE  that file (default ~/.config/tether/token)
+
+Claude Desktop (claude_desktop_config.json):
+  {"mcpServers":{"tether":{"command":"tether-mcp","env":{"TETHER_API_URL":"http://localhost:8787"}}}}
+Claude Code:
+  claude mcp add tether -- tether-mcp
+`;
+
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === "--help" || args[0] === "-h")) {
+  process.stdout.write(USAGE);
+} else if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+  process.stdout.write(`${VERSION}\n`);
+} else if (args.length > 0) {
+  process.stderr.write(
+    `tether-mcp: unknown argument ${JSON.stringify(args.join(" "))}; it takes none (see tether-mcp --help)\n`,
+  );
+  process.exitCode = 2;
+} else {
+  await serve();
+}
+
+async function serve(): Promise<void> {
+  const [{ StdioServerTransport }, { TetherClient }, { clientSettings }, { buildMcpServer }] =
+    await Promise.all([
+      import("@modelcontextprotocol/sdk/server/stdio.js"),
+      import("../client/api.js"),
+      import("../client/settings.js"),
+      import("./server.js"),
+    ]);
   const { url, token, configProblem } = clientSettings();
   if (configProblem) {
     process.stderr.write(`tether-mcp: ${configProblem}; using the environment only\n`);
   }
-  return new TetherClient({ url, token });
+  const client = new TetherClient({ url, token });
+  const server = buildMcpServer(client);
+  await server.connect(new StdioServerTransport());
+  process.stderr.write(`tether-mcp: serving Tether at ${client.url} over stdio\n`);
 }
-
-const client = clientFromConfig();
-const server = buildMcpServer(client);
-await server.connect(new StdioServerTransport());
-process.stderr.write(`tether-mcp: serving Tether at ${client.url} over stdio\n`);

@@ -21,6 +21,7 @@ import { makeSite, type SiteOptions } from "./guard/site.js";
 import { clientKey, FailureThrottle, tooManyAttempts } from "./guard/throttle.js";
 import { registerJsonBodyParser } from "./json-body.js";
 import { collectOpenApi } from "./openapi.js";
+import { PAIR_FIRST_PAGE, wantsPairFirstPage } from "./pair-first.js";
 import { approvalRoutes } from "./routes/approvals.js";
 import { eventRoutes } from "./routes/events.js";
 import { externalRoutes } from "./routes/external.js";
@@ -44,6 +45,11 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024;
 /** Routes the auth hook lets through: pairing checks the token itself, and clearing one's own
  * cookie needs none. */
 const PAIRING_ROUTES: ReadonlySet<string> = new Set(["/api/pair", "/api/logout"]);
+
+/** Liveness, for anyone who can reach the daemon (a script waiting for the start, a service
+ * manager): a bare `{"status":"ok"}`, whatever credential comes with it (routes/system.ts). The
+ * details stay on /api/health, behind the token, whose 401 the web app takes as "pair first". */
+const LIVE_ROUTE = "/api/live";
 
 export async function buildServer(
   deps: ServerDeps,
@@ -125,10 +131,15 @@ export async function buildServer(
       setActor(req, "local");
       return;
     }
-    // The token screen is among the web app's files; pairing checks the token itself.
-    if (publicFile || PAIRING_ROUTES.has(req.routeOptions.url ?? "")) return;
+    // The token screen is among the web app's files; pairing checks the token itself; liveness
+    // tells nothing but that the daemon is up.
+    const url = req.routeOptions.url ?? "";
+    if (publicFile || PAIRING_ROUTES.has(url) || url === LIVE_ROUTE) return;
     const presented = presentedCredential(req);
-    if (presented.via === "none") return reply.code(401).send(unauthorized);
+    if (presented.via === "none") {
+      if (wantsPairFirstPage(req)) return reply.code(401).type("text/html").send(PAIR_FIRST_PAGE);
+      return reply.code(401).send(unauthorized);
+    }
     const client = clientKey(req.raw.socket.remoteAddress);
     const wait = throttle.retryAfterS(client);
     if (wait > 0)

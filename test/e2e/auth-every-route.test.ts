@@ -6,7 +6,9 @@
 // shell's few files and `/assets/*`) are public, because the token screen is one of them and must
 // load before a token is known. They hold no data; everything they show comes from /api, which
 // stays protected, unknown /api and /external paths included. And pairing (POST /api/pair,
-// which checks the token it is given, and POST /api/logout, which only clears a cookie).
+// which checks the token it is given, and POST /api/logout, which only clears a cookie). And
+// liveness, GET /api/live: a bare `{"status":"ok"}` to anyone who can reach the daemon, with any
+// credential or none; the details (version, counts) stay on /api/health, behind the token.
 //
 // Each route's requests come from a loopback source address of their own, so the wrong tokens
 // this test sends on purpose are not throttled as one client's (that is tested in guards).
@@ -96,6 +98,7 @@ const KNOWN: Record<
   "GET /api/sessions/:id/ws": { status: 101 },
   "GET /api/ws": { status: 101 },
   "GET /api/health": { status: 200 },
+  "GET /api/live": { status: 200 },
   "GET /api/usage": { status: 200 },
   "GET /api/openapi.json": { status: 200 },
   "GET /api/push/vapid-public-key": { status: 200 },
@@ -123,6 +126,8 @@ const PUBLIC_WEB = new Set([...WEB_ROUTES].map((url) => `GET ${url}`));
 const isPublic = (r: Route) => PUBLIC_WEB.has(keyOf(r));
 const PAIRING = new Set(["POST /api/pair", "POST /api/logout"]);
 const isPairing = (r: Route) => PAIRING.has(keyOf(r));
+const LIVE = "GET /api/live";
+const isLive = (r: Route) => keyOf(r) === LIVE;
 
 /** A running session with a pending approval and a queued input, so every route has something
  * real to act on. Each check makes its own, so a DELETE or a resolve cannot affect another. */
@@ -282,7 +287,9 @@ describe("auth on every route", () => {
     ).toEqual(["GET /api/sessions/:id/ws", "GET /api/ws", "GET /external/sessions/:id/ws"]);
   });
 
-  for (const route of routes.filter((r) => !r.websocket && !isPublic(r) && !isPairing(r))) {
+  for (const route of routes.filter(
+    (r) => !r.websocket && !isPublic(r) && !isPairing(r) && !isLive(r),
+  )) {
     it(`${keyOf(route)} needs the token`, async () => {
       const from = freshLoopbackSource();
       const f = await fixtures(t);
@@ -314,6 +321,60 @@ describe("auth on every route", () => {
       }
     });
   }
+
+  it("GET /api/live says only that the daemon is up, to anyone, whatever credential comes", async () => {
+    const route = routes.find(isLive)!;
+    expect(route).toBeDefined();
+    const from = freshLoopbackSource();
+    const creds: Credential[] = [
+      { via: "none" },
+      ...wrongCredentials(t.daemon.port),
+      { via: "bearer", token: TOKEN },
+      { via: "cookie", cookie },
+    ];
+    for (const cred of creds) {
+      const res = await hit(t, route, "/api/live", cred, from);
+      expect(res.status, cred.via).toBe(200);
+      // Exactly this: no version, no counts, nothing that differs with the credential.
+      expect(JSON.parse(res.text), cred.via).toEqual({ status: "ok" });
+    }
+    // The Host and Origin checks still apply.
+    const misdirected = await rawRequest(`${t.url}/api/live`, {
+      localAddress: from,
+      headers: { host: "evil.example" },
+    });
+    expect(misdirected.status).toBe(421);
+    const crossSite = await rawRequest(`${t.url}/api/live`, {
+      localAddress: from,
+      headers: { origin: "http://evil.example" },
+    });
+    expect(crossSite.status).toBe(403);
+  });
+
+  it("a browser opening the API docs unpaired gets a page saying how to pair, not the docs", async () => {
+    const from = freshLoopbackSource();
+    for (const path of ["/api/docs", "/api/docs/"]) {
+      const res = await rawRequest(new URL(t.url + path), {
+        method: "GET",
+        localAddress: from,
+        headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8" },
+      });
+      expect(res.status, path).toBe(401);
+      expect(String(res.headers["content-type"]), path).toMatch(/^text\/html/);
+      expect(res.text, path).toContain("tether pair");
+      expect(res.text, path).not.toMatch(/swagger/i);
+      expect(res.headers["content-security-policy"], path).toBeDefined();
+    }
+    // A script asking for JSON keeps the JSON error; a paired browser gets the docs.
+    const docs: Route = { method: "GET", url: "/api/docs/", websocket: false };
+    expectUnauthorized(await hit(t, docs, "/api/docs/", { via: "none" }, from), "docs, no Accept");
+    const paired = await rawRequest(`${t.url}/api/docs/`, {
+      localAddress: from,
+      headers: { accept: "text/html", cookie, origin: t.url },
+    });
+    expect(paired.status).toBe(200);
+    expect(paired.text).toMatch(/swagger/i);
+  });
 
   for (const route of routes.filter((r) => r.websocket)) {
     it(`${keyOf(route)} (WebSocket) needs the token`, async () => {
@@ -385,7 +446,7 @@ describe("the web app, public by design", () => {
   });
 
   it("leaves every /api and /external path behind the token, known or not", async () => {
-    for (const path of ["/api/nope", "/api", "/external/nope", "/api/health?x=/"]) {
+    for (const path of ["/api/nope", "/api", "/external/nope", "/api/health?x=/", "/api/live/x"]) {
       const res = await fetch(t.url + path);
       expectUnauthorized({ status: res.status, text: await res.text() }, path);
     }

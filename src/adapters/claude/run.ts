@@ -8,10 +8,14 @@ import {
   query,
 } from "@anthropic-ai/claude-agent-sdk";
 import { agentProcessEnv } from "../agent-env.js";
+import { findOnPath } from "../on-path.js";
 import type { AdapterStartOptions, AgentHost, AgentRun } from "../types.js";
 import { NOT_LOGGED_IN } from "./auth.js";
 import { Inbox } from "./inbox.js";
 import { describeTool, failureOf, relay } from "./messages.js";
+
+const CLAUDE_MISSING =
+  "Claude Code is not installed: install Claude Code so that `claude` is on PATH, or reinstall the SDK with its bundled one (`npm install -g @anthropic-ai/claude-agent-sdk`)";
 
 export class ClaudeRun implements AgentRun {
   private readonly inbox = new Inbox();
@@ -25,11 +29,16 @@ export class ClaudeRun implements AgentRun {
     private readonly host: AgentHost,
     options: AdapterStartOptions,
   ) {
+    const env = agentProcessEnv(options.env);
+    // The user's own Claude Code when it is on the session's PATH (their version, their
+    // updates); else the one the SDK ships, if that was installed.
+    const ownClaude = findOnPath("claude", env.PATH);
     this.query = query({
       prompt: this.inbox,
       options: {
         cwd: options.directory,
-        env: agentProcessEnv(options.env),
+        env,
+        ...(ownClaude ? { pathToClaudeCodeExecutable: ownClaude } : {}),
         ...(options.resume ? { resume: options.resume } : {}),
         permissionMode: "default",
         // The user's own Claude Code settings (CLAUDE.md, permission rules) apply, as in a terminal.
@@ -125,7 +134,13 @@ export class ClaudeRun implements AgentRun {
         this.host.failed("Claude Code exited unexpectedly; send a message to restart it");
     } catch (error) {
       if (!this.closing) {
-        this.host.failed(`Claude Code failed: ${(error as Error).message}`);
+        const message = (error as Error).message;
+        // Neither the user's own `claude` on PATH nor the SDK's bundled one.
+        this.host.failed(
+          /(native binary|executable) not found/i.test(message)
+            ? CLAUDE_MISSING
+            : `Claude Code failed: ${message}`,
+        );
       }
     }
   }

@@ -10,7 +10,7 @@ import {
   type AgentHost,
   type AgentRun,
 } from "../types.js";
-import { codexCommand } from "./binary.js";
+import { CODEX_MISSING, codexCommand } from "./binary.js";
 import { CodexProcess, type Exit } from "./process.js";
 import { AccountReadResult, ThreadResult } from "./protocol.js";
 import { RpcError } from "./rpc.js";
@@ -31,14 +31,18 @@ const MAX_MESSAGE_CHARS = 300;
 const THREAD_SETTINGS = { approvalPolicy: "on-request", sandbox: "workspace-write" } as const;
 
 export interface CodexAdapterOptions {
-  /** The Codex executable; default: the vendored binary, else `codex` on PATH. */
+  /** The Codex executable; default: `codex` on the session's PATH, else the vendored binary. */
   command?: string;
 }
 
 export function codexAdapter(adapterOptions: CodexAdapterOptions = {}): Adapter {
   return {
     name: CODEX_ADAPTER_NAME,
-    start: (host, options) => startCodex(host, options, adapterOptions.command ?? codexCommand()),
+    start: async (host, options) => {
+      const command = adapterOptions.command ?? codexCommand(options.env.PATH);
+      if (command === undefined) throw new AdapterError(CODEX_MISSING);
+      return startCodex(host, options, command);
+    },
   };
 }
 

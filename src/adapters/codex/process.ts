@@ -52,7 +52,7 @@ export class CodexProcess {
         reject(
           error.code === "ENOENT"
             ? new AdapterError(
-                `Codex CLI not found (${command}): reinstall Tether, or install Codex with \`npm install -g @openai/codex\``,
+                `Codex CLI not found (${command}): install Codex with \`npm install -g @openai/codex\``,
                 { cause: error },
               )
             : new AdapterError(`Could not start Codex (${command}): ${error.message}`, {

@@ -5,6 +5,9 @@ import type { App, ServerDeps } from "../types.js";
 
 const tags = ["System"];
 
+/** All that /api/live says: the daemon is up. */
+const Liveness = z.object({ status: z.literal("ok") });
+
 export function systemRoutes(app: App, deps: ServerDeps, openapi: OpenApi) {
   const startedAt = Date.now();
 
@@ -19,6 +22,22 @@ export function systemRoutes(app: App, deps: ServerDeps, openapi: OpenApi) {
       pending_approvals: deps.engine.pendingApprovalCount,
       auth: deps.authRequired,
     }),
+  );
+
+  app.get(
+    "/api/live",
+    {
+      schema: {
+        tags,
+        summary: "Is the daemon up (no token needed)",
+        description:
+          "Liveness for scripts and service managers: `{\"status\":\"ok\"}` and nothing more, to " +
+          "anyone who can reach the daemon. The details (version, counts) are on /api/health.",
+        security: [],
+        response: { 200: Liveness },
+      },
+    },
+    async () => ({ status: "ok" as const }),
   );
 
   app.get(
