@@ -50,9 +50,9 @@ async function buildWebApp(root: string): Promise<FastifyInstance> {
     prefix: "/",
     index: "index.html",
     cacheControl: false,
-    setHeaders: (res, path) => {
+    setHeaders: (reply, path) => {
       const hashed = path.startsWith(join(root, "assets"));
-      res.setHeader("cache-control", hashed ? IMMUTABLE : REVALIDATE);
+      reply.header("cache-control", hashed ? IMMUTABLE : REVALIDATE);
     },
   });
   await web.ready();

@@ -90,7 +90,7 @@ describe.skipIf(skip)("web push shown by the service worker", () => {
             ? { title: n.title, body: n.body, url: (n.data as { url?: string }).url }
             : false;
         }),
-      { timeoutMs: 10_000, what: "the service worker to show the notification" },
+      { timeoutMs: 20_000, what: "the service worker to show the notification" },
     );
     expect(shown).toEqual({
       title: payload.title,

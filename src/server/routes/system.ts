@@ -31,7 +31,7 @@ export function systemRoutes(app: App, deps: ServerDeps, openapi: OpenApi) {
         tags,
         summary: "Is the daemon up (no token needed)",
         description:
-          "Liveness for scripts and service managers: `{\"status\":\"ok\"}` and nothing more, to " +
+          'Liveness for scripts and service managers: `{"status":"ok"}` and nothing more, to ' +
           "anyone who can reach the daemon. The details (version, counts) are on /api/health.",
         security: [],
         response: { 200: Liveness },
