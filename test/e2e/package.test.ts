@@ -36,6 +36,7 @@ let packed: PackResult;
 let bin: string;
 /** A PATH with node and nothing else: no `claude`, no `codex`. */
 let PATH: string;
+let installLog = "";
 
 beforeAll(async () => {
   dir = tempDir("tether-package-");
@@ -48,7 +49,7 @@ beforeAll(async () => {
   packed = (JSON.parse(stdout) as PackResult[])[0]!;
   const prefix = join(dir.path, "app");
   mkdirSync(prefix);
-  await run(
+  const install = await run(
     "npm",
     [
       "install",
@@ -60,11 +61,13 @@ beforeAll(async () => {
       "--prefer-offline",
       "--no-audit",
       "--no-fund",
-      "--loglevel=error",
+      // Warnings too: an engine mismatch in the installed tree is one (npm warn EBADENGINE).
+      "--loglevel=warn",
     ],
     // Not this clone's .npmrc or package.json: the install runs from its own empty directory.
     { cwd: prefix, maxBuffer: 16 * 1024 * 1024 },
   );
+  installLog = install.stderr;
   const installed = join(prefix, "node_modules");
   copyAddon(installed);
   bin = join(installed, ".bin");
@@ -130,6 +133,11 @@ describe("the published package", () => {
       expect(files).toContain(needed);
     }
     expect(packed.filename).toBe(`${pkg.name}-${pkg.version}.tgz`);
+  });
+
+  it("installs on this Node without an engine warning from any dependency", () => {
+    // The README's install line: every package in the installed tree accepts this Node.
+    expect(installLog).not.toMatch(/EBADENGINE/);
   });
 
   it("`tether --version` prints the version", async () => {
