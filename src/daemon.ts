@@ -64,7 +64,13 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     lock.release();
   };
 
-  const bus = new LocalBus();
+  const bus = new LocalBus({
+    onSubscriberError: (subscriber, err, event) =>
+      log.error(
+        { err, subscriber, session_id: event.session_id, seq: event.seq },
+        "a bus subscriber threw on an event and was dropped; it resumes by seq if it reconnects",
+      ),
+  });
   const engine = new Engine({
     store,
     bus,

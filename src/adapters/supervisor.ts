@@ -61,6 +61,7 @@ export class Supervisor {
   async init(): Promise<void> {
     const { engine, bus } = this.options;
     this.unsubscribe = bus.subscribe({
+      name: "supervisor",
       types: WAKE_ON,
       deliver: (event) => {
         this.onEvent(event);

@@ -4,6 +4,8 @@
 import type { StoredEvent } from "../core/store.js";
 
 export interface Subscriber {
+  /** Who this is, for the log when its deliver throws (e.g. `notifier`, `sse:<session>`). */
+  readonly name?: string;
   /** Only events of this session; all sessions when absent. */
   readonly sessionId?: string;
   /** Only events of these types; all types when absent. */
@@ -20,7 +22,14 @@ export interface Bus {
   readonly subscriberCount: number;
 }
 
+export interface LocalBusOptions {
+  /** A subscriber's deliver threw: it is dropped like a full one, and this says who and why. */
+  onSubscriberError?(name: string, error: unknown, event: StoredEvent): void;
+}
+
 export class LocalBus implements Bus {
+  constructor(private readonly options: LocalBusOptions = {}) {}
+
   private readonly bySession = new Map<string, Set<Subscriber>>();
   private readonly everywhere = new Set<Subscriber>();
   private count = 0;
@@ -49,7 +58,8 @@ export class LocalBus implements Bus {
     let accepted = false;
     try {
       accepted = sub.deliver(event);
-    } catch {
+    } catch (error) {
+      this.options.onSubscriberError?.(sub.name ?? "an unnamed subscriber", error, event);
       accepted = false;
     }
     if (!accepted) {

@@ -36,6 +36,7 @@ export class Notifier {
 
   start(): void {
     this.unsubscribe ??= this.options.bus.subscribe({
+      name: "notifier",
       types: WATCHED,
       deliver: (event) => {
         this.onEvent(event);

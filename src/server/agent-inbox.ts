@@ -22,6 +22,7 @@ export async function waitForAgentMessage(
     wake = resolve;
   });
   const unsubscribe = bus.subscribe({
+    name: `agent-inbox:${sessionId}`,
     sessionId,
     types: AGENT_EVENT_TYPES,
     deliver(event) {

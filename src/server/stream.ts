@@ -47,6 +47,7 @@ export async function replayThenFollow(
   let lastSent = options.afterSeq;
   let held: StoredEvent[] | null = [];
   const unsubscribe = bus.subscribe({
+    name: `replay:${options.sessionId}`,
     sessionId: options.sessionId,
     ...(options.types ? { types: options.types } : {}),
     deliver(event) {

@@ -46,6 +46,32 @@ function recorder(
 const keys = (events: StoredEvent[]) => events.map((e) => `${e.session_id}:${e.seq}`);
 
 describe("LocalBus", () => {
+  it("says who threw and why when a subscriber's deliver throws, drops it, and others carry on", () => {
+    const reported: { name: string; error: unknown; seq: number }[] = [];
+    const bus = new LocalBus({
+      onSubscriberError: (name, error, e) => reported.push({ name, error, seq: e.seq }),
+    });
+    const broken = new Error("the bridge lost its mind");
+    const cutOffs: number[] = [];
+    bus.subscribe({
+      name: "bridge:telegram",
+      deliver: (e) => {
+        if (e.seq === 2) throw broken;
+        return true;
+      },
+      cutOff: (refused) => cutOffs.push(refused.seq),
+    });
+    const other = recorder();
+    bus.subscribe(other);
+
+    bus.publish([event("sess_a", 1), event("sess_a", 2), event("sess_a", 3)]);
+
+    expect(reported).toEqual([{ name: "bridge:telegram", error: broken, seq: 2 }]);
+    expect(cutOffs).toEqual([2]);
+    expect(keys(other.got)).toEqual(["sess_a:1", "sess_a:2", "sess_a:3"]);
+    expect(bus.subscriberCount).toBe(1);
+  });
+
   it("delivers an event to its session's subscribers and to global ones, not to others", () => {
     const bus = new LocalBus();
     const a = recorder({ sessionId: "sess_a" });

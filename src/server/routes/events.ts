@@ -113,6 +113,7 @@ export function eventRoutes(app: App, deps: ServerDeps) {
       let unsubscribe = () => {};
       const sse = openSse(reply.raw, () => unsubscribe());
       unsubscribe = bus.subscribe({
+        name: "inbox-sse",
         types: INBOX_TYPES,
         deliver: (e) => sse.sendLive({ seq: e.seq, text: e.json }),
         cutOff: () => sse.cutOff(0),

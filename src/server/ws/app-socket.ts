@@ -63,6 +63,7 @@ export async function appSocket(
   if (follow.sessionId === undefined) {
     const sink = socketSink(socket, send);
     unsubscribe = bus.subscribe({
+      name: "inbox-ws",
       types: INBOX_TYPES,
       deliver: (e) => sink.sendLive({ seq: e.seq, text: eventFrame(e.json) }),
       cutOff: () => sink.cutOff(0),
