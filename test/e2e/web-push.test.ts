@@ -37,7 +37,11 @@ afterEach(async () => {
 });
 
 describe.skipIf(skip)("web push shown by the service worker", () => {
-  it("shows the daemon's notification for an approval, pointing at its session", async () => {
+  // One retry: in 2 of 5 full-suite runs on this 2-core machine the notification never showed
+  // (never when run alone, nor under CPU load alone); a broken service worker fails both tries.
+  it("shows the daemon's notification for an approval, pointing at its session", {
+    retry: 1,
+  }, async () => {
     push = await startFakePushService();
     // The fake push service listens on 127.0.0.1.
     t = await startTestDaemon({ token: TOKEN, env: { TETHER_PUSH_ALLOW_PRIVATE: "1" } });
@@ -73,24 +77,44 @@ describe.skipIf(skip)("web push shown by the service worker", () => {
       });
     });
     await cdp.send("ServiceWorker.enable");
-    await cdp.send("ServiceWorker.deliverPushMessage", {
-      origin: new URL(t.url).origin,
-      registrationId: await registrationId,
-      data: JSON.stringify(payload),
-    });
+    const registration = await registrationId;
+    let deliveries = 0;
+    const deliver = async () => {
+      deliveries++;
+      await cdp.send("ServiceWorker.deliverPushMessage", {
+        origin: new URL(t!.url).origin,
+        registrationId: registration,
+        data: JSON.stringify(payload),
+      });
+    };
+    await deliver();
 
-    // Shown asynchronously by the service worker: poll the page until it is there.
+    // Shown asynchronously by the service worker: poll the page until it is there. A push that
+    // DevTools hands to a worker Chromium is just stopping or restarting (a loaded machine) can
+    // be dropped, where the browser's own push service would retry: so hand it over again every
+    // few seconds. The same tag means a second delivery replaces the first notification.
+    let deliveredAt = Date.now();
     const shown = await waitFor(
-      () =>
-        page.evaluate(async () => {
+      async () => {
+        const n = await page.evaluate(async () => {
           const registration = await (globalThis as unknown as PageGlobals).navigator.serviceWorker
             .ready;
           const [n] = await registration.getNotifications();
           return n
             ? { title: n.title, body: n.body, url: (n.data as { url?: string }).url }
             : false;
-        }),
-      { timeoutMs: 20_000, what: "the service worker to show the notification" },
+        });
+        if (!n && Date.now() - deliveredAt > 3_000) {
+          deliveredAt = Date.now();
+          await deliver();
+        }
+        return n;
+      },
+      {
+        timeoutMs: 20_000,
+        what: () =>
+          `the service worker to show the notification (pushes handed over: ${deliveries})`,
+      },
     );
     expect(shown).toEqual({
       title: payload.title,
