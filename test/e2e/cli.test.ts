@@ -1,10 +1,11 @@
 // The real `tether` CLI (the bundle users run, dist/bundle/tether.js) as a child process against a
 // real daemon: each client command does what it says over the App API, and every failure is one
 // line on stderr with exit code 1, never a stack trace.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type CliRun, runCli } from "../helpers/cli.js";
 import { CLI, spawnDaemon, startTestDaemon, type TestDaemon, tempDir } from "../helpers/daemon.js";
 import { closedPort } from "../helpers/ports.js";
 import { waitFor } from "../helpers/wait.js";
@@ -43,29 +44,10 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...clean, TETHER_CONFIG: join(cwd.path, "no-config.json"), ...extra };
 }
 
-interface Run {
-  code: number | string;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
-function tether(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { cwd: cwd.path, env: env(extraEnv), timeout: 15_000 },
-      (error, stdout, stderr) => {
-        const code = error
-          ? typeof error.code === "number"
-            ? error.code
-            : `signal ${error.signal}`
-          : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const tether = (args: string[], extraEnv: Record<string, string> = {}): Promise<Run> =>
+  runCli(args, { cwd: cwd.path, env: env(extraEnv) });
 
 /** The CLI pointed at the test daemon with the right token. */
 const cli = (...args: string[]) => tether(["--url", t.url, "--token", TOKEN, ...args]);

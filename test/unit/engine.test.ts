@@ -74,12 +74,17 @@ async function openEngine(): Promise<Engine> {
   return e;
 }
 
-beforeEach(async () => {
-  dir = tempDir("tether-engine-");
+/** Opens (or, after a close, reopens) the database in `dir` as the store. */
+async function openStore(): Promise<void> {
   sqlite = openSqlite(dir.path);
   const sql = new SqlStore(sqlite.db, sqlite.close);
   await sql.migrate();
   store = new SpyStore(sql);
+}
+
+beforeEach(async () => {
+  dir = tempDir("tether-engine-");
+  await openStore();
   bus = new LocalBus();
   storageFailures = [];
   engine = await openEngine();
@@ -505,10 +510,7 @@ describe("session rules", () => {
     await store.close();
 
     // A new engine on the same database file, as after a daemon restart.
-    sqlite = openSqlite(dir.path);
-    const reopened = new SqlStore(sqlite.db, sqlite.close);
-    await reopened.migrate();
-    store = new SpyStore(reopened);
+    await openStore();
     engine = await openEngine();
 
     // Through the permission broker, as an agent Tether runs asks: answered without a human.
@@ -618,10 +620,7 @@ describe("restart", () => {
     await engine.drain();
     await store.close();
 
-    sqlite = openSqlite(dir.path);
-    const reopened = new SqlStore(sqlite.db, sqlite.close);
-    await reopened.migrate();
-    store = new SpyStore(reopened);
+    await openStore();
     engine = await openEngine();
 
     expect(engine.getSession(session.id)).toEqual(snapshot);
