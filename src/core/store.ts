@@ -28,7 +28,43 @@ export interface WriteBatch {
   inputs: InputRow[];
   /** New session rules (a rule is never changed, only deleted with its session). */
   rules: Rule[];
+  /** Delivery cursors moved forward, by `cursorKey(consumer, session_id)`. */
+  cursors: Map<string, Cursor>;
+  /** Deleting a session deletes its events, approvals, queued messages, rules and cursors. */
   deletedSessions: Set<string>;
+}
+
+/** How far one consumer (a chat bridge, a hook relay) has delivered one session's events: every
+ * event up to and including `seq`. Kept so a restarted consumer resumes exactly after it. */
+export interface Cursor {
+  consumer: string;
+  session_id: string;
+  seq: number;
+}
+
+export function cursorKey(consumer: string, sessionId: string): string {
+  return `${consumer}\u0000${sessionId}`;
+}
+
+/** A browser's Web Push subscription (PushSubscription.toJSON(), plus who it is). Not part of any
+ * session's history, so written directly, never in the engine's batch. */
+export interface PushSubscriptionRecord {
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  label: string | null;
+  user_agent: string | null;
+  created_at: string;
+}
+
+export interface PushSubscriptionStore {
+  /** Adds one, or replaces the keys and label of the one with this endpoint (keeping its
+   * created_at). */
+  upsert(subscription: PushSubscriptionRecord): Promise<void>;
+  /** Oldest first. */
+  list(): Promise<PushSubscriptionRecord[]>;
+  /** True when it existed. */
+  delete(endpoint: string): Promise<boolean>;
 }
 
 export function emptyBatch(): WriteBatch {
@@ -38,6 +74,7 @@ export function emptyBatch(): WriteBatch {
     events: [],
     inputs: [],
     rules: [],
+    cursors: new Map(),
     deletedSessions: new Set(),
   };
 }
@@ -93,6 +130,9 @@ export interface Store {
   listApprovals(query: ApprovalQuery): Promise<Approval[]>;
   /** A session's rules, oldest first. */
   listRules(sessionId: string): Promise<Rule[]>;
+  /** A consumer's cursors, one per session it has delivered something of. */
+  readCursors(consumer: string): Promise<Cursor[]>;
+  readonly pushSubscriptions: PushSubscriptionStore;
   close(): Promise<void>;
 }
 

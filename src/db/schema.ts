@@ -68,6 +68,12 @@ export interface RulesTable {
   source_approval_id: string;
 }
 
+export interface CursorsTable {
+  consumer: string;
+  session_id: string;
+  seq: number;
+}
+
 export interface Database {
   sessions: SessionsTable;
   events: EventsTable;
@@ -75,4 +81,5 @@ export interface Database {
   inputs: InputsTable;
   push_subscriptions: PushSubscriptionsTable;
   rules: RulesTable;
+  cursors: CursorsTable;
 }

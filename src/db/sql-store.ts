@@ -1,9 +1,17 @@
 import { type Kysely, Migrator } from "kysely";
-import type { ApprovalQuery, LoadedState, Store, WriteBatch } from "../core/store.js";
+import type {
+  ApprovalQuery,
+  LoadedState,
+  PushSubscriptionStore,
+  Store,
+  WriteBatch,
+} from "../core/store.js";
 import { migrationProvider } from "./migrations/index.js";
 import * as approvals from "./repos/approvals.js";
+import * as cursors from "./repos/cursors.js";
 import * as events from "./repos/events.js";
 import * as inputs from "./repos/inputs.js";
+import * as push from "./repos/push-subscriptions.js";
 import * as rules from "./repos/rules.js";
 import * as sessions from "./repos/sessions.js";
 import { sqliteBatchWriter } from "./repos/sqlite-batch.js";
@@ -20,6 +28,7 @@ export interface SqlStoreOptions {
 export class SqlStore implements Store {
   private readonly raw;
   private writeBatch: ((batch: WriteBatch) => void) | undefined;
+  readonly pushSubscriptions: PushSubscriptionStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -30,6 +39,11 @@ export class SqlStore implements Store {
     if (options.commitPath === "sqlite" && !this.raw) {
       throw new Error("the sqlite commit path needs a database opened by openSqlite");
     }
+    this.pushSubscriptions = {
+      upsert: (subscription) => push.upsertPushSubscription(db, subscription),
+      list: () => push.listPushSubscriptions(db),
+      delete: (endpoint) => push.deletePushSubscription(db, endpoint),
+    };
   }
 
   async migrate(): Promise<void> {
@@ -68,7 +82,9 @@ export class SqlStore implements Store {
       await approvals.upsertApprovals(trx, batch.approvals.values());
       await inputs.insertInputs(trx, batch.inputs);
       await rules.insertRules(trx, batch.rules);
+      await cursors.upsertCursors(trx, batch.cursors.values());
       const deleted = [...batch.deletedSessions];
+      await cursors.deleteCursorsOf(trx, deleted);
       await rules.deleteRulesOf(trx, deleted);
       await sessions.deleteSessions(trx, deleted);
     });
@@ -92,6 +108,10 @@ export class SqlStore implements Store {
 
   listRules(sessionId: string) {
     return rules.listRules(this.db, sessionId);
+  }
+
+  readCursors(consumer: string) {
+    return cursors.readCursors(this.db, consumer);
   }
 
   close(): Promise<void> {

@@ -3,6 +3,7 @@ import * as initial from "./2026-11-25-initial.js";
 import * as agentSessionId from "./2026-11-26-agent-session-id.js";
 import * as pushSubscriptions from "./2026-11-27-push-subscriptions.js";
 import * as rules from "./2026-12-01-rules.js";
+import * as cursors from "./2026-12-01-session-cursors.js";
 
 // Dated, forward-only. Add a file and a line; never edit a migration that has shipped.
 export const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026-11-26-agent-session-id": agentSessionId,
   "2026-11-27-push-subscriptions": pushSubscriptions,
   "2026-12-01-rules": rules,
+  "2026-12-01-session-cursors": cursors,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -13,6 +13,7 @@ import type {
   SessionsTable,
 } from "../schema.js";
 import { approvalRow } from "./approvals.js";
+import { cursorRow, UPSERT_CURSOR_SQL } from "./cursors.js";
 import { eventRow } from "./events.js";
 import { inputRow } from "./inputs.js";
 import { ruleRow } from "./rules.js";
@@ -106,7 +107,9 @@ export function sqliteBatchWriter(raw: SqliteDatabase.Database): (batch: WriteBa
   const upsertApproval = raw.prepare(upsert("approvals", APPROVAL_COLUMNS, APPROVAL_MUTABLE));
   const insertInput = raw.prepare(insert("inputs", INPUT_COLUMNS));
   const insertRule = raw.prepare(insert("rules", RULE_COLUMNS));
+  const upsertCursor = raw.prepare(UPSERT_CURSOR_SQL);
   const deletes = [
+    "delete from cursors where session_id = ?",
     "delete from rules where session_id = ?",
     "delete from events where session_id = ?",
     "delete from inputs where session_id = ?",
@@ -121,6 +124,7 @@ export function sqliteBatchWriter(raw: SqliteDatabase.Database): (batch: WriteBa
     for (const a of batch.approvals.values()) upsertApproval.run(approvalRow(a));
     for (const i of batch.inputs) insertInput.run(inputRow(i));
     for (const r of batch.rules) insertRule.run(ruleRow(r));
+    for (const c of batch.cursors.values()) upsertCursor.run(cursorRow(c));
     for (const id of batch.deletedSessions) for (const d of deletes) d.run(id);
   });
 }
