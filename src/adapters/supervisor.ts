@@ -9,7 +9,7 @@ import type { Logger } from "pino";
 import type { Bus } from "../bus/bus.js";
 import type { Engine } from "../core/engine.js";
 import { TetherError } from "../core/errors.js";
-import type { InputRow, StoredEvent } from "../core/store.js";
+import type { QueuedMessage, StoredEvent } from "../core/store.js";
 import type { Session } from "../shared/schemas.js";
 import { agentEnv } from "./agent-env.js";
 import { type Connection, isAgentPeer } from "./agent-peers.js";
@@ -19,7 +19,9 @@ import type { AdapterLoader } from "./registry.js";
 import { SessionHost } from "./session-host.js";
 import { AdapterError, type AgentRun } from "./types.js";
 
-const WAKE_ON: ReadonlySet<string> = new Set(["human_input", "interrupt", "approval_resolved"]);
+/** What an agent Tether runs is woken for: a message in its queue. Decisions on its approvals
+ * are not queued for it: the broker hands them over (core/approvals.ts settled). */
+const WAKE_ON: ReadonlySet<string> = new Set(["human_input", "interrupt"]);
 
 interface Slot {
   run: Promise<AgentRun | undefined>;
@@ -46,7 +48,7 @@ export class Supervisor {
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly options: SupervisorOptions) {
-    this.permissions = new PermissionBroker(options.engine);
+    this.permissions = new PermissionBroker(options.engine.approvals);
   }
 
   get kinds(): string[] {
@@ -73,11 +75,11 @@ export class Supervisor {
     });
     for (const session of engine.listSessions()) {
       if (!this.runs(session.kind)) continue;
-      for (const approval of await engine.listApprovals({
+      for (const approval of await engine.approvals.list({
         status: "pending",
         sessionId: session.id,
       })) {
-        await engine.cancelApproval(approval.id, "Tether restarted; the agent will ask again");
+        await engine.approvals.withdraw(approval.id, "Tether restarted; the agent will ask again");
       }
       if (session.state === "running" || session.state === "interrupting") {
         await engine.setState(
@@ -135,7 +137,6 @@ export class Supervisor {
       return; // deleted
     }
     if (!this.runs(session.kind)) return;
-    if (event.type === "approval_resolved") this.permissions.answered(event);
     this.deliver(session.id);
   }
 
@@ -161,9 +162,9 @@ export class Supervisor {
     } catch {
       return;
     }
-    const pending = await engine.readInputs(session.id);
+    const pending = await engine.readQueue(session.id);
     if (pending.length === 0) return;
-    const hasMessage = pending.some((input) => input.type === "human_input");
+    const hasMessage = pending.some((queued) => queued.type === "human_input");
     // An interrupt for an agent that is not running has nothing to stop.
     if (!hasMessage && !this.slots.has(session.id)) {
       await engine.acknowledge(session.id, pending[pending.length - 1]!.seq);
@@ -174,16 +175,17 @@ export class Supervisor {
     }
     const run = await this.ensureRun(session);
     if (!run) return; // Failed to start; the input stays queued for the next try.
-    for (const input of pending) {
-      await this.handOver(run, input);
-      await engine.acknowledge(session.id, input.seq);
+    for (const queued of pending) {
+      await this.handOver(run, queued);
+      await engine.acknowledge(session.id, queued.seq);
     }
   }
 
-  private async handOver(run: AgentRun, input: InputRow): Promise<void> {
-    if (input.type === "human_input") run.send(String(input.data.text ?? ""));
-    else if (input.type === "interrupt") await run.interrupt();
-    // approval_response: already handed to the waiting agent by the permission broker.
+  private async handOver(run: AgentRun, queued: QueuedMessage): Promise<void> {
+    if (queued.type === "human_input") run.send(queued.data.text);
+    else if (queued.type === "interrupt") await run.interrupt();
+    // approval_response: queued only by versions before decisions went straight to the waiting
+    // agent; there is nothing to hand over.
   }
 
   private ensureRun(session: Session): Promise<AgentRun | undefined> {

@@ -57,24 +57,27 @@ export function approvalTable(approvals: readonly Approval[]): string[] {
 
 /** One event as a terminal line. */
 export function formatEvent(e: TetherEvent): string {
-  const d = e.data as Record<string, unknown>;
   const head = `${clock(e.ts)} #${e.seq}`;
   switch (e.type) {
     case "output":
-      return `${head} ${String(d.text)}`;
-    case "state":
-      return `${head} ── ${String(d.from ?? "new")} → ${String(d.to)}${d.reason ? ` (${String(d.reason)})` : ""}`;
+      return `${head} ${e.data.text}`;
+    case "state": {
+      const { from, to, reason } = e.data;
+      return `${head} ── ${from ?? "new"} → ${to}${reason ? ` (${reason})` : ""}`;
+    }
     case "status":
-      return `${head} ── agent ${String(d.status)}${d.message ? `: ${String(d.message)}` : ""}`;
+      return `${head} ── agent ${e.data.status}${e.data.message ? `: ${e.data.message}` : ""}`;
     case "approval_request":
-      return `${head} ⚠ approval needed: ${String(d.title)} [${(d.options as string[]).join(" / ")}]  → tether approve ${String(d.id)} <option>`;
+      return `${head} ⚠ approval needed: ${e.data.title} [${e.data.options.join(" / ")}]  → tether approve ${e.data.id} <option>`;
     case "approval_resolved":
-      return `${head} ✓ ${String(d.request_id)}: ${String(d.option)} by ${String(d.decided_by)}`;
+      return e.data.status === "cancelled"
+        ? `${head} ✗ ${e.data.request_id} withdrawn: ${e.data.reason}`
+        : `${head} ✓ ${e.data.request_id}: ${e.data.option} by ${e.data.decided_by}`;
     case "human_input":
-      return `${head} > ${String(d.text)}  (${String(d.sender ?? "human")})`;
+      return `${head} > ${e.data.text}  (${e.data.sender})`;
     case "interrupt":
-      return `${head} ■ interrupt requested by ${String(d.by ?? "human")}`;
+      return `${head} ■ interrupt requested by ${e.data.by}`;
     default:
-      return `${head} ${e.type} ${JSON.stringify(d)}`;
+      return `${head} ${e.type} ${JSON.stringify(e.data)}`;
   }
 }

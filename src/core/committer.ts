@@ -158,8 +158,12 @@ function mergeInto(batch: WriteBatch, piece: WriteBatch): void {
   for (const [id, s] of piece.sessions) batch.sessions.set(id, s);
   for (const [id, a] of piece.approvals) batch.approvals.set(id, a);
   for (const e of piece.events) batch.events.push(e);
-  for (const i of piece.inputs) batch.inputs.push(i);
+  for (const m of piece.queued) batch.queued.push(m);
   for (const r of piece.rules) batch.rules.push(r);
+  for (const [key, c] of piece.cursors) {
+    const before = batch.cursors.get(key);
+    if (!before || before.seq < c.seq) batch.cursors.set(key, c);
+  }
   for (const id of piece.deletedSessions) {
     batch.sessions.delete(id);
     batch.deletedSessions.add(id);
@@ -171,8 +175,9 @@ function sessionsOf(batch: WriteBatch): Set<string> {
   const ids = new Set<string>(batch.sessions.keys());
   for (const e of batch.events) ids.add(e.session_id);
   for (const a of batch.approvals.values()) ids.add(a.session_id);
-  for (const i of batch.inputs) ids.add(i.session_id);
+  for (const m of batch.queued) ids.add(m.session_id);
   for (const r of batch.rules) ids.add(r.session_id);
+  for (const c of batch.cursors.values()) ids.add(c.session_id);
   for (const id of batch.deletedSessions) ids.add(id);
   return ids;
 }
@@ -182,7 +187,7 @@ function sessionsOf(batch: WriteBatch): Set<string> {
 function assertStorable(batch: WriteBatch): void {
   for (const s of batch.sessions.values()) JSON.stringify(s.agent);
   for (const a of batch.approvals.values()) JSON.stringify([a.options, a.tool_input]);
-  for (const i of batch.inputs) JSON.stringify(i.data);
+  for (const m of batch.queued) JSON.stringify(m.data);
 }
 
 function unstorable(cause: unknown): TetherError {

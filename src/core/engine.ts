@@ -2,31 +2,28 @@
 // current group-commit batch; callers get their answer once it is on disk, and subscribers see
 // the events only after that.
 import type { Bus } from "../bus/bus.js";
-import {
-  type AgentMessage,
-  type AgentMetadata,
-  type AgentStatus,
-  type Approval,
-  type ApprovalRequestBody,
-  DEFAULT_APPROVAL_OPTIONS,
-  type EventType,
-  type OutputKind,
-  type Session,
-  type SessionState,
-  type Usage,
+import type {
+  AgentMessage,
+  AgentMetadata,
+  AgentStatus,
+  EventData,
+  EventType,
+  OutputKind,
+  Session,
+  SessionState,
+  Usage,
 } from "../shared/schemas.js";
+import { type Actor, actorLabel } from "./actor.js";
+import { Approvals } from "./approvals.js";
 import { GroupCommitter } from "./committer.js";
-import { approvalNotFound, sessionNotFound, TetherError } from "./errors.js";
+import { sessionNotFound, TetherError } from "./errors.js";
 import { newId } from "./ids.js";
-import { type Rule, RuleBook, ruleActor, ruleToolOf, sessionRuleOption } from "./rules.js";
+import type { Ledger, SessionWrite } from "./ledger.js";
 import { assertTransition } from "./state-machine.js";
 import {
-  type AgentMessageType,
-  type ApprovalCursor,
   type EventPage,
   eventJson,
-  type InputRow,
-  newestFirst,
+  type QueuedMessage,
   type Store,
   type StoredEvent,
   type WriteBatch,
@@ -49,16 +46,17 @@ export interface EngineOptions {
 
 const ZERO_USAGE: Usage = { input_tokens: 0, output_tokens: 0, cost_usd: 0 };
 
+/** The kind of a session an outside agent drives through the External API. */
+export const EXTERNAL_KIND = "external";
+
 export class Engine {
   private readonly store: Store;
   private readonly bus: Bus;
   private readonly now: () => Date;
   private readonly committer: GroupCommitter;
   private readonly sessions = new Map<string, Session>();
-  /** Pending approvals, and resolved ones until their resolution is committed. */
-  private readonly approvals = new Map<string, Approval>();
-  /** Every session's rules, as on disk plus those staged. */
-  private readonly rules = new RuleBook();
+  /** Asking the human: every door asks, answers and withdraws through this. */
+  readonly approvals: Approvals;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -69,16 +67,14 @@ export class Engine {
       // Memory ran ahead of the disk; take the disk's word for it again.
       return this.init();
     });
+    this.approvals = new Approvals(this.ledger(), options.store);
   }
 
   async init(): Promise<void> {
     const state = await this.store.load();
     this.sessions.clear();
-    this.approvals.clear();
-    this.rules.clear();
     for (const s of state.sessions) this.sessions.set(s.id, s);
-    for (const a of state.pendingApprovals) this.approvals.set(a.id, a);
-    for (const r of state.rules) this.rules.add(r);
+    this.approvals.load(state.pendingApprovals, state.rules);
   }
 
   /** Resolves once every change staged so far is on disk. */
@@ -126,12 +122,6 @@ export class Engine {
     return this.sessions.size;
   }
 
-  get pendingApprovalCount(): number {
-    let n = 0;
-    for (const a of this.approvals.values()) if (a.status === "pending") n++;
-    return n;
-  }
-
   /** A page of events after `afterSeq`: at most `limit`, cut once their data reaches
    * `maxChars` (see Store.readEvents). */
   readEvents(
@@ -141,37 +131,6 @@ export class Engine {
     maxChars?: number,
   ): Promise<EventPage> {
     return this.store.readEvents(this.getSession(sessionId).id, afterSeq, limit, maxChars);
-  }
-
-  async getApproval(id: string): Promise<Approval> {
-    const approval = this.approvals.get(id) ?? (await this.store.getApproval(id));
-    if (!approval) throw approvalNotFound(id);
-    return approval;
-  }
-
-  /** Approvals newest first (created_at, then id): pending ones from memory, others from the
-   * disk; all of them unless `limit` is given, older than `before` when it is. */
-  async listApprovals(query: {
-    status: Approval["status"];
-    sessionId?: string | undefined;
-    limit?: number | undefined;
-    before?: ApprovalCursor | undefined;
-  }): Promise<Approval[]> {
-    const sessionId =
-      query.sessionId === undefined ? undefined : this.getSession(query.sessionId).id;
-    if (query.status !== "pending") {
-      return this.store.listApprovals({ ...query, sessionId });
-    }
-    const { before } = query;
-    const out: Approval[] = [];
-    for (const a of this.approvals.values()) {
-      if (a.status !== "pending") continue;
-      if (sessionId !== undefined && a.session_id !== sessionId) continue;
-      if (before !== undefined && newestFirst(a, before) <= 0) continue;
-      out.push(a);
-    }
-    out.sort(newestFirst);
-    return query.limit === undefined ? out : out.slice(0, query.limit);
   }
 
   usage(): { total: Usage; sessions: { session_id: string; name: string; usage: Usage }[] } {
@@ -238,10 +197,7 @@ export class Engine {
   async deleteSession(id: string): Promise<void> {
     const session = this.getSession(id);
     this.sessions.delete(session.id);
-    for (const [approvalId, a] of this.approvals) {
-      if (a.session_id === session.id) this.approvals.delete(approvalId);
-    }
-    this.rules.forgetSession(session.id);
+    this.approvals.forgetSession(session.id);
     await this.stage(undefined, (batch) => {
       batch.deletedSessions.add(session.id);
     });
@@ -308,60 +264,6 @@ export class Engine {
     return after;
   }
 
-  /** Records a request for the human; when a rule of the session covers it, answers it by that
-   * rule in the same commit, so it is never pending: the approval comes back resolved. */
-  async requestApproval(id: string, request: ApprovalRequestBody): Promise<Approval> {
-    const session = this.live(id);
-    const approval: Approval = {
-      id: newId("apr"),
-      session_id: session.id,
-      seq: 0,
-      title: request.title,
-      description: request.description,
-      options: request.options.length > 0 ? request.options : DEFAULT_APPROVAL_OPTIONS,
-      tool_name: request.tool_name,
-      tool_input: request.tool_input ?? null,
-      status: "pending",
-      decision: null,
-      decided_by: null,
-      created_at: this.timestamp(),
-      resolved_at: null,
-    };
-    const rule = this.ruleFor(approval);
-    if (rule) {
-      approval.status = "resolved";
-      approval.decision = sessionRuleOption(rule.tool);
-      approval.decided_by = ruleActor(rule);
-      approval.resolved_at = approval.created_at;
-    }
-    this.approvals.set(approval.id, approval);
-    try {
-      await this.stage(
-        session,
-        (batch) => {
-          approval.seq = session.last_seq + 1;
-          batch.approvals.set(approval.id, { ...approval });
-          this.emit(batch, session, "approval_request", { ...approval });
-          this.startedBy(batch, session, "approval request");
-          if (rule) {
-            this.queueForAgent(
-              batch,
-              session,
-              "approval_resolved",
-              "approval_response",
-              responseOf(approval),
-            );
-          }
-        },
-        () => this.approvals.delete(approval.id),
-      );
-    } finally {
-      // Answered by a rule: it was in memory only so that it could be read before its commit.
-      if (rule) this.approvals.delete(approval.id);
-    }
-    return approval;
-  }
-
   /** The agent's running totals: each count only ever goes up, so a total reported again (or a
    * resumed agent that starts counting afresh) never lowers what was recorded. */
   async recordUsageTotal(id: string, total: Usage): Promise<void> {
@@ -401,143 +303,40 @@ export class Engine {
 
   // ---------- what the human says ----------
 
-  /** Compare-and-set: the first answer wins; every later one gets a conflict naming the winner. */
-  async resolveApproval(
-    approvalId: string,
-    answer: { option: string; decided_by: string; message?: string | undefined },
-  ): Promise<Approval> {
-    const approval = await this.getApproval(approvalId);
-    if (approval.status !== "pending") {
-      throw new TetherError(
-        "approval_already_resolved",
-        `approval ${approval.id} was already ${approval.status}` +
-          (approval.decided_by ? ` by ${approval.decided_by} (${approval.decision})` : ""),
-        {
-          details: {
-            status: approval.status,
-            decision: approval.decision,
-            decided_by: approval.decided_by,
-            resolved_at: approval.resolved_at,
-          },
-        },
-      );
-    }
-    if (!approval.options.includes(answer.option)) {
-      throw new TetherError(
-        "bad_request",
-        `"${answer.option}" is not an option of approval ${approval.id}; choose one of: ${approval.options.join(", ")}`,
-        { details: { options: approval.options } },
-      );
-    }
-    const session = this.getSession(approval.session_id);
-    const timestamp = this.timestamp();
-    approval.status = "resolved";
-    approval.decision = answer.option;
-    approval.decided_by = answer.decided_by;
-    approval.resolved_at = timestamp;
-    const response = responseOf(approval, answer.message);
-    const rule = this.ruleMadeBy(approval, answer.option, answer.decided_by, timestamp);
-    let undone = false;
-    try {
-      await this.stage(
-        session,
-        (batch) => {
-          batch.approvals.set(approval.id, { ...approval });
-          this.queueForAgent(batch, session, "approval_resolved", "approval_response", response);
-          if (rule) {
-            // In the commit of the answer that chose it: the rule exists exactly when the answer
-            // does.
-            batch.rules.push(rule);
-            this.rules.add(rule);
-          }
-        },
-        () => {
-          undone = true;
-          Object.assign(approval, UNRESOLVED);
-          if (rule) this.rules.remove(rule);
-        },
-      );
-    } finally {
-      // Once staged it is decided (or, if the commit failed, memory is reloaded from the disk).
-      if (!undone) this.approvals.delete(approval.id);
-    }
-    return approval;
-  }
-
-  /** Withdraws a pending approval nobody needs any more (the agent stopped waiting). */
-  async cancelApproval(approvalId: string, reason: string): Promise<void> {
-    const approval = this.approvals.get(approvalId);
-    if (approval?.status !== "pending") return;
-    const session = this.getSession(approval.session_id);
-    approval.status = "cancelled";
-    approval.resolved_at = this.timestamp();
-    let undone = false;
-    try {
-      await this.stage(
-        session,
-        (batch) => {
-          batch.approvals.set(approval.id, { ...approval });
-          this.emit(batch, session, "approval_resolved", {
-            request_id: approval.id,
-            status: "cancelled",
-            reason,
-          });
-        },
-        () => {
-          undone = true;
-          Object.assign(approval, UNRESOLVED);
-        },
-      );
-    } finally {
-      if (!undone) this.approvals.delete(approval.id);
-    }
-  }
-
-  async sendInput(id: string, input: { text: string; sender: string }): Promise<{ seq: number }> {
+  async sendInput(id: string, input: { text: string; sender: Actor }): Promise<{ seq: number }> {
     const session = this.live(id);
     let seq = 0;
     await this.stage(session, (batch) => {
-      const timestamp = this.timestamp();
-      seq = this.queueForAgent(
-        batch,
-        session,
-        "human_input",
-        "human_input",
-        {
-          text: input.text,
-          timestamp,
-        },
-        { sender: input.sender },
-      );
+      const data = { text: input.text, timestamp: this.timestamp() };
+      const event = this.emit(batch, session, "human_input", {
+        ...data,
+        sender: actorLabel(input.sender),
+      });
+      seq = event.seq;
+      batch.queued.push({ session_id: session.id, type: "human_input", seq, data });
       if (session.state === "awaiting_input") this.transition(batch, session, "running", "input");
     });
     return { seq };
   }
 
-  async interrupt(id: string, by: string): Promise<Session> {
+  async interrupt(id: string, by: Actor): Promise<Session> {
     const session = this.live(id);
+    const label = actorLabel(by);
     await this.stage(session, (batch) => {
-      this.transition(batch, session, "interrupting", `interrupted by ${by}`);
-      this.queueForAgent(
-        batch,
-        session,
-        "interrupt",
-        "interrupt",
-        { timestamp: this.timestamp() },
-        {
-          by,
-        },
-      );
+      this.transition(batch, session, "interrupting", `interrupted by ${label}`);
+      const data = { timestamp: this.timestamp() };
+      const event = this.emit(batch, session, "interrupt", { ...data, by: label });
+      batch.queued.push({ session_id: session.id, type: "interrupt", seq: event.seq, data });
     });
     return session;
   }
 
   // ---------- delivery to the agent ----------
 
-  /** Messages for the agent after `afterSeq` (or its acknowledged cursor, if further). */
-  readInputs(id: string, afterSeq = 0, limit = 100): Promise<InputRow[]> {
+  /** The agent's queued messages after `afterSeq` (or its acknowledged cursor, if further). */
+  readQueue(id: string, afterSeq = 0, limit = 100): Promise<QueuedMessage[]> {
     const session = this.getSession(id);
-    return this.store.readInputs(session.id, Math.max(afterSeq, session.agent_cursor), limit);
+    return this.store.readQueue(session.id, Math.max(afterSeq, session.agent_cursor), limit);
   }
 
   /** The agent has handled everything up to `seq`. */
@@ -554,32 +353,25 @@ export class Engine {
 
   // ---------- internals ----------
 
-  /** The session rule that answers `approval`, if one does: a rule for its tool, offered as an
-   * option of the request (so the decision is one the requester knows). */
-  private ruleFor(approval: Approval): Rule | undefined {
-    if (approval.tool_name === null) return undefined;
-    const rule = this.rules.find(approval.session_id, approval.tool_name);
-    return rule && approval.options.includes(sessionRuleOption(rule.tool)) ? rule : undefined;
+  /** What approvals (core/approvals.ts) may do to a session's history. */
+  private ledger(): Ledger {
+    return {
+      getSession: (id) => this.getSession(id),
+      live: (id) => this.live(id),
+      timestamp: () => this.timestamp(),
+      readsQueue: (session) => session.kind === EXTERNAL_KIND,
+      stage: (session, change, undo) =>
+        this.stage(session, (batch) => change(this.writerFor(batch, session)), undo),
+    };
   }
 
-  /** The rule a just-resolved approval makes: its answer allowed its tool for the rest of the
-   * session, and the session has no rule for that tool yet. */
-  private ruleMadeBy(
-    approval: Approval,
-    option: string,
-    decidedBy: string,
-    at: string,
-  ): Rule | undefined {
-    const tool = ruleToolOf(approval.tool_name, option);
-    if (tool === undefined || this.rules.find(approval.session_id, tool)) return undefined;
+  private writerFor(batch: WriteBatch, session: Session): SessionWrite {
     return {
-      id: newId("rule"),
-      session_id: approval.session_id,
-      tool,
-      decision: "allow",
-      created_at: at,
-      created_by: decidedBy,
-      source_approval_id: approval.id,
+      emit: (type, data) => this.emit(batch, session, type, data),
+      queue: (message) => batch.queued.push({ ...message, session_id: session.id }),
+      saveApproval: (approval) => batch.approvals.set(approval.id, { ...approval }),
+      addRule: (rule) => batch.rules.push(rule),
+      startedBy: (what) => this.startedBy(batch, session, what),
     };
   }
 
@@ -632,77 +424,27 @@ export class Engine {
     this.emit(batch, session, "state", { from, to, ...(reason ? { reason } : {}) });
   }
 
-  /** Records an event that the agent must receive, and queues it for delivery. */
-  private queueForAgent(
+  private emit<T extends EventType>(
     batch: WriteBatch,
     session: Session,
-    eventType: EventType,
-    messageType: AgentMessageType,
-    message: Record<string, unknown>,
-    extra: Record<string, unknown> = {},
-  ): number {
-    const event = this.emit(batch, session, eventType, { ...message, ...extra });
-    batch.inputs.push({ session_id: session.id, seq: event.seq, type: messageType, data: message });
-    return event.seq;
-  }
-
-  private emit(
-    batch: WriteBatch,
-    session: Session,
-    type: EventType,
-    data: Record<string, unknown>,
+    type: T,
+    data: EventData<T>,
   ): StoredEvent {
     const ts = this.timestamp();
     session.last_seq += 1;
     session.updated_at = ts;
-    const base = { session_id: session.id, seq: session.last_seq, ts, type, data };
-    const event: StoredEvent = { ...base, json: eventJson(base, JSON.stringify(data)) };
+    const head = { session_id: session.id, seq: session.last_seq, ts, type };
+    // EventData<T> for this T is the data of the event of type T: TypeScript cannot see that a
+    // generic T picks one member of the TetherEvent union.
+    const event = { ...head, data, json: eventJson(head, JSON.stringify(data)) } as StoredEvent;
     batch.events.push(event);
     return event;
   }
 }
-
-/** What the agent is told of a resolved approval (the approval_resolved event's data). */
-function responseOf(approval: Approval, message?: string): Record<string, unknown> {
-  return {
-    request_id: approval.id,
-    option: approval.decision,
-    decided_by: approval.decided_by,
-    timestamp: approval.resolved_at,
-    ...(message ? { message } : {}),
-  };
-}
-
-const UNRESOLVED = {
-  status: "pending",
-  decision: null,
-  decided_by: null,
-  resolved_at: null,
-} as const;
 
 const STATUS_STATE: Record<AgentStatus, SessionState> = {
   thinking: "running",
   executing: "running",
   done: "awaiting_input",
   error: "error",
-};
-
-/** The message an agent receives for a queued input row. */
-export function toAgentMessage(input: InputRow): AgentMessage {
-  return { type: input.type, seq: input.seq, data: input.data } as AgentMessage;
-}
-
-/** The agent-facing message carried by a committed event, if it carries one. */
-export function agentMessageOf(event: StoredEvent): AgentMessage | undefined {
-  const type = AGENT_MESSAGE_OF_EVENT[event.type];
-  // A withdrawn approval was never answered: there is nothing to tell the agent.
-  if (!type || event.data.status === "cancelled") return undefined;
-  const { sender: _sender, by: _by, ...data } = event.data;
-  return { type, seq: event.seq, data } as AgentMessage;
-}
-
-const AGENT_MESSAGE_OF_EVENT: Partial<Record<EventType, AgentMessageType>> = {
-  human_input: "human_input",
-  approval_resolved: "approval_response",
-  interrupt: "interrupt",
 };

@@ -1,31 +1,31 @@
 // What the engine needs from durable storage. The SQL implementation lives in db/; the engine
 // knows nothing about SQL dialects.
-import type { Approval, Session, TetherEvent } from "../shared/schemas.js";
+import type {
+  AgentMessage,
+  Approval,
+  EventOf,
+  EventType,
+  Session,
+  TetherEvent,
+} from "../shared/schemas.js";
 import type { Rule } from "./rules.js";
 
 /** An event with its wire JSON, serialized once and shared by every subscriber. */
-export interface StoredEvent extends TetherEvent {
-  readonly json: string;
-}
+export type StoredEvent = TetherEvent & { readonly json: string };
+/** A stored event of one type. */
+export type StoredEventOf<T extends EventType> = EventOf<T> & { readonly json: string };
 
-export const AGENT_MESSAGE_TYPES = ["human_input", "approval_response", "interrupt"] as const;
-export type AgentMessageType = (typeof AGENT_MESSAGE_TYPES)[number];
-
-/** Something queued for the agent (a human's input, a decision, an interrupt), keyed by the
- * seq of the event that recorded it. Delivered at least once, until the agent acknowledges. */
-export interface InputRow {
-  session_id: string;
-  seq: number;
-  type: AgentMessageType;
-  data: Record<string, unknown>;
-}
+/** A message in an agent's queue (a human's input, a decision, an interrupt), keyed by the seq
+ * of the event that recorded it. Delivered at least once, until the agent acknowledges it. */
+export type QueuedMessage = AgentMessage & { session_id: string };
 
 /** Everything written in one transaction: all changes made during one event-loop tick. */
 export interface WriteBatch {
   sessions: Map<string, Session>;
   approvals: Map<string, Approval>;
   events: StoredEvent[];
-  inputs: InputRow[];
+  /** Messages added to agents' queues (stored in the `inputs` table). */
+  queued: QueuedMessage[];
   /** New session rules (a rule is never changed, only deleted with its session). */
   rules: Rule[];
   /** Delivery cursors moved forward, by `cursorKey(consumer, session_id)`. */
@@ -72,7 +72,7 @@ export function emptyBatch(): WriteBatch {
     sessions: new Map(),
     approvals: new Map(),
     events: [],
-    inputs: [],
+    queued: [],
     rules: [],
     cursors: new Map(),
     deletedSessions: new Set(),
@@ -124,7 +124,8 @@ export interface Store {
     limit: number,
     maxChars?: number,
   ): Promise<EventPage>;
-  readInputs(sessionId: string, afterSeq: number, limit: number): Promise<InputRow[]>;
+  /** A session's queued messages after `afterSeq`, in seq order. */
+  readQueue(sessionId: string, afterSeq: number, limit: number): Promise<QueuedMessage[]>;
   getApproval(id: string): Promise<Approval | undefined>;
   /** Approvals newest first (see newestFirst). */
   listApprovals(query: ApprovalQuery): Promise<Approval[]>;
@@ -136,6 +137,14 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export function eventJson(e: TetherEvent, dataJson: string): string {
+/** What precedes an event's data: who, when and what kind. */
+export interface EventHead {
+  session_id: string;
+  seq: number;
+  ts: string;
+  type: string;
+}
+
+export function eventJson(e: EventHead, dataJson: string): string {
   return `{"session_id":${JSON.stringify(e.session_id)},"seq":${e.seq},"ts":"${e.ts}","type":"${e.type}","data":${dataJson}}`;
 }

@@ -7,10 +7,10 @@ import type {
   WriteBatch,
 } from "../core/store.js";
 import { migrationProvider } from "./migrations/index.js";
+import * as queue from "./repos/agent-queue.js";
 import * as approvals from "./repos/approvals.js";
 import * as cursors from "./repos/cursors.js";
 import * as events from "./repos/events.js";
-import * as inputs from "./repos/inputs.js";
 import * as push from "./repos/push-subscriptions.js";
 import * as rules from "./repos/rules.js";
 import * as sessions from "./repos/sessions.js";
@@ -80,7 +80,7 @@ export class SqlStore implements Store {
       await sessions.upsertSessions(trx, batch.sessions.values());
       await events.insertEvents(trx, batch.events);
       await approvals.upsertApprovals(trx, batch.approvals.values());
-      await inputs.insertInputs(trx, batch.inputs);
+      await queue.insertQueued(trx, batch.queued);
       await rules.insertRules(trx, batch.rules);
       await cursors.upsertCursors(trx, batch.cursors.values());
       const deleted = [...batch.deletedSessions];
@@ -94,8 +94,8 @@ export class SqlStore implements Store {
     return events.readEvents(this.db, sessionId, afterSeq, limit, maxChars);
   }
 
-  readInputs(sessionId: string, afterSeq: number, limit: number) {
-    return inputs.readInputs(this.db, sessionId, afterSeq, limit);
+  readQueue(sessionId: string, afterSeq: number, limit: number) {
+    return queue.readQueue(this.db, sessionId, afterSeq, limit);
   }
 
   getApproval(id: string) {

@@ -1,5 +1,5 @@
 // What Tether tells the human, independent of the channel that carries it.
-import type { StoredEvent } from "../core/store.js";
+import type { StoredEventOf } from "../core/store.js";
 
 export type NotificationKind = "approval" | "awaiting_input" | "test";
 
@@ -38,19 +38,12 @@ export function sessionPath(sessionId: string): string {
 }
 
 export function approvalNotification(
-  event: StoredEvent,
+  event: StoredEventOf<"approval_request">,
   sessionName: string,
-): TetherNotification | undefined {
-  const { id, title, description, options } = event.data as {
-    id?: unknown;
-    title?: unknown;
-    description?: unknown;
-    options?: unknown;
-  };
-  if (typeof id !== "string" || typeof title !== "string") return undefined;
-  const choices = Array.isArray(options) ? options.filter((o) => typeof o === "string") : [];
-  const about = typeof description === "string" ? preview(description, BODY_MAX - 60) : "";
-  const choose = choices.length > 0 ? `Options: ${choices.join(" / ")}` : "";
+): TetherNotification {
+  const { id, title, description, options } = event.data;
+  const about = preview(description, BODY_MAX - 60);
+  const choose = options.length > 0 ? `Options: ${options.join(" / ")}` : "";
   return {
     kind: "approval",
     title: preview(`${sessionName}: ${title}`, TITLE_MAX),
@@ -63,11 +56,11 @@ export function approvalNotification(
 }
 
 export function awaitingInputNotification(
-  event: StoredEvent,
+  event: StoredEventOf<"state">,
   sessionName: string,
   lastOutput: string | undefined,
 ): TetherNotification {
-  const reason = typeof event.data.reason === "string" ? event.data.reason : "";
+  const reason = event.data.reason ?? "";
   return {
     kind: "awaiting_input",
     title: preview(`${sessionName} is waiting for you`, TITLE_MAX),

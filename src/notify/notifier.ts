@@ -4,7 +4,7 @@
 // whose deliver() only looks at the event and hands work to the channels' queue, so the
 // engine never waits on a push service.
 import type { Bus } from "../bus/bus.js";
-import type { StoredEvent } from "../core/store.js";
+import type { StoredEvent, StoredEventOf } from "../core/store.js";
 import {
   approvalNotification,
   awaitingInputNotification,
@@ -59,16 +59,15 @@ export class Notifier {
     else if (event.type === "state") this.onState(event);
   }
 
-  private onApproval(event: StoredEvent): void {
+  private onApproval(event: StoredEventOf<"approval_request">): void {
     // Answered in the commit that recorded it (by a session rule): nobody needs to hear of it.
     if (event.data.status !== "pending") return;
     const name = this.options.sessionName(event.session_id);
     if (name === undefined || !this.firstTime(event)) return;
-    const n = approvalNotification(event, name);
-    if (n) this.options.dispatch(n);
+    this.options.dispatch(approvalNotification(event, name));
   }
 
-  private onState(event: StoredEvent): void {
+  private onState(event: StoredEventOf<"state">): void {
     const { from, to } = event.data;
     if (to === "done") this.lastOutput.delete(event.session_id);
     // Stopping a turn on request also lands in awaiting_input; the human asked for it.
@@ -80,9 +79,9 @@ export class Notifier {
     );
   }
 
-  private rememberOutput(event: StoredEvent): void {
+  private rememberOutput(event: StoredEventOf<"output">): void {
     const { text, kind } = event.data;
-    if (typeof text !== "string" || (kind !== undefined && kind !== "text")) return;
+    if (kind !== undefined && kind !== "text") return;
     if (text.trim() === "") return;
     // Only the end is kept, shortened now, so the map stays small however much is said.
     this.lastOutput.set(event.session_id, tailPreview(text, LAST_OUTPUT_MAX));

@@ -1,11 +1,10 @@
-// Who is calling, as the door authenticated it. Routes record this as `decided_by` (and the
-// like); it is never taken from what the client says about itself.
+// Who is calling, as the door authenticated it. Routes record this as `decided_by`, `sender` and
+// `by`; it is never taken from what the client says about itself (core/actor.ts claimedActor).
 import type { FastifyRequest } from "fastify";
-
-/** `web:<device>` (the paired cookie), `api` (the bearer token), `local` (dev mode, no auth). */
-export type Actor = string;
+import type { Actor } from "../core/actor.js";
 
 const actors = new WeakMap<FastifyRequest, Actor>();
+const TOKEN_HOLDER: Actor = { kind: "api" };
 
 /** Set once by the auth hook, from the credential the request carried. */
 export function setActor(req: FastifyRequest, actor: Actor): void {
@@ -13,5 +12,5 @@ export function setActor(req: FastifyRequest, actor: Actor): void {
 }
 
 export function actorOf(req: FastifyRequest): Actor {
-  return actors.get(req) ?? "api";
+  return actors.get(req) ?? TOKEN_HOLDER;
 }

@@ -1,13 +1,6 @@
-import { agentMessageOf, toAgentMessage } from "../core/engine.js";
+import { AGENT_MESSAGE_EVENTS, agentMessageOf, toAgentMessage } from "../core/agent-messages.js";
 import type { AgentMessage } from "../shared/schemas.js";
 import type { ServerDeps } from "./types.js";
-
-/** Event types that carry a message for the agent. */
-export const AGENT_EVENT_TYPES: ReadonlySet<string> = new Set([
-  "human_input",
-  "approval_resolved",
-  "interrupt",
-]);
 
 /** The next message for the agent after `afterSeq` (and its cursor), waiting up to `timeoutMs`. */
 export async function waitForAgentMessage(
@@ -24,7 +17,7 @@ export async function waitForAgentMessage(
   const unsubscribe = bus.subscribe({
     name: `agent-inbox:${sessionId}`,
     sessionId,
-    types: AGENT_EVENT_TYPES,
+    types: AGENT_MESSAGE_EVENTS,
     deliver(event) {
       const message = agentMessageOf(event);
       if (message) wake(message);
@@ -36,7 +29,7 @@ export async function waitForAgentMessage(
   const onAbort = () => wake(undefined);
   signal.addEventListener("abort", onAbort);
   try {
-    const [queued] = await engine.readInputs(sessionId, afterSeq, 1);
+    const [queued] = await engine.readQueue(sessionId, afterSeq, 1);
     if (queued) return toAgentMessage(queued);
     if (timeoutMs === 0) return undefined;
     const message = await arrived;

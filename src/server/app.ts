@@ -128,7 +128,7 @@ export async function buildServer(
       if (crossSite) return reply.code(crossSite.status).send(crossSite.toBody());
     }
     if (authenticate === undefined) {
-      setActor(req, "local");
+      setActor(req, { kind: "local" });
       return;
     }
     // The token screen is among the web app's files; pairing checks the token itself; liveness

@@ -4,7 +4,7 @@
 // (device-credential.ts). A malformed credential is simply a wrong one: a 401, never a throw.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
-import type { Actor } from "./actor.js";
+import type { Actor } from "../core/actor.js";
 import { cookieName, type DeviceCredentials } from "./device-credential.js";
 
 export type Presented =
@@ -49,10 +49,10 @@ export function makeAuthenticator(
     switch (presented.via) {
       case "bearer":
       case "query":
-        return isToken(presented.value) ? "api" : undefined;
+        return isToken(presented.value) ? { kind: "api" } : undefined;
       case "cookie": {
         const device = devices.verify(presented.value);
-        return device === undefined ? undefined : `web:${device}`;
+        return device === undefined ? undefined : { kind: "web", device };
       }
       default:
         return undefined;

@@ -17,7 +17,7 @@ export const SNAPSHOT_APPROVALS = 1000;
 export async function inboxSnapshot(engine: Engine) {
   return {
     sessions: engine.listSessions(),
-    approvals: await engine.listApprovals({ status: "pending", limit: SNAPSHOT_APPROVALS }),
-    pending_approvals: engine.pendingApprovalCount,
+    approvals: await engine.approvals.list({ status: "pending", limit: SNAPSHOT_APPROVALS }),
+    pending_approvals: engine.approvals.pendingCount,
   };
 }

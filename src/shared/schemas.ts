@@ -123,33 +123,7 @@ export const Session = z
   .meta({ id: "Session" });
 export type Session = z.infer<typeof Session>;
 
-export const EVENT_TYPES = [
-  "output",
-  "status",
-  "state",
-  "approval_request",
-  "approval_resolved",
-  "human_input",
-  "interrupt",
-  "usage",
-  "error",
-  "renamed",
-] as const;
-export const EventType = z.enum(EVENT_TYPES);
-export type EventType = z.infer<typeof EventType>;
-
-export const TetherEvent = z
-  .object({
-    session_id: z.string(),
-    seq: z.number().int().positive(),
-    ts: z.string(),
-    type: EventType,
-    data: z.record(z.string(), z.unknown()),
-  })
-  .meta({ id: "Event" });
-export type TetherEvent = z.infer<typeof TetherEvent>;
-
-export const APPROVAL_STATUSES = ["pending", "resolved", "expired", "cancelled"] as const;
+export const APPROVAL_STATUSES = ["pending", "resolved", "cancelled"] as const;
 export const ApprovalStatus = z.enum(APPROVAL_STATUSES);
 
 export const Approval = z
@@ -170,6 +144,99 @@ export const Approval = z
   })
   .meta({ id: "Approval" });
 export type Approval = z.infer<typeof Approval>;
+
+// ---------- events ----------
+// One schema per event type: what its `data` holds. The server writes these, and the CLI, the web
+// app, the notifier and the adapters read them through TetherEvent, narrowed by `type`.
+
+export const OUTPUT_KINDS = ["text", "thinking", "tool_call", "tool_result", "error"] as const;
+export const OutputKind = z.enum(OUTPUT_KINDS);
+export type OutputKind = z.infer<typeof OutputKind>;
+
+const OutputEventData = z.object({
+  text: z.string(),
+  metadata: z.record(z.string(), z.unknown()),
+  kind: OutputKind.optional().describe("How to render it; plain text when absent"),
+});
+const StatusEventData = z.object({ status: AgentStatus, message: z.string().optional() });
+const StateEventData = z.object({
+  from: SessionState.nullable().describe("Null for a session just created"),
+  to: SessionState,
+  reason: z.string().optional(),
+});
+const ApprovalResolvedEventData = z.discriminatedUnion("status", [
+  z.object({
+    status: z.literal("resolved"),
+    request_id: z.string(),
+    option: z.string(),
+    decided_by: z.string().describe("Who answered: web:<device>, cli:<user>@<host>, rule:<id>, …"),
+    timestamp: z.string(),
+    message: z.string().optional(),
+  }),
+  z.object({
+    status: z.literal("cancelled").describe("Withdrawn: the agent stopped waiting"),
+    request_id: z.string(),
+    reason: z.string(),
+    timestamp: z.string(),
+  }),
+]);
+const HumanInputEventData = z.object({
+  text: z.string(),
+  timestamp: z.string(),
+  sender: z.string().describe("Who typed it: web:<device>, cli:<user>@<host>, api, …"),
+});
+const InterruptEventData = z.object({ timestamp: z.string(), by: z.string() });
+const UsageEventData = Usage.extend({ total: Usage.describe("The session's totals after this") });
+const RenamedEventData = z.object({ from: z.string(), to: z.string() });
+
+/** Every event type and the shape of its data. */
+export const EVENT_DATA = {
+  output: OutputEventData,
+  status: StatusEventData,
+  state: StateEventData,
+  approval_request: Approval,
+  approval_resolved: ApprovalResolvedEventData,
+  human_input: HumanInputEventData,
+  interrupt: InterruptEventData,
+  usage: UsageEventData,
+  renamed: RenamedEventData,
+} as const;
+export type EventType = keyof typeof EVENT_DATA;
+export const EVENT_TYPES = Object.keys(EVENT_DATA) as EventType[];
+export const EventType = z.enum(EVENT_TYPES as [EventType, ...EventType[]]);
+export type EventData<T extends EventType> = z.infer<(typeof EVENT_DATA)[T]>;
+
+const eventOf = <T extends EventType>(type: T) =>
+  z.object({
+    session_id: z.string(),
+    seq: z.number().int().positive(),
+    ts: z.string(),
+    type: z.literal(type),
+    data: EVENT_DATA[type],
+  });
+
+export const TetherEvent = z
+  .discriminatedUnion("type", [
+    eventOf("output"),
+    eventOf("status"),
+    eventOf("state"),
+    eventOf("approval_request"),
+    eventOf("approval_resolved"),
+    eventOf("human_input"),
+    eventOf("interrupt"),
+    eventOf("usage"),
+    eventOf("renamed"),
+  ])
+  .meta({ id: "Event" });
+/** An event, its data typed by its type: narrow on `type` to read `data`. */
+export type TetherEvent = { [T in EventType]: EventOf<T> }[EventType];
+export interface EventOf<T extends EventType> {
+  session_id: string;
+  seq: number;
+  ts: string;
+  type: T;
+  data: EventData<T>;
+}
 
 // ---------- External Agent API (the original product's contract) ----------
 
@@ -196,10 +263,6 @@ export const ExternalCreateSessionReply = z.object({
   platform: z.string().nullable(),
   thread_info: ThreadInfo.nullable().describe("Null until a bridge exists for the platform"),
 });
-
-export const OUTPUT_KINDS = ["text", "thinking", "tool_call", "tool_result", "error"] as const;
-export const OutputKind = z.enum(OUTPUT_KINDS);
-export type OutputKind = z.infer<typeof OutputKind>;
 
 export const OutputBody = z.object({
   text: sizedText(LIMITS.outputText).describe(
@@ -280,6 +343,7 @@ export const ApprovalResponseData = z.object({
   option: z.string(),
   decided_by: z.string(),
   timestamp: z.string(),
+  message: z.string().optional().describe("What the human said with the decision, if anything"),
 });
 
 export const AgentMessage = z.discriminatedUnion("type", [

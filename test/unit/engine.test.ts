@@ -10,7 +10,7 @@ import { TetherError } from "../../dist/core/errors.js";
 import type { Store, StoredEvent, WriteBatch } from "../../dist/core/store.js";
 import { SqlStore } from "../../dist/db/sql-store.js";
 import { type OpenedSqlite, openSqlite } from "../../dist/db/sqlite.js";
-import type { ApprovalRequestBody } from "../../dist/shared/schemas.js";
+import type { Approval, ApprovalRequestBody } from "../../dist/shared/schemas.js";
 import { tempDir } from "../helpers/daemon.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -44,8 +44,14 @@ class SpyStore implements Store {
   readEvents(sessionId: string, afterSeq: number, limit: number, maxChars?: number) {
     return this.inner.readEvents(sessionId, afterSeq, limit, maxChars);
   }
-  readInputs(sessionId: string, afterSeq: number, limit: number) {
-    return this.inner.readInputs(sessionId, afterSeq, limit);
+  readQueue(sessionId: string, afterSeq: number, limit: number) {
+    return this.inner.readQueue(sessionId, afterSeq, limit);
+  }
+  readCursors(consumer: string) {
+    return this.inner.readCursors(consumer);
+  }
+  get pushSubscriptions() {
+    return this.inner.pushSubscriptions;
   }
   getApproval(id: string) {
     return this.inner.getApproval(id);
@@ -60,6 +66,12 @@ class SpyStore implements Store {
     return this.inner.close();
   }
 }
+
+/** A field of an event's or queued message's data, whatever its type. */
+function fieldOf(e: { data: unknown }, field: string): unknown {
+  return (e.data as Record<string, unknown>)[field];
+}
+const textOf = (e: { data: unknown }) => fieldOf(e, "text");
 
 let dir: ReturnType<typeof tempDir>;
 let sqlite: OpenedSqlite;
@@ -140,13 +152,13 @@ describe("group commit", () => {
     const events = await Promise.all(appends);
 
     expect(events.map((e) => e.seq)).toEqual(range(3, 202));
-    expect(events.map((e) => e.data.text)).toEqual(range(1, 200).map((i) => `line ${i}`));
+    expect(events.map((e) => textOf(e))).toEqual(range(1, 200).map((i) => `line ${i}`));
     expect(store.batches.length - before).toBe(1);
     expect(store.batches.at(-1)!.events).toHaveLength(200);
 
     const onDisk = (await store.readEvents(s.id, 0, 1000)).events;
     expect(onDisk.map((e) => e.seq)).toEqual(range(1, 202));
-    expect(onDisk.slice(2).map((e) => e.data.text)).toEqual(events.map((e) => e.data.text));
+    expect(onDisk.slice(2).map(textOf)).toEqual(events.map(textOf));
     expect(engine.getSession(s.id).last_seq).toBe(202);
   });
 
@@ -283,11 +295,17 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 describe("approvals", () => {
   it("lets exactly one of two same-tick answers win; the other learns who won", async () => {
     const s = await engine.createSession({ kind: "external" });
-    const approval = await engine.requestApproval(s.id, ask("Deploy?"));
+    const approval = await engine.approvals.ask(s.id, ask("Deploy?"));
 
     const [first, second] = await Promise.allSettled([
-      engine.resolveApproval(approval.id, { option: "Approve", decided_by: "web:phone" }),
-      engine.resolveApproval(approval.id, { option: "Reject", decided_by: "telegram:alice" }),
+      engine.approvals.resolve(approval.id, {
+        option: "Approve",
+        actor: { kind: "web", device: "phone" },
+      }),
+      engine.approvals.resolve(approval.id, {
+        option: "Reject",
+        actor: { kind: "web", device: "alice" },
+      }),
     ]);
 
     expect(first.status).toBe("fulfilled");
@@ -304,54 +322,68 @@ describe("approvals", () => {
     // Exactly one decision was recorded and queued for the agent.
     const events = (await engine.readEvents(s.id, 0, 100)).events;
     expect(events.filter((e) => e.type === "approval_resolved")).toHaveLength(1);
-    const inputs = await engine.readInputs(s.id);
-    expect(inputs.map((i) => [i.type, i.data.option])).toEqual([["approval_response", "Approve"]]);
-    expect(engine.pendingApprovalCount).toBe(0);
+    const inputs = await engine.readQueue(s.id);
+    expect(inputs.map((i) => [i.type, fieldOf(i, "option")])).toEqual([
+      ["approval_response", "Approve"],
+    ]);
+    expect(engine.approvals.pendingCount).toBe(0);
   });
 
   it("answers a late answer, after the winner is on disk, with the winner too", async () => {
     const s = await engine.createSession({ kind: "external" });
-    const approval = await engine.requestApproval(s.id, ask("Delete branch?", ["Yes", "No"]));
-    await engine.resolveApproval(approval.id, { option: "No", decided_by: "slack:bob" });
+    const approval = await engine.approvals.ask(s.id, ask("Delete branch?", ["Yes", "No"]));
+    await engine.approvals.resolve(approval.id, {
+      option: "No",
+      actor: { kind: "web", device: "bob" },
+    });
 
     const late = await rejection(
-      engine.resolveApproval(approval.id, { option: "Yes", decided_by: "web:phone" }),
+      engine.approvals.resolve(approval.id, {
+        option: "Yes",
+        actor: { kind: "web", device: "phone" },
+      }),
     );
     expect(late.code).toBe("approval_already_resolved");
-    expect(late.message).toContain("slack:bob");
-    expect((await engine.getApproval(approval.id)).decision).toBe("No");
+    expect(late.message).toContain("web:bob");
+    expect((await engine.approvals.get(approval.id)).decision).toBe("No");
   });
 
   it("refuses an option the approval does not offer, naming the options", async () => {
     const s = await engine.createSession({ kind: "external" });
-    const approval = await engine.requestApproval(s.id, ask("Run tests?", ["Run", "Skip"]));
+    const approval = await engine.approvals.ask(s.id, ask("Run tests?", ["Run", "Skip"]));
 
     const error = await rejection(
-      engine.resolveApproval(approval.id, { option: "Maybe", decided_by: "web:phone" }),
+      engine.approvals.resolve(approval.id, {
+        option: "Maybe",
+        actor: { kind: "web", device: "phone" },
+      }),
     );
     expect(error.code).toBe("bad_request");
     expect(error.status).toBe(400);
     expect(error.message).toContain('"Maybe"');
     expect(error.message).toContain("Run, Skip");
     // Still pending, and a valid answer still works.
-    expect((await engine.getApproval(approval.id)).status).toBe("pending");
-    const ok = await engine.resolveApproval(approval.id, { option: "Skip", decided_by: "cli" });
+    expect((await engine.approvals.get(approval.id)).status).toBe("pending");
+    const ok = await engine.approvals.resolve(approval.id, {
+      option: "Skip",
+      actor: { kind: "cli" },
+    });
     expect(ok.decision).toBe("Skip");
   });
 
   it("offers Approve/Reject when the request names no options", async () => {
     const s = await engine.createSession({ kind: "external" });
-    const approval = await engine.requestApproval(s.id, ask("Proceed?"));
+    const approval = await engine.approvals.ask(s.id, ask("Proceed?"));
     expect(approval.options).toEqual(["Approve", "Reject"]);
     const error = await rejection(
-      engine.resolveApproval(approval.id, { option: "Yes", decided_by: "cli" }),
+      engine.approvals.resolve(approval.id, { option: "Yes", actor: { kind: "cli" } }),
     );
     expect(error.message).toContain("Approve, Reject");
   });
 
   it("reports an unknown approval as approval_not_found", async () => {
     const error = await rejection(
-      engine.resolveApproval("apr_nope", { option: "Approve", decided_by: "cli" }),
+      engine.approvals.resolve("apr_nope", { option: "Approve", actor: { kind: "cli" } }),
     );
     expect(error.code).toBe("approval_not_found");
     expect(error.message).toContain("apr_nope");
@@ -371,8 +403,11 @@ describe("session rules", () => {
   /** A session with a Bash rule made by web:phone, and the approval whose answer made it. */
   async function sessionWithRule() {
     const s = await runningSession();
-    const source = await engine.requestApproval(s.id, tool("Bash"));
-    await engine.resolveApproval(source.id, { option: FOR_SESSION, decided_by: "web:phone" });
+    const source = await engine.approvals.ask(s.id, tool("Bash"));
+    await engine.approvals.resolve(source.id, {
+      option: FOR_SESSION,
+      actor: { kind: "web", device: "phone" },
+    });
     const [rule] = await store.listRules(s.id);
     return { s, source, rule: rule! };
   }
@@ -387,10 +422,13 @@ describe("session rules", () => {
 
   it("writes the rule in the commit of the answer that chose it", async () => {
     const s = await runningSession();
-    const source = await engine.requestApproval(s.id, tool("Bash"));
+    const source = await engine.approvals.ask(s.id, tool("Bash"));
 
     const batches = await commitsOf(() =>
-      engine.resolveApproval(source.id, { option: FOR_SESSION, decided_by: "web:phone" }),
+      engine.approvals.resolve(source.id, {
+        option: FOR_SESSION,
+        actor: { kind: "web", device: "phone" },
+      }),
     );
 
     expect(batches).toHaveLength(1);
@@ -402,7 +440,7 @@ describe("session rules", () => {
         session_id: s.id,
         tool: "Bash",
         decision: "allow",
-        created_at: (await engine.getApproval(source.id)).resolved_at,
+        created_at: (await engine.approvals.get(source.id)).resolved_at,
         created_by: "web:phone",
         source_approval_id: source.id,
       },
@@ -412,19 +450,22 @@ describe("session rules", () => {
 
   it("makes no rule from Allow, Deny, a question, or a second answer for a ruled tool", async () => {
     const s = await runningSession();
-    const once = await engine.requestApproval(s.id, tool("Bash"));
-    await engine.resolveApproval(once.id, { option: "Allow", decided_by: "cli" });
+    const once = await engine.approvals.ask(s.id, tool("Bash"));
+    await engine.approvals.resolve(once.id, { option: "Allow", actor: { kind: "cli" } });
     // A question whose option happens to read like a rule's: no tool, no rule.
-    const question = await engine.requestApproval(s.id, ask("Which?", [FOR_SESSION, "No"]));
-    await engine.resolveApproval(question.id, { option: FOR_SESSION, decided_by: "cli" });
+    const question = await engine.approvals.ask(s.id, ask("Which?", [FOR_SESSION, "No"]));
+    await engine.approvals.resolve(question.id, { option: FOR_SESSION, actor: { kind: "cli" } });
     expect(await store.listRules(s.id)).toEqual([]);
 
     // Two requests pending together, both answered "for this session": one rule.
-    const a = await engine.requestApproval(s.id, tool("Bash"));
-    const b = await engine.requestApproval(s.id, tool("Bash"));
+    const a = await engine.approvals.ask(s.id, tool("Bash"));
+    const b = await engine.approvals.ask(s.id, tool("Bash"));
     await Promise.all([
-      engine.resolveApproval(a.id, { option: FOR_SESSION, decided_by: "cli" }),
-      engine.resolveApproval(b.id, { option: FOR_SESSION, decided_by: "web:phone" }),
+      engine.approvals.resolve(a.id, { option: FOR_SESSION, actor: { kind: "cli" } }),
+      engine.approvals.resolve(b.id, {
+        option: FOR_SESSION,
+        actor: { kind: "web", device: "phone" },
+      }),
     ]);
     expect((await store.listRules(s.id)).map((r) => r.source_approval_id)).toEqual([a.id]);
   });
@@ -434,9 +475,9 @@ describe("session rules", () => {
     const seen: StoredEvent[] = [];
     bus.subscribe({ sessionId: s.id, deliver: (e) => seen.push(e) > 0, cutOff() {} });
 
-    let approval!: Awaited<ReturnType<Engine["requestApproval"]>>;
+    let approval!: Approval;
     const batches = await commitsOf(async () => {
-      approval = await engine.requestApproval(s.id, tool("Bash"));
+      approval = await engine.approvals.ask(s.id, tool("Bash"));
     });
 
     expect(approval).toMatchObject({
@@ -453,17 +494,17 @@ describe("session rules", () => {
     ]);
     // Nobody on the bus ever saw it pending: the request itself says who answered.
     const about = seen.filter(
-      (e) => e.data.id === approval.id || e.data.request_id === approval.id,
+      (e) => fieldOf(e, "id") === approval.id || fieldOf(e, "request_id") === approval.id,
     );
-    expect(about.map((e) => [e.type, e.data.status ?? null, e.data.decided_by])).toEqual([
+    expect(about.map((e) => [e.type, fieldOf(e, "status"), fieldOf(e, "decided_by")])).toEqual([
       ["approval_request", "resolved", `rule:${rule.id}`],
-      ["approval_resolved", null, `rule:${rule.id}`],
+      ["approval_resolved", "resolved", `rule:${rule.id}`],
     ]);
-    expect(engine.pendingApprovalCount).toBe(0);
-    expect(await engine.listApprovals({ status: "pending" })).toEqual([]);
-    expect(await engine.getApproval(approval.id)).toEqual(approval);
+    expect(engine.approvals.pendingCount).toBe(0);
+    expect(await engine.approvals.list({ status: "pending" })).toEqual([]);
+    expect(await engine.approvals.get(approval.id)).toEqual(approval);
     // An agent outside Tether hears the answer as it would a human's.
-    const inputs = await engine.readInputs(s.id);
+    const inputs = await engine.readQueue(s.id);
     expect(inputs.at(-1)).toMatchObject({
       type: "approval_response",
       data: { request_id: approval.id, option: FOR_SESSION, decided_by: `rule:${rule.id}` },
@@ -474,37 +515,39 @@ describe("session rules", () => {
     const { s } = await sessionWithRule();
     const other = await runningSession();
     const requests = [
-      await engine.requestApproval(s.id, tool("Read")),
-      await engine.requestApproval(s.id, tool("Bash", "Allow always")),
-      await engine.requestApproval(s.id, { ...tool("Bash"), tool_name: null }),
-      await engine.requestApproval(other.id, tool("Bash")),
+      await engine.approvals.ask(s.id, tool("Read")),
+      await engine.approvals.ask(s.id, tool("Bash", "Allow always")),
+      await engine.approvals.ask(s.id, { ...tool("Bash"), tool_name: null }),
+      await engine.approvals.ask(other.id, tool("Bash")),
     ];
     expect(requests.map((a) => a.status)).toEqual(["pending", "pending", "pending", "pending"]);
-    expect(engine.pendingApprovalCount).toBe(4);
+    expect(engine.approvals.pendingCount).toBe(4);
   });
 
   it("makes no rule when the answer's commit fails; memory follows the disk", async () => {
     const s = await runningSession();
-    const source = await engine.requestApproval(s.id, tool("Bash"));
+    const source = await engine.approvals.ask(s.id, tool("Bash"));
     store.failNext = 1;
     await expect(
-      engine.resolveApproval(source.id, { option: FOR_SESSION, decided_by: "cli" }),
+      engine.approvals.resolve(source.id, { option: FOR_SESSION, actor: { kind: "cli" } }),
     ).rejects.toMatchObject({ code: "unavailable" });
-    await waitFor(async () => (await engine.listApprovals({ status: "pending" })).length === 1, {
+    await waitFor(async () => (await engine.approvals.list({ status: "pending" })).length === 1, {
       what: "state reloaded",
     });
     expect(await store.listRules(s.id)).toEqual([]);
-    expect((await engine.requestApproval(s.id, tool("Bash"))).status).toBe("pending");
+    expect((await engine.approvals.ask(s.id, tool("Bash"))).status).toBe("pending");
   });
 
   it("a session rule survives a restart after 2,000 other approvals", async () => {
     const { s, rule } = await sessionWithRule();
     // 2,000 other approvals answered after it: more than any window of recent answers holds.
     const others = await Promise.all(
-      range(1, 2000).map((i) => engine.requestApproval(s.id, tool(`Tool${i % 7}`))),
+      range(1, 2000).map((i) => engine.approvals.ask(s.id, tool(`Tool${i % 7}`))),
     );
     await Promise.all(
-      others.map((a) => engine.resolveApproval(a.id, { option: "Allow", decided_by: "cli" })),
+      others.map((a) =>
+        engine.approvals.resolve(a.id, { option: "Allow", actor: { kind: "cli" } }),
+      ),
     );
     await engine.drain();
     await store.close();
@@ -514,7 +557,7 @@ describe("session rules", () => {
     engine = await openEngine();
 
     // Through the permission broker, as an agent Tether runs asks: answered without a human.
-    const broker = new PermissionBroker(engine);
+    const broker = new PermissionBroker(engine.approvals);
     const decision = await broker.ask(
       s.id,
       { tool: "Bash", title: "Run Bash?", description: "", input: { command: "ls" } },
@@ -522,13 +565,13 @@ describe("session rules", () => {
       AbortSignal.timeout(20_000),
     );
     expect(decision).toEqual({ allow: true });
-    const [answered] = await engine.listApprovals({
+    const [answered] = await engine.approvals.list({
       status: "resolved",
       sessionId: s.id,
       limit: 1,
     });
     expect(answered).toMatchObject({ tool_name: "Bash", decided_by: `rule:${rule.id}` });
-    expect(engine.pendingApprovalCount).toBe(0);
+    expect(engine.approvals.pendingCount).toBe(0);
   });
 });
 
@@ -560,15 +603,15 @@ describe("session ids", () => {
     const s = await engine.createSession({ kind: "external" });
     const prefix = s.id.slice(0, 10);
     await engine.appendOutput(prefix, { text: "via prefix", metadata: {} });
-    const { seq } = await engine.sendInput(prefix, { text: "hi", sender: "cli" });
+    const { seq } = await engine.sendInput(prefix, { text: "hi", sender: { kind: "cli" } });
     // created (1), the output (2), running on that first output (3), the input (4).
     expect((await engine.readEvents(prefix, 0, 10)).events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
     expect(seq).toBe(4);
-    const approval = await engine.requestApproval(prefix, ask("Prefix?"));
-    const listed = await engine.listApprovals({ status: "pending", sessionId: prefix });
+    const approval = await engine.approvals.ask(prefix, ask("Prefix?"));
+    const listed = await engine.approvals.list({ status: "pending", sessionId: prefix });
     expect(listed.map((a) => a.id)).toEqual([approval.id]);
-    await engine.resolveApproval(approval.id, { option: "Approve", decided_by: "cli" });
-    const resolved = await engine.listApprovals({ status: "resolved", sessionId: prefix });
+    await engine.approvals.resolve(approval.id, { option: "Approve", actor: { kind: "cli" } });
+    const resolved = await engine.approvals.list({ status: "resolved", sessionId: prefix });
     expect(resolved.map((a) => a.id)).toEqual([approval.id]);
   });
 });
@@ -578,11 +621,14 @@ describe("restart", () => {
     const s = await engine.createSession({ kind: "external", name: "persisted" });
     await engine.reportStatus(s.id, "thinking");
     await engine.appendOutput(s.id, { text: "working", metadata: { kind: "assistant" } });
-    const pending = await engine.requestApproval(s.id, ask("Push?", ["Push", "Hold"]));
-    const done = await engine.requestApproval(s.id, ask("Lint?"));
-    await engine.resolveApproval(done.id, { option: "Approve", decided_by: "web:phone" });
-    const first = await engine.sendInput(s.id, { text: "one", sender: "cli" });
-    await engine.sendInput(s.id, { text: "two", sender: "cli" });
+    const pending = await engine.approvals.ask(s.id, ask("Push?", ["Push", "Hold"]));
+    const done = await engine.approvals.ask(s.id, ask("Lint?"));
+    await engine.approvals.resolve(done.id, {
+      option: "Approve",
+      actor: { kind: "web", device: "phone" },
+    });
+    const first = await engine.sendInput(s.id, { text: "one", sender: { kind: "cli" } });
+    await engine.sendInput(s.id, { text: "two", sender: { kind: "cli" } });
     await engine.acknowledge(s.id, first.seq);
     await engine.recordUsage(s.id, { input_tokens: 10, output_tokens: 5, cost_usd: 0.25 });
     await engine.drain();
@@ -602,14 +648,14 @@ describe("restart", () => {
       last_seq: snapshot.last_seq,
       usage: { input_tokens: 10, output_tokens: 5, cost_usd: 0.25 },
     });
-    expect(engine.pendingApprovalCount).toBe(1);
-    expect((await engine.listApprovals({ status: "pending" })).map((a) => a.id)).toEqual([
+    expect(engine.approvals.pendingCount).toBe(1);
+    expect((await engine.approvals.list({ status: "pending" })).map((a) => a.id)).toEqual([
       pending.id,
     ]);
-    expect((await engine.getApproval(done.id)).decided_by).toBe("web:phone");
-    expect((await engine.readInputs(session.id)).map((i) => i.data.text)).toEqual(["two"]);
+    expect((await engine.approvals.get(done.id)).decided_by).toBe("web:phone");
+    expect((await engine.readQueue(session.id)).map(textOf)).toEqual(["two"]);
     // The pending approval can still be answered, and new events continue the sequence.
-    await engine.resolveApproval(pending.id, { option: "Hold", decided_by: "cli" });
+    await engine.approvals.resolve(pending.id, { option: "Hold", actor: { kind: "cli" } });
     const next = await engine.appendOutput(session.id, { text: "more", metadata: {} });
     expect(next.seq).toBe(snapshot.last_seq + 2);
   });
@@ -625,7 +671,7 @@ describe("restart", () => {
 
     expect(engine.getSession(session.id)).toEqual(snapshot);
     expect(engine.getSession(session.id).agent_cursor).toBe(firstSeq);
-    expect((await engine.getApproval(pending.id)).status).toBe("pending");
+    expect((await engine.approvals.get(pending.id)).status).toBe("pending");
     const events = (await engine.readEvents(session.id, 0, 1000)).events;
     expect(events.map((e) => e.seq)).toEqual(range(1, snapshot.last_seq));
   });
@@ -636,11 +682,10 @@ describe("agent input cursor", () => {
     const s = await engine.createSession({ kind: "external" });
     const sent = [];
     for (const text of ["a", "b", "c"]) {
-      sent.push(await engine.sendInput(s.id, { text, sender: "t" }));
+      sent.push(await engine.sendInput(s.id, { text, sender: { kind: "cli", name: "t" } }));
     }
     const [a, b, c] = sent.map((x) => x.seq) as [number, number, number];
-    const texts = async (after?: number) =>
-      (await engine.readInputs(s.id, after)).map((i) => i.data.text);
+    const texts = async (after?: number) => (await engine.readQueue(s.id, after)).map(textOf);
 
     expect(await texts()).toEqual(["a", "b", "c"]);
     expect(await texts(a)).toEqual(["b", "c"]);
@@ -665,11 +710,14 @@ describe("agent input cursor", () => {
   it("hands the agent human input, decisions and interrupts with the seq to acknowledge", async () => {
     const s = await engine.createSession({ kind: "external" });
     await engine.reportStatus(s.id, "thinking");
-    const approval = await engine.requestApproval(s.id, ask("Go?"));
-    await engine.resolveApproval(approval.id, { option: "Approve", decided_by: "web:x" });
-    await engine.sendInput(s.id, { text: "hello", sender: "web:x" });
-    await engine.interrupt(s.id, "web:x");
-    const inputs = await engine.readInputs(s.id);
+    const approval = await engine.approvals.ask(s.id, ask("Go?"));
+    await engine.approvals.resolve(approval.id, {
+      option: "Approve",
+      actor: { kind: "web", device: "x" },
+    });
+    await engine.sendInput(s.id, { text: "hello", sender: { kind: "web", device: "x" } });
+    await engine.interrupt(s.id, { kind: "web", device: "x" });
+    const inputs = await engine.readQueue(s.id);
     expect(inputs.map((i) => i.type)).toEqual(["approval_response", "human_input", "interrupt"]);
     // Each is keyed by the seq of the event that recorded it.
     const events = (await engine.readEvents(s.id, 0, 100)).events;
@@ -683,29 +731,29 @@ describe("deleteSession", () => {
     const keep = await engine.createSession({ kind: "external", name: "keep" });
     const gone = await engine.createSession({ kind: "external", name: "gone" });
     await engine.appendOutput(gone.id, { text: "x", metadata: {} });
-    const pending = await engine.requestApproval(gone.id, ask("Pending?"));
-    const resolved = await engine.requestApproval(gone.id, ask("Resolved?"));
-    await engine.resolveApproval(resolved.id, { option: "Approve", decided_by: "cli" });
-    await engine.sendInput(gone.id, { text: "queued", sender: "cli" });
-    const ruled = await engine.requestApproval(gone.id, {
+    const pending = await engine.approvals.ask(gone.id, ask("Pending?"));
+    const resolved = await engine.approvals.ask(gone.id, ask("Resolved?"));
+    await engine.approvals.resolve(resolved.id, { option: "Approve", actor: { kind: "cli" } });
+    await engine.sendInput(gone.id, { text: "queued", sender: { kind: "cli" } });
+    const ruled = await engine.approvals.ask(gone.id, {
       ...ask("Bash?", ["Allow", "Allow Bash for this session"]),
       tool_name: "Bash",
     });
-    await engine.resolveApproval(ruled.id, {
+    await engine.approvals.resolve(ruled.id, {
       option: "Allow Bash for this session",
-      decided_by: "cli",
+      actor: { kind: "cli" },
     });
     expect(await store.listRules(gone.id)).toHaveLength(1);
-    const kept = await engine.requestApproval(keep.id, ask("Keep me"));
+    const kept = await engine.approvals.ask(keep.id, ask("Keep me"));
 
     await engine.deleteSession(gone.id);
 
     expect(thrown(() => engine.getSession(gone.id)).code).toBe("session_not_found");
-    expect((await rejection(engine.getApproval(pending.id))).code).toBe("approval_not_found");
-    expect((await rejection(engine.getApproval(resolved.id))).code).toBe("approval_not_found");
-    expect(engine.pendingApprovalCount).toBe(1);
+    expect((await rejection(engine.approvals.get(pending.id))).code).toBe("approval_not_found");
+    expect((await rejection(engine.approvals.get(resolved.id))).code).toBe("approval_not_found");
+    expect(engine.approvals.pendingCount).toBe(1);
     expect((await store.readEvents(gone.id, 0, 100)).events).toEqual([]);
-    expect(await store.readInputs(gone.id, 0, 100)).toEqual([]);
+    expect(await store.readQueue(gone.id, 0, 100)).toEqual([]);
     expect(await store.listApprovals({ status: "resolved", sessionId: gone.id })).toEqual([]);
     expect(await store.listApprovals({ status: "pending", sessionId: gone.id })).toEqual([]);
     expect(await store.listRules(gone.id)).toEqual([]);
@@ -714,7 +762,9 @@ describe("deleteSession", () => {
     // The other session is untouched, also after a restart.
     engine = await openEngine();
     expect(engine.listSessions().map((s) => s.id)).toEqual([keep.id]);
-    expect((await engine.listApprovals({ status: "pending" })).map((a) => a.id)).toEqual([kept.id]);
+    expect((await engine.approvals.list({ status: "pending" })).map((a) => a.id)).toEqual([
+      kept.id,
+    ]);
     // created, the approval request, running on that first request.
     expect((await store.readEvents(keep.id, 0, 100)).events.length).toBe(3);
   });
@@ -758,13 +808,13 @@ describe("all-or-nothing staging", () => {
   it("an approval whose tool_input cannot be stored leaves no ghost approval", async () => {
     const s = await runningSession();
     const err = await rejection(
-      engine.requestApproval(s.id, { ...ask("Ghost?"), tool_input: { n: 1n } }),
+      engine.approvals.ask(s.id, { ...ask("Ghost?"), tool_input: { n: 1n } }),
     );
     expect(err.code).toBe("bad_request");
-    expect(engine.pendingApprovalCount).toBe(0);
-    expect(await engine.listApprovals({ status: "pending" })).toEqual([]);
+    expect(engine.approvals.pendingCount).toBe(0);
+    expect(await engine.approvals.list({ status: "pending" })).toEqual([]);
     expect(engine.getSession(s.id).last_seq).toBe(2);
-    const real = await engine.requestApproval(s.id, ask("Real?"));
+    const real = await engine.approvals.ask(s.id, ask("Real?"));
     expect(real.seq).toBe(3);
   });
 

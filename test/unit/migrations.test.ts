@@ -102,14 +102,14 @@ describe("migrations", () => {
     await engine.init();
     const session = await engine.createSession({ kind: "external", name: "kept" });
     await engine.appendOutput(session.id, { text: "hello", metadata: {} });
-    const approval = await engine.requestApproval(session.id, {
+    const approval = await engine.approvals.ask(session.id, {
       title: "Deploy?",
       description: "",
       options: ["Yes", "No"],
       tool_name: null,
       tool_input: null,
     });
-    await engine.sendInput(session.id, { text: "queued", sender: "test" });
+    await engine.sendInput(session.id, { text: "queued", sender: { kind: "cli", name: "test" } });
     await engine.drain();
     const schemaBefore = await tables(first.sqlite.db);
     await first.sqlite.close();
@@ -134,8 +134,10 @@ describe("migrations", () => {
       "human_input",
     ]);
     expect(events[1]!.data).toEqual({ text: "hello", metadata: {} });
-    const inputs = await second.store.readInputs(session.id, 0, 100);
-    expect(inputs.map((i) => [i.seq, i.type, i.data.text])).toEqual([[5, "human_input", "queued"]]);
+    const inputs = await second.store.readQueue(session.id, 0, 100);
+    expect(inputs.map((i) => [i.seq, i.type, (i.data as { text?: string }).text])).toEqual([
+      [5, "human_input", "queued"],
+    ]);
   });
 
   it("bring a database at every earlier version up to the latest", async () => {

@@ -51,17 +51,17 @@ const bash = {
 describe("notifier and session rules", () => {
   it("notifies a waiting request once it is committed, and never one a rule answered", async () => {
     const session = await engine.createSession({ kind: "external" });
-    const first = await engine.requestApproval(session.id, bash);
+    const first = await engine.approvals.ask(session.id, bash);
     // Published before the request's caller is answered, and dispatched at once: no timer.
     expect(sent.map((n) => n.approvalId)).toEqual([first.id]);
 
-    await engine.resolveApproval(first.id, {
+    await engine.approvals.resolve(first.id, {
       option: "Allow Bash for this session",
-      decided_by: "web:phone",
+      actor: { kind: "web", device: "phone" },
     });
-    const byRule = await engine.requestApproval(session.id, bash);
+    const byRule = await engine.approvals.ask(session.id, bash);
     expect(byRule.decided_by).toMatch(/^rule:rule_/);
-    const read = await engine.requestApproval(session.id, { ...bash, tool_name: "Read" });
+    const read = await engine.approvals.ask(session.id, { ...bash, tool_name: "Read" });
     await engine.drain();
 
     expect(sent.map((n) => n.approvalId)).toEqual([first.id, read.id]);

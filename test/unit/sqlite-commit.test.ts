@@ -67,10 +67,12 @@ function mirrored(primary: Store, mirror: Store): Store {
       await mirror.commit(batch);
     },
     readEvents: (s, a, l, m) => primary.readEvents(s, a, l, m),
-    readInputs: (s, a, l) => primary.readInputs(s, a, l),
+    readQueue: (s, a, l) => primary.readQueue(s, a, l),
     getApproval: (id) => primary.getApproval(id),
     listApprovals: (q) => primary.listApprovals(q),
     listRules: (s) => primary.listRules(s),
+    readCursors: (c) => primary.readCursors(c),
+    pushSubscriptions: primary.pushSubscriptions,
     close: () => primary.close(),
   };
 }
@@ -100,21 +102,27 @@ describe("SQLite commit path", () => {
       engine.reportStatus(a.id, "thinking"),
     ]);
     await engine.recordUsage(a.id, { input_tokens: 10, output_tokens: 5, cost_usd: 0.25 });
-    const approval = await engine.requestApproval(a.id, ask("Run npm test?"));
-    await engine.requestApproval(b.id, ask("Still pending"));
-    await engine.resolveApproval(approval.id, { option: "Approve", decided_by: "phone" });
-    await engine.sendInput(a.id, { text: "go on", sender: "cli" });
+    const approval = await engine.approvals.ask(a.id, ask("Run npm test?"));
+    await engine.approvals.ask(b.id, ask("Still pending"));
+    await engine.approvals.resolve(approval.id, {
+      option: "Approve",
+      actor: { kind: "cli", name: "phone" },
+    });
+    await engine.sendInput(a.id, { text: "go on", sender: { kind: "cli" } });
     await engine.acknowledge(a.id, 5);
-    await engine.interrupt(a.id, "cli");
+    await engine.interrupt(a.id, { kind: "cli" });
     const gone = await engine.createSession({ kind: "external", name: "gone" });
     // A session rule, and a request it answers; and one deleted with its session.
-    const ruled = await engine.requestApproval(b.id, ask("Rule?"));
-    await engine.resolveApproval(ruled.id, { option: FOR_SESSION, decided_by: "web:phone" });
-    await engine.requestApproval(b.id, ask("By the rule"));
-    const goneRule = await engine.requestApproval(gone.id, ask("Gone rule?"));
-    await engine.resolveApproval(goneRule.id, { option: FOR_SESSION, decided_by: "cli" });
-    await engine.requestApproval(gone.id, ask("Gone?"));
-    await engine.sendInput(gone.id, { text: "lost", sender: "cli" });
+    const ruled = await engine.approvals.ask(b.id, ask("Rule?"));
+    await engine.approvals.resolve(ruled.id, {
+      option: FOR_SESSION,
+      actor: { kind: "web", device: "phone" },
+    });
+    await engine.approvals.ask(b.id, ask("By the rule"));
+    const goneRule = await engine.approvals.ask(gone.id, ask("Gone rule?"));
+    await engine.approvals.resolve(goneRule.id, { option: FOR_SESSION, actor: { kind: "cli" } });
+    await engine.approvals.ask(gone.id, ask("Gone?"));
+    await engine.sendInput(gone.id, { text: "lost", sender: { kind: "cli" } });
     await engine.deleteSession(gone.id);
     await engine.drain();
 
@@ -134,7 +142,7 @@ describe("SQLite commit path", () => {
         ["b", 0, 0],
       ]),
     );
-    expect((await fast.store.getApproval(approval.id))?.decided_by).toBe("phone");
+    expect((await fast.store.getApproval(approval.id))?.decided_by).toBe("cli:phone");
   });
 
   it("writes nothing of a batch that fails part-way", async () => {
@@ -148,11 +156,12 @@ describe("SQLite commit path", () => {
     const batch = emptyBatch();
     batch.sessions.set(session.id, { ...session, name: "should not stick" });
     const base = { session_id: session.id, seq: 2, ts: new Date(0).toISOString() };
+    const data = { text: "", metadata: {} };
     const event: StoredEvent = {
       ...base,
       type: "output",
-      data: {},
-      json: eventJson({ ...base, type: "output", data: {} }, "{}"),
+      data,
+      json: eventJson({ ...base, type: "output" }, JSON.stringify(data)),
     };
     // The same key twice: the second insert violates the events primary key.
     batch.events.push(event, event);

@@ -1,6 +1,5 @@
 import type { Kysely } from "kysely";
-import { type EventPage, eventJson, type StoredEvent } from "../../core/store.js";
-import type { EventType } from "../../shared/schemas.js";
+import { type EventHead, type EventPage, eventJson, type StoredEvent } from "../../core/store.js";
 import type { Database, EventsTable } from "../schema.js";
 
 // SQLite allows 32,766 bound parameters in one statement; five columns a row.
@@ -50,34 +49,26 @@ export async function readEvents(
     .where("seq", "<=", lastSeq)
     .orderBy("seq")
     .execute();
-  const events = rows.map((r) => {
-    const e = {
-      session_id: sessionId,
-      seq: Number(r.seq),
-      ts: r.ts,
-      type: r.type as EventType,
-      data: undefined as unknown as Record<string, unknown>,
-    };
-    return lazyEvent(e, r.data);
-  });
+  const events = rows.map((r) =>
+    lazyEvent({ session_id: sessionId, seq: Number(r.seq), ts: r.ts, type: r.type }, r.data),
+  );
   return { events, hasMore: sizes.length > count };
 }
 
-// A replayed event is mostly sent on as JSON; parse its data only if someone reads it.
-function lazyEvent(e: Omit<StoredEvent, "json">, dataJson: string): StoredEvent {
-  let data: Record<string, unknown> | undefined;
-  const json = eventJson(e, dataJson);
+// A replayed event is mostly sent on as JSON; parse its data only if someone reads it. The row
+// was written by the engine from the event type's schema (shared/schemas.ts EVENT_DATA), so its
+// data has the shape its type says.
+function lazyEvent(head: EventHead, dataJson: string): StoredEvent {
+  let data: unknown;
+  const json = eventJson(head, dataJson);
   return {
-    session_id: e.session_id,
-    seq: e.seq,
-    ts: e.ts,
-    type: e.type,
+    ...head,
     json,
     get data() {
-      data ??= JSON.parse(dataJson) as Record<string, unknown>;
+      data ??= JSON.parse(dataJson);
       return data;
     },
-  };
+  } as StoredEvent;
 }
 
 /** The row for an event; shared by every write path so they store the same columns. */

@@ -12,10 +12,10 @@ import type {
   RulesTable,
   SessionsTable,
 } from "../schema.js";
+import { queuedRow } from "./agent-queue.js";
 import { approvalRow } from "./approvals.js";
 import { cursorRow, UPSERT_CURSOR_SQL } from "./cursors.js";
 import { eventRow } from "./events.js";
-import { inputRow } from "./inputs.js";
 import { ruleRow } from "./rules.js";
 import { sessionRow } from "./sessions.js";
 
@@ -69,7 +69,7 @@ const EVENT_COLUMNS = [
   "data",
 ] as const satisfies readonly (keyof EventsTable)[];
 
-const INPUT_COLUMNS = [
+const QUEUE_COLUMNS = [
   "session_id",
   "seq",
   "type",
@@ -105,7 +105,7 @@ export function sqliteBatchWriter(raw: SqliteDatabase.Database): (batch: WriteBa
   const upsertSession = raw.prepare(upsert("sessions", SESSION_COLUMNS, SESSION_MUTABLE));
   const insertEvent = raw.prepare(insert("events", EVENT_COLUMNS));
   const upsertApproval = raw.prepare(upsert("approvals", APPROVAL_COLUMNS, APPROVAL_MUTABLE));
-  const insertInput = raw.prepare(insert("inputs", INPUT_COLUMNS));
+  const insertQueued = raw.prepare(insert("inputs", QUEUE_COLUMNS));
   const insertRule = raw.prepare(insert("rules", RULE_COLUMNS));
   const upsertCursor = raw.prepare(UPSERT_CURSOR_SQL);
   const deletes = [
@@ -122,7 +122,7 @@ export function sqliteBatchWriter(raw: SqliteDatabase.Database): (batch: WriteBa
     for (const s of batch.sessions.values()) upsertSession.run(sessionRow(s));
     for (const e of batch.events) insertEvent.run(eventRow(e));
     for (const a of batch.approvals.values()) upsertApproval.run(approvalRow(a));
-    for (const i of batch.inputs) insertInput.run(inputRow(i));
+    for (const m of batch.queued) insertQueued.run(queuedRow(m));
     for (const r of batch.rules) insertRule.run(ruleRow(r));
     for (const c of batch.cursors.values()) upsertCursor.run(cursorRow(c));
     for (const id of batch.deletedSessions) for (const d of deletes) d.run(id);

@@ -1,3 +1,4 @@
+import { claimedActor } from "../../core/actor.js";
 import { agentCannotDecide } from "../../core/errors.js";
 import {
   APPROVAL_CURSOR,
@@ -10,7 +11,6 @@ import {
   SessionIdParams,
 } from "../../shared/schemas.js";
 import { actorOf } from "../actor.js";
-import { decidedBy } from "../decided-by.js";
 import type { App, ServerDeps } from "../types.js";
 
 const tags = ["Approvals"];
@@ -28,7 +28,7 @@ async function approvalPage(
   },
 ) {
   const cursor = query.before === undefined ? undefined : APPROVAL_CURSOR.exec(query.before);
-  const approvals = await engine.listApprovals({
+  const approvals = await engine.approvals.list({
     status: query.status,
     sessionId: query.sessionId,
     // One more than asked for, to know whether another page follows.
@@ -87,7 +87,7 @@ export function approvalRoutes(app: App, { engine, agents }: ServerDeps) {
         response: { 200: Approval, ...errors },
       },
     },
-    async (req) => engine.getApproval(req.params.id),
+    async (req) => engine.approvals.get(req.params.id),
   );
 
   app.post(
@@ -108,10 +108,11 @@ export function approvalRoutes(app: App, { engine, agents }: ServerDeps) {
     async (req) => {
       // An agent must not answer its own (or any) approval, token or not.
       if (await agents.isAgentConnection(req.raw.socket)) throw agentCannotDecide();
-      const { decided_by, ...answer } = req.body;
-      return engine.resolveApproval(req.params.id, {
-        ...answer,
-        decided_by: decidedBy(actorOf(req), decided_by),
+      const { decided_by, option, message } = req.body;
+      return engine.approvals.resolve(req.params.id, {
+        option,
+        message,
+        actor: claimedActor(actorOf(req), decided_by),
       });
     },
   );

@@ -77,7 +77,7 @@ export function externalRoutes(app: App, deps: ServerDeps) {
     },
     async (req) => {
       const id = engine.getSessionById(req.params.id).id;
-      const approval = await engine.requestApproval(id, req.body);
+      const approval = await engine.approvals.ask(id, req.body);
       return { request_id: approval.id, seq: approval.seq };
     },
   );

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { allowedDirectory } from "../../adapters/allowed-roots.js";
+import { claimedActor } from "../../core/actor.js";
 import { TetherError } from "../../core/errors.js";
 import {
   CreateSessionBody,
@@ -13,6 +14,7 @@ import {
   SessionIdParams,
   StartBody,
 } from "../../shared/schemas.js";
+import { actorOf } from "../actor.js";
 import type { App, ServerDeps } from "../types.js";
 
 const tags = ["Sessions"];
@@ -51,7 +53,8 @@ export function sessionRoutes(app: App, deps: ServerDeps) {
         ? allowedDirectory(req.body.directory, deps.agents.allowedRoots)
         : req.body.directory;
       const session = await engine.createSession({ kind, name, directory, agent, platform });
-      if (prompt !== undefined) await engine.sendInput(session.id, { text: prompt, sender: "api" });
+      if (prompt !== undefined)
+        await engine.sendInput(session.id, { text: prompt, sender: actorOf(req) });
       return reply.code(201).send(session);
     },
   );
@@ -122,7 +125,7 @@ export function sessionRoutes(app: App, deps: ServerDeps) {
       }
       await deps.agents.start(session.id);
       const prompt = req.body?.prompt;
-      if (prompt) await engine.sendInput(session.id, { text: prompt, sender: "api" });
+      if (prompt) await engine.sendInput(session.id, { text: prompt, sender: actorOf(req) });
       return session;
     },
   );
@@ -138,7 +141,11 @@ export function sessionRoutes(app: App, deps: ServerDeps) {
         response: { 200: InputReply, ...errors },
       },
     },
-    async (req) => engine.sendInput(req.params.id, req.body),
+    async (req) =>
+      engine.sendInput(req.params.id, {
+        text: req.body.text,
+        sender: claimedActor(actorOf(req), req.body.sender),
+      }),
   );
 
   app.post(
@@ -152,7 +159,7 @@ export function sessionRoutes(app: App, deps: ServerDeps) {
         response: { 200: Session, ...errors },
       },
     },
-    async (req) => engine.interrupt(req.params.id, req.body?.by ?? "api"),
+    async (req) => engine.interrupt(req.params.id, claimedActor(actorOf(req), req.body?.by)),
   );
 }
 

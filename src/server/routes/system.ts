@@ -19,7 +19,7 @@ export function systemRoutes(app: App, deps: ServerDeps, openapi: OpenApi) {
       version: deps.version,
       uptime_s: (Date.now() - startedAt) / 1000,
       sessions: deps.engine.sessionCount,
-      pending_approvals: deps.engine.pendingApprovalCount,
+      pending_approvals: deps.engine.approvals.pendingCount,
       auth: deps.authRequired,
     }),
   );

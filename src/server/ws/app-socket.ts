@@ -2,10 +2,9 @@
 // and resolve / input commands in, each answered with a `result` or `error` carrying its id.
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
+import { type Actor, claimedActor } from "../../core/actor.js";
 import { agentCannotDecide } from "../../core/errors.js";
 import { ViewerSocketMessage } from "../../shared/schemas.js";
-import type { Actor } from "../actor.js";
-import { decidedBy } from "../decided-by.js";
 import { INBOX_TYPES, inboxSnapshot } from "../inbox.js";
 import { REPLAY_PAGE, replayThenFollow } from "../stream.js";
 import type { AgentConnection, ServerDeps } from "../types.js";
@@ -43,14 +42,15 @@ export async function appSocket(
       if (msg.type === "resolve") {
         // An agent must not answer its own (or any) approval, token or not.
         if (await deps.agents.isAgentConnection(transport)) throw agentCannotDecide();
-        const { approval_id, decided_by, ...answer } = msg.data;
-        data = await engine.resolveApproval(approval_id, {
-          ...answer,
-          decided_by: decidedBy(actor, decided_by),
+        const { approval_id, decided_by, option, message } = msg.data;
+        data = await engine.approvals.resolve(approval_id, {
+          option,
+          message,
+          actor: claimedActor(actor, decided_by),
         });
       } else {
-        const { session_id, ...input } = msg.data;
-        data = await engine.sendInput(session_id, input);
+        const { session_id, text, sender } = msg.data;
+        data = await engine.sendInput(session_id, { text, sender: claimedActor(actor, sender) });
       }
       collect(JSON.stringify({ type: "result", ...(msg.id ? { id: msg.id } : {}), data }));
     } catch (error) {

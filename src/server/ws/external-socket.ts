@@ -2,9 +2,8 @@
 // human_input, approval_response and interrupt, each with the seq to acknowledge.
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
-import { agentMessageOf, toAgentMessage } from "../../core/engine.js";
+import { AGENT_MESSAGE_EVENTS, agentMessageOf, toAgentMessage } from "../../core/agent-messages.js";
 import { AgentSocketMessage } from "../../shared/schemas.js";
-import { AGENT_EVENT_TYPES } from "../agent-inbox.js";
 import { replayThenFollow } from "../stream.js";
 import type { ServerDeps } from "../types.js";
 import {
@@ -55,7 +54,7 @@ export async function externalSocket(
           break;
         }
         case "approval_request": {
-          const approval = await engine.requestApproval(sessionId, msg.data);
+          const approval = await engine.approvals.ask(sessionId, msg.data);
           ack(collect, "approval_request", id, { seq: approval.seq, request_id: approval.id });
           break;
         }
@@ -81,9 +80,9 @@ export async function externalSocket(
     {
       sessionId,
       afterSeq: Math.max(sinceSeq ?? 0, engine.getSession(sessionId).agent_cursor),
-      types: AGENT_EVENT_TYPES,
+      types: AGENT_MESSAGE_EVENTS,
       readPage: async (after) => {
-        const rows = await engine.readInputs(sessionId, after, PAGE);
+        const rows = await engine.readQueue(sessionId, after, PAGE);
         return rows.map((r) => ({ seq: r.seq, text: JSON.stringify(toAgentMessage(r)) }));
       },
       toFrame: (e) => {
