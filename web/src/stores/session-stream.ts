@@ -38,35 +38,43 @@ export function followSession(id: string): { state: SessionStream; stop(): void 
     if (event.seq <= state.lastSeq) return;
     state.lastSeq = event.seq;
     state.events.push(event);
-    const data = event.data;
     switch (event.type) {
       case "approval_request": {
-        const approval = data as unknown as Approval;
+        const approval = event.data;
         // A request a session rule answered is committed already resolved: never show it pending.
         state.approvals[approval.id] = {
           approval,
-          status: approval.status ?? "pending",
-          decision: approval.decision ?? null,
-          decidedBy: approval.decided_by ?? null,
+          status: approval.status,
+          decision: approval.decision,
+          decidedBy: approval.decided_by,
         };
         break;
       }
       case "approval_resolved": {
-        const view = state.approvals[String(data.request_id)];
+        const resolution = event.data;
+        const view = state.approvals[resolution.request_id];
         if (!view) break;
-        view.status = data.status === "cancelled" ? "cancelled" : "resolved";
-        view.decision = typeof data.option === "string" ? data.option : null;
-        view.decidedBy = typeof data.decided_by === "string" ? data.decided_by : null;
+        // Withdrawn, or else answered: events stored before resolutions carried a status have
+        // none, and all of those were answers.
+        if (resolution.status === "cancelled") {
+          view.status = "cancelled";
+          view.decision = null;
+          view.decidedBy = null;
+        } else {
+          view.status = "resolved";
+          view.decision = resolution.option;
+          view.decidedBy = resolution.decided_by;
+        }
         break;
       }
       case "state":
-        if (state.session) state.session.state = data.to as Session["state"];
+        if (state.session) state.session.state = event.data.to;
         break;
       case "renamed":
-        if (state.session) state.session.name = String(data.to);
+        if (state.session) state.session.name = event.data.to;
         break;
       case "usage":
-        state.usage = data.total as Usage;
+        state.usage = event.data.total;
         break;
     }
   };

@@ -12,7 +12,7 @@ export interface SourceOptions {
   url: (lastSeq: number) => string;
   /** One unnamed message: an event, which the handler skips if it has seen its seq. */
   onMessage: (data: string) => void;
-  /** Named messages, e.g. the inbox snapshot. */
+  /** Named messages, e.g. the overview's snapshot. */
   named?: Record<string, (data: string) => void>;
   lastSeq: () => number;
 }

@@ -1,11 +1,12 @@
-// Every session and every pending approval, kept live from the /api/stream SSE: a snapshot on
-// each (re)connect, then state changes and approvals of all sessions.
+// The overview: every session and every pending approval, kept live from the /api/stream SSE (a
+// snapshot on each (re)connect, then state changes and approvals of all sessions). The Inbox, the
+// session list and the tab bar's count all read it.
 import { reactive } from "vue";
 import { api } from "../api/http.js";
 import type { Approval, Session, TetherEvent } from "../api/types.js";
 import { ResumableSource } from "../stream/resumable-source.js";
 
-export const inbox = reactive({
+export const overview = reactive({
   loaded: false,
   sessions: {} as Record<string, Session>,
   approvals: {} as Record<string, Approval>,
@@ -17,49 +18,50 @@ interface Snapshot {
 }
 
 function applySnapshot(snapshot: Snapshot): void {
-  inbox.sessions = Object.fromEntries(snapshot.sessions.map((s) => [s.id, s]));
-  inbox.approvals = Object.fromEntries(snapshot.approvals.map((a) => [a.id, a]));
-  inbox.loaded = true;
+  overview.sessions = Object.fromEntries(snapshot.sessions.map((s) => [s.id, s]));
+  overview.approvals = Object.fromEntries(snapshot.approvals.map((a) => [a.id, a]));
+  overview.loaded = true;
 }
 
 async function fetchSession(id: string): Promise<void> {
   try {
-    inbox.sessions[id] = await api<Session>("GET", `/api/sessions/${encodeURIComponent(id)}`);
+    overview.sessions[id] = await api<Session>("GET", `/api/sessions/${encodeURIComponent(id)}`);
   } catch {
     // Deleted meanwhile, or the daemon went away: the next snapshot is the truth.
   }
 }
 
 function applyEvent(event: TetherEvent): void {
-  const session = inbox.sessions[event.session_id];
+  const session = overview.sessions[event.session_id];
   if (!session) {
     void fetchSession(event.session_id);
   } else {
     session.updated_at = event.ts;
     session.last_seq = Math.max(session.last_seq, event.seq);
   }
-  const data = event.data;
   switch (event.type) {
     case "state":
-      if (session) session.state = data.to as Session["state"];
+      if (session) session.state = event.data.to;
       break;
     case "renamed":
-      if (session) session.name = String(data.to);
+      if (session) session.name = event.data.to;
       break;
     case "approval_request":
-      inbox.approvals[String(data.id)] = data as unknown as Approval;
+      // One a session rule answered is committed already resolved: it never waits for anyone.
+      if (event.data.status === "pending") overview.approvals[event.data.id] = event.data;
       break;
     case "approval_resolved":
-      delete inbox.approvals[String(data.request_id)];
+      // Answered or withdrawn, it waits for nobody any more.
+      delete overview.approvals[event.data.request_id];
       break;
   }
 }
 
 let source: ResumableSource | undefined;
 
-export function startInbox(): void {
+export function startOverview(): void {
   source ??= new ResumableSource({
-    name: "inbox",
+    name: "overview",
     // Each connection starts with a snapshot, so there is nothing to resume from.
     url: () => "/api/stream",
     lastSeq: () => 0,
@@ -69,7 +71,7 @@ export function startInbox(): void {
   source.start();
 }
 
-export function stopInbox(): void {
+export function stopOverview(): void {
   source?.stop();
   source = undefined;
 }
