@@ -182,6 +182,7 @@ export class Approvals {
     approval.status = "cancelled";
     approval.resolved_at = this.ledger.timestamp();
     await this.settleWith(approval, session, (write) => {
+      write.saveApproval(approval);
       write.emit("approval_resolved", {
         status: "cancelled",
         request_id: approval.id,

@@ -388,6 +388,59 @@ describe("approvals", () => {
     expect(error.code).toBe("approval_not_found");
     expect(error.message).toContain("apr_nope");
   });
+
+  it("a withdrawn approval stays withdrawn on disk: a later answer is refused, after a restart too", async () => {
+    const s = await runningSession();
+    const approval = await engine.approvals.ask(s.id, ask("Still needed?"));
+    const waiting = engine.approvals.settled(approval.id);
+    await engine.approvals.withdraw(approval.id, "the agent stopped waiting");
+    expect((await waiting)?.approval).toMatchObject({ status: "cancelled" });
+    expect((await store.getApproval(approval.id))?.status).toBe("cancelled");
+    const late = await rejection(
+      engine.approvals.resolve(approval.id, { option: "Approve", actor: { kind: "cli" } }),
+    );
+    expect(late.code).toBe("approval_already_resolved");
+    await store.close();
+    await openStore();
+    engine = await openEngine();
+    expect(await engine.approvals.list({ status: "pending" })).toEqual([]);
+    expect((await engine.approvals.get(approval.id)).status).toBe("cancelled");
+  });
+
+  it("hands the outcome to whoever waits on it, once it is on disk", async () => {
+    const s = await runningSession();
+    const approval = await engine.approvals.ask(s.id, ask("Deploy?"));
+    const early = engine.approvals.settled(approval.id);
+    const aborted = new AbortController();
+    const gaveUp = engine.approvals.settled(approval.id, aborted.signal);
+    aborted.abort();
+    expect(await gaveUp).toBeUndefined();
+    await engine.approvals.resolve(approval.id, {
+      option: "Approve",
+      actor: { kind: "web", device: "phone" },
+      message: "go ahead",
+    });
+    const outcome = await early;
+    expect(outcome?.message).toBe("go ahead");
+    expect(outcome?.approval).toMatchObject({ status: "resolved", decided_by: "web:phone" });
+    expect((await store.getApproval(approval.id))?.decision).toBe("Approve");
+    // Asked after the fact, it is answered at once from the disk.
+    expect((await engine.approvals.settled(approval.id))?.approval.decision).toBe("Approve");
+  });
+
+  it("queues a decision only for an agent that reads its queue (the External API)", async () => {
+    const external = await runningSession();
+    const run = await engine.createSession({ kind: "claude_auto" });
+    for (const s of [external, run]) {
+      const approval = await engine.approvals.ask(s.id, ask("Go?"));
+      await engine.approvals.resolve(approval.id, { option: "Approve", actor: { kind: "cli" } });
+    }
+    expect((await engine.readQueue(external.id)).map((m) => m.type)).toEqual(["approval_response"]);
+    expect(await engine.readQueue(run.id)).toEqual([]);
+    // Everyone watching the session still sees the decision.
+    const events = (await engine.readEvents(run.id, 0, 100)).events;
+    expect(events.filter((e) => e.type === "approval_resolved")).toHaveLength(1);
+  });
 });
 
 describe("session rules", () => {
