@@ -1,7 +1,7 @@
 // Wiring: config → store → engine → bus → server. Nothing else constructs these parts.
 import { resolve } from "node:path";
 import type { Logger } from "pino";
-import { ADAPTERS, KIND_ALIASES } from "./adapters/registry.js";
+import { ADAPTER_LOADERS } from "./adapters/registry.js";
 import { Supervisor } from "./adapters/supervisor.js";
 import { LocalBus } from "./bus/bus.js";
 import { type ListenPlan, listenPlan } from "./config/dev-mode.js";
@@ -101,7 +101,7 @@ async function openParts(
   const supervisor = new Supervisor({
     engine,
     bus,
-    adapters: ADAPTERS,
+    adapters: ADAPTER_LOADERS,
     env: options.agentEnv ?? stringEnv(process.env),
     log,
     allowedRoots: config.TETHER_ALLOWED_ROOTS,
@@ -128,12 +128,7 @@ async function openParts(
   parts.add("notifications", () => notifications.close());
   notifications.start();
   const agents = {
-    kinds: supervisor.kinds,
     defaultKind: config.TETHER_AGENT_ADAPTER,
-    resolveKind: (kind: string) => {
-      const name = KIND_ALIASES[kind] ?? kind;
-      return supervisor.runs(name) ? name : undefined;
-    },
     runs: (kind: string) => supervisor.runs(kind),
     start: (id: string) => supervisor.start(id),
     stop: (id: string) => supervisor.stop(id),
