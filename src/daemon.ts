@@ -1,21 +1,22 @@
 // Wiring: config → store → engine → bus → server. Nothing else constructs these parts.
 import { resolve } from "node:path";
 import type { Logger } from "pino";
-import { ADAPTERS, KIND_ALIASES } from "./adapters/registry.js";
+import { ADAPTER_LOADERS } from "./adapters/registry.js";
 import { Supervisor } from "./adapters/supervisor.js";
 import { LocalBus } from "./bus/bus.js";
-import { listenPlan } from "./config/dev-mode.js";
-import type { Config, ConfigKey } from "./config/schema.js";
-import { loadOrCreateToken, TokenFileError } from "./config/token-file.js";
+import { type ListenPlan, listenPlan } from "./config/dev-mode.js";
+import { ConfigError } from "./config/load.js";
+import type { Config } from "./config/schema.js";
+import { loadOrCreateToken } from "./config/token-file.js";
 import { Engine } from "./core/engine.js";
-import { type DataDirLock, lockDataDir } from "./db/data-dir-lock.js";
+import { lockDataDir } from "./db/data-dir-lock.js";
 import { makePrivateDataDir } from "./db/private-dir.js";
 import { SqlStore } from "./db/sql-store.js";
 import { type OpenedSqlite, openSqlite } from "./db/sqlite.js";
 import { StorageError } from "./db/storage-error.js";
+import { Parts } from "./lifecycle.js";
 import { createLogger } from "./logger.js";
 import { Notifications } from "./notify/notifications.js";
-import { VapidKeyError } from "./notify/vapid-keys.js";
 import { buildServer, type RouteInfo } from "./server/app.js";
 import {
   applyConnectionLimits,
@@ -23,6 +24,7 @@ import {
   defaultMaxConnections,
 } from "./server/connection-limits.js";
 import type { App } from "./server/types.js";
+import { StartupError } from "./startup-error.js";
 import { VERSION } from "./version.js";
 
 export interface Daemon {
@@ -53,16 +55,34 @@ export interface DaemonOptions {
 
 export async function startDaemon(config: Config, options: DaemonOptions = {}): Promise<Daemon> {
   const log = options.logger ?? createLogger(config.TETHER_AGENT_LOG_LEVEL);
+  const parts = new Parts(log);
+  try {
+    return await openParts(config, options, log, parts);
+  } catch (error) {
+    // Close exactly what opened, newest first. A close that fails is logged; why start-up
+    // failed is still what the caller hears.
+    await parts.closeAll().catch(() => {});
+    log.flush();
+    throw error;
+  }
+}
+
+/** Opens the parts in order, each registering its close as it opens, so they close in reverse:
+ * in-flight commits (drained: callers waiting on a commit get their answer) → server →
+ * notifications → supervisor → engine (drained again: what came in while the doors closed) →
+ * store → data-dir lock. */
+async function openParts(
+  config: Config,
+  options: DaemonOptions,
+  log: Logger,
+  parts: Parts,
+): Promise<Daemon> {
   const dataDir = resolve(config.TETHER_AGENT_DATA_DIR);
   // Settings and the token first: a mistake there must not leave anything behind.
-  const { host, note: loopbackReason } = listenPlan(config);
+  const { host, note: loopbackReason } = checkedListenPlan(config);
   const notices: string[] = [];
   const auth = resolveToken(config, notices);
-  const { sqlite, store, lock } = await openStorage(dataDir, notices);
-  const closeStore = async () => {
-    await store.close();
-    lock.release();
-  };
+  const { sqlite, store } = await openStorage(dataDir, notices, parts);
 
   const bus = new LocalBus({
     onSubscriberError: (subscriber, err, event) =>
@@ -77,46 +97,38 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     onStorageFailure: (err) => log.error({ err }, "database write failed; reloading state"),
   });
   await engine.init();
+  parts.add("engine", () => engine.drain());
   const supervisor = new Supervisor({
     engine,
     bus,
-    adapters: ADAPTERS,
+    adapters: ADAPTER_LOADERS,
     env: options.agentEnv ?? stringEnv(process.env),
     log,
     allowedRoots: config.TETHER_ALLOWED_ROOTS,
   });
+  // Before init: it subscribes to the bus, then may fail.
+  parts.add("supervisor", () => supervisor.close());
   await supervisor.init();
   // After the supervisor took over: the sessions it moved to awaiting_input on a restart
   // are not news to anyone.
   let publicUrl = config.TETHER_PUBLIC_URL;
-  let notifications: Notifications;
-  try {
-    notifications = new Notifications({
-      db: sqlite.db,
-      bus,
-      dataDir,
-      log,
-      vapidSubject: config.TETHER_VAPID_SUBJECT,
-      allowPrivatePush: config.TETHER_PUSH_ALLOW_PRIVATE,
-      ntfy: config.TETHER_NTFY_URL
-        ? { url: config.TETHER_NTFY_URL, token: config.TETHER_NTFY_TOKEN }
-        : undefined,
-      publicUrl: () => publicUrl ?? "http://localhost:8787",
-      sessionName: (id) => sessionName(engine, id),
-    });
-  } catch (error) {
-    await supervisor.close();
-    await closeStore();
-    throw error instanceof VapidKeyError ? new StartupError(error.message) : error;
-  }
+  const notifications = new Notifications({
+    db: sqlite.db,
+    bus,
+    dataDir,
+    log,
+    vapidSubject: config.TETHER_VAPID_SUBJECT,
+    allowPrivatePush: config.TETHER_PUSH_ALLOW_PRIVATE,
+    ntfy: config.TETHER_NTFY_URL
+      ? { url: config.TETHER_NTFY_URL, token: config.TETHER_NTFY_TOKEN }
+      : undefined,
+    publicUrl: () => publicUrl ?? "http://localhost:8787",
+    sessionName: (id) => sessionName(engine, id),
+  });
+  parts.add("notifications", () => notifications.close());
   notifications.start();
   const agents = {
-    kinds: supervisor.kinds,
     defaultKind: config.TETHER_AGENT_ADAPTER,
-    resolveKind: (kind: string) => {
-      const name = KIND_ALIASES[kind] ?? kind;
-      return supervisor.runs(name) ? name : undefined;
-    },
     runs: (kind: string) => supervisor.runs(kind),
     start: (id: string) => supervisor.start(id),
     stop: (id: string) => supervisor.stop(id),
@@ -139,6 +151,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
       },
     },
   );
+  parts.add("server", () => app.close());
   applyConnectionLimits(app.server, {
     maxConnections: config.TETHER_MAX_CONNECTIONS ?? defaultMaxConnections(),
     maxPerClient: config.TETHER_MAX_CONNECTIONS_PER_CLIENT,
@@ -149,31 +162,14 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   try {
     await app.listen({ host, port: config.TETHER_AGENT_PORT });
   } catch (error) {
-    await notifications.close();
-    await supervisor.close();
-    await app.close();
-    await closeStore();
     throw listenError(error, host, config.TETHER_AGENT_PORT);
   }
+  // Closed first, before the sockets: a caller waiting on a commit gets its answer.
+  parts.add("in-flight commits", () => engine.drain());
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.TETHER_AGENT_PORT;
   const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
   publicUrl ??= `http://${shownHost}:${port}`;
-
-  let closing: Promise<void> | undefined;
-  const close = () => {
-    closing ??= (async () => {
-      // Commit what callers are waiting on, then close sockets, then the database.
-      await engine.drain();
-      await notifications.close();
-      await supervisor.close();
-      await app.close();
-      await engine.drain();
-      await closeStore();
-      log.flush();
-    })();
-    return closing;
-  };
 
   return {
     url: `http://${shownHost}:${port}`,
@@ -188,25 +184,23 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
     app,
     routes,
     dataDir,
-    close,
+    close: () => parts.closeAll().finally(() => log.flush()),
   };
 }
 
-/** Start-up failed for a reason the user can fix; the message says how. */
-export class StartupError extends Error {
-  override name = "StartupError";
-  /** The setting whose value is the problem, when one is: the CLI names it as the user gave
-   * it (`--data-dir`, or TETHER_AGENT_DATA_DIR from the environment or config). */
-  readonly setting: ConfigKey | undefined;
-
-  constructor(message: string, options: ErrorOptions & { setting?: ConfigKey } = {}) {
-    super(message, options);
-    this.setting = options.setting;
+/** Where to listen. Dev mode beside a remote host or a token is a contradiction in the settings,
+ * so start-up stops (exit 2, like any bad setting). */
+function checkedListenPlan(config: Config): ListenPlan {
+  try {
+    return listenPlan(config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new StartupError(error.message, { cause: error, badSetting: true });
   }
 }
 
 /** The token clients must send: the configured one, else the generated one from its file
- * (made on first start); none in dev mode. */
+ * (made on first start; a TokenFileError when that cannot be); none in dev mode. */
 function resolveToken(
   config: Config,
   notices: string[],
@@ -214,67 +208,61 @@ function resolveToken(
   if (config.TETHER_AGENT_DEV_MODE) return undefined;
   if (config.TETHER_AGENT_TOKEN !== undefined)
     return { token: config.TETHER_AGENT_TOKEN, file: undefined };
-  try {
-    const loaded = loadOrCreateToken(config.TETHER_AGENT_TOKEN_FILE);
-    notices.push(...loaded.notes);
-    return { token: loaded.token, file: config.TETHER_AGENT_TOKEN_FILE };
-  } catch (error) {
-    throw error instanceof TokenFileError ? new StartupError(error.message) : error;
-  }
+  const loaded = loadOrCreateToken(config.TETHER_AGENT_TOKEN_FILE);
+  notices.push(...loaded.notes);
+  return { token: loaded.token, file: config.TETHER_AGENT_TOKEN_FILE };
 }
 
 /** The data dir made private and locked, and the database opened, checked and migrated. Any
- * failure is one StartupError line naming the file, with the lock released. */
+ * failure is a StorageError naming the file (a DataDirBusyError when another daemon holds the
+ * dir); what opened before it is closed with the other parts. */
 async function openStorage(
   dataDir: string,
   notices: string[],
-): Promise<{ sqlite: OpenedSqlite; store: SqlStore; lock: DataDirLock }> {
-  let lock: DataDirLock | undefined;
-  let sqlite: OpenedSqlite | undefined;
+  parts: Parts,
+): Promise<{ sqlite: OpenedSqlite; store: SqlStore }> {
   try {
     notices.push(...makePrivateDataDir(dataDir));
   } catch (error) {
     // The data dir itself cannot be used: its setting is the thing to change.
     if (!(error instanceof StorageError)) throw error;
-    throw new StartupError(error.message, { cause: error, setting: "TETHER_AGENT_DATA_DIR" });
+    throw new StorageError(error.message, { cause: error, setting: "TETHER_AGENT_DATA_DIR" });
   }
+  const lock = lockDataDir(dataDir);
+  parts.add("data-dir lock", () => lock.release());
+  const sqlite = openSqlite(dataDir);
+  const store = new SqlStore(sqlite.db, sqlite.close);
+  parts.add("store", () => store.close());
   try {
-    lock = lockDataDir(dataDir);
-    sqlite = openSqlite(dataDir);
-    const store = new SqlStore(sqlite.db, sqlite.close);
-    try {
-      await store.migrate();
-    } catch (error) {
-      await store.close();
-      sqlite = undefined;
-      throw StorageError.from(error, resolve(dataDir, "tether.db"), "the database");
-    }
-    return { sqlite, store, lock };
+    await store.migrate();
   } catch (error) {
-    await sqlite?.close().catch(() => {});
-    lock?.release();
-    throw error instanceof StorageError ? new StartupError(error.message, { cause: error }) : error;
+    throw StorageError.from(error, resolve(dataDir, "tether.db"), "the database");
   }
+  return { sqlite, store };
 }
 
-function listenError(error: unknown, host: string, port: number): Error {
+/** A listen that failed for a reason the user can fix, as a StartupError saying how. */
+function listenError(error: unknown, host: string, port: number): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "EADDRINUSE") {
     return new StartupError(
       `port ${port} on ${host} is already in use (another Tether?); stop it, or choose another with --port or TETHER_AGENT_PORT`,
+      { cause: error },
     );
   }
   if (code === "EACCES") {
     return new StartupError(`not allowed to listen on ${host}:${port}; choose a port above 1023`, {
+      cause: error,
       setting: "TETHER_AGENT_PORT",
     });
   }
   if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
     return new StartupError(`cannot listen on ${host}: no such address on this machine`, {
+      cause: error,
       setting: "TETHER_AGENT_HOST",
     });
   }
-  return error as Error;
+  return error;
 }
 
 /** A session's name; undefined once deleted (an event may outlive its session by a tick). */

@@ -51,10 +51,6 @@ export class Supervisor {
     this.permissions = new PermissionBroker(options.engine.approvals);
   }
 
-  get kinds(): string[] {
-    return Object.keys(this.options.adapters);
-  }
-
   runs(kind: string): boolean {
     return kind in this.options.adapters;
   }

@@ -3,6 +3,7 @@
 // large module graph, and `tether start` has a 0.3 s budget to healthy (DESIGN.md §9).
 import { Command } from "commander";
 import type { TetherClient } from "../client/api.js";
+import { kindChoices } from "../shared/kinds.js";
 import { VERSION } from "../version.js";
 import type { ClientCommands, GlobalOptions } from "./client-runner.js";
 import type { DoctorOptions } from "./commands/doctor.js";
@@ -107,10 +108,7 @@ program
   .command("new")
   .description("create a session")
   .argument("[prompt]", "first message for the agent")
-  .option(
-    "--kind <kind>",
-    "claude, codex, an adapter name, or external (default: the daemon's TETHER_AGENT_ADAPTER)",
-  )
+  .option("--kind <kind>", `${kindChoices()} (default: the daemon's TETHER_AGENT_ADAPTER)`)
   .option("--name <name>", "session name")
   .option("--dir <dir>", "working directory (default: here)")
   .action(

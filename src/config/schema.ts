@@ -1,5 +1,6 @@
 import { delimiter, isAbsolute } from "node:path";
 import { z } from "zod";
+import { ADAPTER_NAMES, DEFAULT_ADAPTER } from "../shared/kinds.js";
 
 const flag = z
   .enum(["0", "1", "true", "false", "yes", "no", "on", "off", ""])
@@ -17,13 +18,6 @@ const count = z.coerce
   .min(1, "must be a whole number above 0");
 
 export const MIN_TOKEN_LENGTH = 32;
-
-export const ADAPTER_NAMES = [
-  "claude_auto",
-  "claude_subprocess",
-  "claude_api",
-  "codex_sdk_sidecar",
-] as const;
 
 /** Every setting, named as in the environment. Secrets are listed in SECRET_KEYS. */
 export const ConfigSchema = z.object({
@@ -54,7 +48,7 @@ export const ConfigSchema = z.object({
   TETHER_REQUEST_TIMEOUT_MS: count.default(30_000),
   TETHER_AGENT_ADAPTER: z
     .enum(ADAPTER_NAMES, { error: `must be one of ${ADAPTER_NAMES.join(", ")}` })
-    .default("claude_auto"),
+    .default(DEFAULT_ADAPTER),
   TETHER_AGENT_DATA_DIR: z.string().min(1).default("./data"),
   TETHER_AGENT_LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])

@@ -13,9 +13,11 @@ import {
 } from "node:fs";
 import { dirname } from "node:path";
 import { makeDirs } from "../shared/make-dirs.js";
+import { StartupError } from "../startup-error.js";
 import { MIN_TOKEN_LENGTH } from "./schema.js";
 
-export class TokenFileError extends Error {
+/** The token file cannot be read, written or used: start-up stops, saying which and why. */
+export class TokenFileError extends StartupError {
   override name = "TokenFileError";
 }
 

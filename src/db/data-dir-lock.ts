@@ -7,9 +7,11 @@
 // /proc/<pid>/stat tells the daemon that wrote the file from any later holder of the pid.
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { StartupError } from "../startup-error.js";
 import { StorageError } from "./storage-error.js";
 
-export class DataDirBusyError extends Error {
+/** Another daemon holds the data dir: start-up stops, naming its pid. */
+export class DataDirBusyError extends StartupError {
   override name = "DataDirBusyError";
 }
 

@@ -1,6 +1,8 @@
 // Storage that cannot be used at start-up, said in one line that names the file and what is
 // wrong with it, so the user knows what to fix (the daemon prints it and exits 1).
-export class StorageError extends Error {
+import { StartupError } from "../startup-error.js";
+
+export class StorageError extends StartupError {
   override name = "StorageError";
 
   /** `error` (from fs or SQLite) while using `path`, which is `what` (e.g. "the database"). */

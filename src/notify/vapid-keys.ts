@@ -4,6 +4,7 @@
 import { createECDH } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { StartupError } from "../startup-error.js";
 
 export interface VapidKeys {
   /** Uncompressed P-256 point, 65 bytes, base64url: the browser's applicationServerKey. */
@@ -14,7 +15,8 @@ export interface VapidKeys {
 
 export const VAPID_FILE = "vapid.json";
 
-export class VapidKeyError extends Error {
+/** The VAPID key file is damaged: start-up stops rather than orphan every subscribed phone. */
+export class VapidKeyError extends StartupError {
   override name = "VapidKeyError";
 }
 

@@ -8,6 +8,7 @@ import type {
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Bus } from "../bus/bus.js";
 import type { Engine } from "../core/engine.js";
+import type { AdapterName } from "../shared/kinds.js";
 import type {
   PushSubscriptionBody,
   PushSubscriptionInfo,
@@ -47,12 +48,8 @@ export interface PushService {
 
 /** What the routes need of the supervisor. */
 export interface AgentRunner {
-  /** Adapter names, e.g. claude_auto, codex_sdk_sidecar. */
-  readonly kinds: readonly string[];
   /** The kind of a session created without one (TETHER_AGENT_ADAPTER). */
-  readonly defaultKind: string;
-  /** The adapter name for what a user typed: an adapter name or a short alias. */
-  resolveKind(kind: string): string | undefined;
+  readonly defaultKind: AdapterName;
   runs(kind: string): boolean;
   start(sessionId: string): Promise<void>;
   stop(sessionId: string): Promise<void>;

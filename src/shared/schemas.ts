@@ -2,6 +2,7 @@
 // documents it in the OpenAPI document; the server, the CLI and (later) the MCP server and the
 // web app import these, so a shape is written down once.
 import { z } from "zod";
+import { kindChoices } from "./kinds.js";
 
 export const SESSION_STATES = [
   "created",
@@ -388,8 +389,7 @@ export const CreateSessionBody = z.object({
     .max(50)
     .optional()
     .describe(
-      "Agent to run: claude (claude_auto), claude_subprocess, claude_api, codex (codex_sdk_sidecar), " +
-        "or `external` for a session an outside agent drives; default TETHER_AGENT_ADAPTER",
+      `Agent to run: ${kindChoices()} (a session an outside agent drives); default TETHER_AGENT_ADAPTER`,
     ),
   directory: z
     .string()

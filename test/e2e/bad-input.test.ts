@@ -2,6 +2,7 @@
 // a 4xx (or an error frame) in the one error shape, saying what was wrong, and the daemon keeps
 // serving. No case may produce a 5xx.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ADAPTER_NAMES, aliasOf } from "../../dist/shared/kinds.js";
 import { type ApiResponse, startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
 import { type Message, TestSocket } from "../helpers/socket.js";
 
@@ -395,12 +396,20 @@ describe("conflicts and bad parameters", () => {
       "bad_request",
       /Last-Event-ID must be a seq number, got "yesterday"/,
     );
-    await expectError(
+    const unknownKind = await expectError(
       t.api("POST", "/api/sessions", { kind: "nope" }),
       400,
       "bad_request",
-      /unknown session kind "nope"/,
+      /^unknown session kind "nope"; known kinds: /,
     );
+    // Every kind the registry has, as typed: names, aliases, and external.
+    const known = unknownKind.body.error.message.split("known kinds: ")[1];
+    for (const name of ADAPTER_NAMES) {
+      expect(known).toContain(name);
+      const alias = aliasOf(name);
+      if (alias) expect(known).toContain(`${alias} (${name})`);
+    }
+    expect(known).toMatch(/, or external$/);
   });
 
   it("refuses an option the approval does not offer, listing the options", async () => {

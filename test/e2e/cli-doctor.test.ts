@@ -79,6 +79,9 @@ describe("tether doctor", () => {
     expect(line(out, "port")).toBe(`ok  port  127.0.0.1:${port} is free`);
     expect(line(out, "claude")).toBe(`ok  claude  ${claude}, logged in (claude.ai)`);
     expect(line(out, "codex")).toBe(`ok  codex  ${codex}, logged in with ChatGPT`);
+    expect(line(out, "adapter")).toBe(
+      "ok  adapter  claude_auto, the kind of a new session (TETHER_AGENT_ADAPTER): Claude Code via `@anthropic-ai/claude-agent-sdk`, on your Claude Code login if there is one, else `ANTHROPIC_API_KEY`",
+    );
     expect(line(out, "web push")).toBe("ok  web push  VAPID subject mailto:me@example.com");
     expect(line(out, "ntfy")).toBe("ok  ntfy  topic on https://ntfy.sh");
     expect(line(out, "public url")).toBe("ok  public url  https://tether.example.com");

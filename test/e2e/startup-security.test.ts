@@ -370,6 +370,13 @@ describe("unusable storage at start is one line naming the file, and the lock is
     await expectRefused(dataDir, /tether\.db: the database is a directory, not a file/);
   });
 
+  it("damaged VAPID keys, found after the database opened (the parts opened before are closed)", async () => {
+    const dataDir = join(dir(), "data");
+    mkdirSync(dataDir, { mode: 0o700 });
+    writeFileSync(join(dataDir, "vapid.json"), "{ not json", { mode: 0o600 });
+    await expectRefused(dataDir, /vapid\.json: not valid JSON; restore it from a backup/);
+  });
+
   it("a data dir that cannot be made (a file is in the way)", async () => {
     const parent = dir();
     writeFileSync(join(parent, "not-a-dir"), "");

@@ -4,6 +4,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, redactConfig } from "../../dist/config/load.js";
+import { ADAPTER_NAMES } from "../../dist/shared/kinds.js";
 import { tempDir } from "../helpers/daemon.js";
 
 let dir: ReturnType<typeof tempDir>;
@@ -144,7 +145,12 @@ describe("bad configuration", () => {
     ["TETHER_AGENT_PORT", "abc", /whole number from 0 to 65535.*"abc"/],
     ["TETHER_AGENT_PORT", "70000", /whole number from 0 to 65535.*"70000"/],
     ["TETHER_AGENT_PORT", "80.5", /whole number/],
-    ["TETHER_AGENT_ADAPTER", "nope", /must be one of claude_auto, .*codex_sdk_sidecar.*"nope"/],
+    [
+      "TETHER_AGENT_ADAPTER",
+      "nope",
+      // The registry's adapters, all of them, in its order.
+      new RegExp(`must be one of ${ADAPTER_NAMES.join(", ")} \\(got "nope"\\)$`),
+    ],
     ["TETHER_AGENT_DEV_MODE", "maybe", /"maybe"/],
     ["TELEGRAM_FORUM_GROUP_ID", "abc", /numeric chat id.*"abc"/],
     ["DISCORD_CHANNEL_ID", "general", /numeric channel id/],

@@ -5,7 +5,7 @@ import { listenPlan } from "../../config/dev-mode.js";
 import { ConfigError } from "../../config/load.js";
 import { readTokenFile } from "../../config/token-file.js";
 import type { GlobalOptions } from "../client-runner.js";
-import { checkClaude, checkCodex } from "../doctor/agents.js";
+import { checkAgents, checkDefaultAdapter } from "../doctor/agents.js";
 import { type Check, failed } from "../doctor/check.js";
 import { checkNode } from "../doctor/node-version.js";
 import { checkPort } from "../doctor/port.js";
@@ -19,7 +19,7 @@ import { type StartConfig, type StartFlags, startConfig } from "../start-config.
 export type DoctorOptions = StartFlags;
 
 export async function doctor(options: DoctorOptions, global: GlobalOptions): Promise<void> {
-  const agents = Promise.all([checkClaude(), checkCodex()]);
+  const agents = checkAgents();
   const checks: Check[] = [checkNode()];
   let settings: StartConfig | undefined;
   try {
@@ -46,7 +46,12 @@ export async function doctor(options: DoctorOptions, global: GlobalOptions): Pro
         host: nameOf("TETHER_AGENT_HOST"),
       }),
     );
-    checks.push(...(await agents), ...checkPush(config), ...checkBridges(config));
+    checks.push(
+      ...(await agents),
+      checkDefaultAdapter(config.TETHER_AGENT_ADAPTER),
+      ...checkPush(config),
+      ...checkBridges(config),
+    );
   } else {
     checks.push(...(await agents));
   }

@@ -1,7 +1,7 @@
 import { ConfigError } from "../../config/load.js";
-import { type Daemon, StartupError, startDaemon } from "../../daemon.js";
-import { DataDirBusyError } from "../../db/data-dir-lock.js";
-import { EXIT_USAGE, fail } from "../exit.js";
+import { type Daemon, startDaemon } from "../../daemon.js";
+import { StartupError } from "../../startup-error.js";
+import { EXIT_FAILED, EXIT_USAGE, fail } from "../exit.js";
 import { FlagError } from "../flags.js";
 import { pairingUrl, printPairing, reachableHost } from "../pairing.js";
 import { type StartConfig, type StartFlags, startConfig } from "../start-config.js";
@@ -23,13 +23,9 @@ export async function start(options: StartOptions): Promise<void> {
   try {
     daemon = await startDaemon(config);
   } catch (error) {
-    if (error instanceof ConfigError) fail(error.message, EXIT_USAGE);
-    if (error instanceof StartupError) {
-      // Named as the user gave it: `--data-dir: …` or `TETHER_AGENT_DATA_DIR: …`.
-      fail(error.setting ? `${settings.nameOf(error.setting)}: ${error.message}` : error.message);
-    }
-    if (error instanceof DataDirBusyError) fail(error.message);
-    throw error;
+    // Anything else is a bug, whose stack is worth seeing.
+    if (!(error instanceof StartupError)) throw error;
+    fail(startupLine(error, settings), error.badSetting ? EXIT_USAGE : EXIT_FAILED);
   }
   const say = (line: string) => process.stderr.write(`${line}\n`);
   // Before the daemon announces itself: whoever waits for that line may stop it right away.
@@ -74,4 +70,13 @@ export async function start(options: StartOptions): Promise<void> {
       say("pairing: run `tether pair` in a terminal to show the link for your phone");
     }
   }
+}
+
+/** What went wrong, in one line: the setting named as the user gave it (`--data-dir: …` or
+ * `TETHER_AGENT_DATA_DIR: …`), and any line breaks of a message from SQLite or the OS folded. */
+function startupLine(error: StartupError, settings: StartConfig): string {
+  const line = error.setting
+    ? `${settings.nameOf(error.setting)}: ${error.message}`
+    : error.message;
+  return line.replace(/\s*\n\s*/g, " ");
 }

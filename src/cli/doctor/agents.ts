@@ -1,11 +1,34 @@
-// Are `claude` and `codex` installed and logged in? Asked of the CLIs themselves, offline:
-// `claude auth status` (JSON) and `codex login status` (exit code 0 when logged in). Missing or
-// logged out is a warning: Tether runs without them (external agents, MCP).
+// Are the agent CLIs the adapters use (`claude`, `codex`; src/shared/kinds.ts) installed and
+// logged in? Asked of the CLIs themselves, offline: `claude auth status` (JSON) and `codex login
+// status` (exit code 0 when logged in). Missing or logged out is a warning: Tether runs without
+// them (external agents, MCP).
 import { execFile } from "node:child_process";
 import { accessSync, constants, existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
+import { ADAPTER_NAMES, ADAPTERS, type AdapterName, type AgentCli } from "../../shared/kinds.js";
 import { type Check, ok, warn } from "./check.js";
+
+/** How to check each agent CLI: an adapter on a CLI without a check here does not compile. */
+const CLI_CHECKS = {
+  claude: (env) => checkClaude(env),
+  codex: (env) => checkCodex(env),
+} satisfies Record<AgentCli, (env: NodeJS.ProcessEnv) => Promise<Check>>;
+
+/** One check per agent CLI that some adapter uses, in the adapters' order. */
+export function checkAgents(env: NodeJS.ProcessEnv = process.env): Promise<Check[]> {
+  const clis = new Set(ADAPTER_NAMES.map((name) => ADAPTERS[name].cli));
+  return Promise.all([...clis].map((cli) => CLI_CHECKS[cli](env)));
+}
+
+/** Which adapter a session created without a kind runs, and what it logs in with. */
+export function checkDefaultAdapter(name: AdapterName): Check {
+  const { agent, login } = ADAPTERS[name];
+  return ok(
+    "adapter",
+    `${name}, the kind of a new session (TETHER_AGENT_ADAPTER): ${agent}, on ${login}`,
+  );
+}
 
 /** How long a CLI may take to say whether it is logged in. */
 const CLI_TIMEOUT_MS = 8000;

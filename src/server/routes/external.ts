@@ -1,5 +1,6 @@
 // The External Agent API: the original product's contract, so existing agents work unchanged.
 import { z } from "zod";
+import { EXTERNAL_KIND } from "../../shared/kinds.js";
 import {
   AgentMessage,
   ApprovalRequestBody,
@@ -37,7 +38,7 @@ export function externalRoutes(app: App, deps: ServerDeps) {
     async (req) => {
       const { agent_metadata: agent, session_name, platform } = req.body;
       const session = await engine.createSession({
-        kind: "external",
+        kind: EXTERNAL_KIND,
         name: session_name,
         agent,
         directory: agent.workspace,

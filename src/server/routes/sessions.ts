@@ -2,6 +2,7 @@ import { z } from "zod";
 import { allowedDirectory } from "../../adapters/allowed-roots.js";
 import { claimedActor } from "../../core/actor.js";
 import { TetherError } from "../../core/errors.js";
+import { kindChoices, type SessionKind, sessionKindNamed } from "../../shared/kinds.js";
 import {
   CreateSessionBody,
   ErrorBody,
@@ -163,13 +164,12 @@ export function sessionRoutes(app: App, deps: ServerDeps) {
   );
 }
 
-function kindOf(deps: ServerDeps, asked: string | undefined): string {
+function kindOf(deps: ServerDeps, asked: string | undefined): SessionKind {
   if (asked === undefined) return deps.agents.defaultKind;
-  if (asked === "external") return asked;
-  const kind = deps.agents.resolveKind(asked);
+  const kind = sessionKindNamed(asked);
   if (kind) return kind;
   throw new TetherError(
     "bad_request",
-    `unknown session kind "${asked}"; known kinds: external, claude, codex, ${deps.agents.kinds.join(", ")}`,
+    `unknown session kind "${asked}"; known kinds: ${kindChoices()}`,
   );
 }
