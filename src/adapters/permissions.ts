@@ -30,7 +30,7 @@ export class PermissionBroker {
       signal,
     );
     const decision = outcome?.approval.decision;
-    if (!outcome || outcome.approval.status !== "resolved" || !decision) {
+    if (outcome?.approval.status !== "resolved" || !decision) {
       return { allow: false, message: "withdrawn" };
     }
     if (decision === DENY) {

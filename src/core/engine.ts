@@ -2,8 +2,8 @@
 // current group-commit batch; callers get their answer once it is on disk, and subscribers see
 // the events only after that.
 import type { Bus } from "../bus/bus.js";
+import { EXTERNAL_KIND } from "../shared/kinds.js";
 import type {
-  AgentMessage,
   AgentMetadata,
   AgentStatus,
   EventData,
@@ -45,9 +45,6 @@ export interface EngineOptions {
 }
 
 const ZERO_USAGE: Usage = { input_tokens: 0, output_tokens: 0, cost_usd: 0 };
-
-/** The kind of a session an outside agent drives through the External API. */
-export const EXTERNAL_KIND = "external";
 
 export class Engine {
   private readonly store: Store;
