@@ -113,8 +113,11 @@ export class TetherClient {
     } while (before);
     return all;
   }
-  getApproval(id: string) {
-    return this.request<Approval>("GET", `/api/approvals/${encodeURIComponent(id)}`);
+  /** The approval; with `waitS`, once it is answered or withdrawn, or after that many seconds. */
+  getApproval(id: string, waitS = 0, signal?: AbortSignal) {
+    const wait = waitS > 0 ? `?wait=${Math.ceil(waitS)}` : "";
+    const path = `/api/approvals/${encodeURIComponent(id)}${wait}`;
+    return this.request<Approval>("GET", path, undefined, signal);
   }
   resolveApproval(id: string, option: string, decidedBy: string) {
     return this.request<Approval>("POST", `/api/approvals/${encodeURIComponent(id)}/resolve`, {

@@ -2,27 +2,13 @@
 import type { TetherClient } from "../client/api.js";
 import type { AgentMessage, Approval } from "../shared/schemas.js";
 
-/** How often a pending approval is looked at. Polling GET /api/approvals/:id (rather than the
- * agent's input queue) leaves human input that arrives meanwhile for wait_for_input. */
-const APPROVAL_POLL_MS = 250;
-
 /** Longest single long poll: below undici's 300 s headers timeout, so fetch never gives up
  * before the daemon answers 204. */
 const LONG_POLL_MAX_S = 120;
 
-function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
-/** The approval once it is no longer pending, or still pending when `timeoutS` ran out. */
+/** The approval once it is no longer pending, or still pending when `timeoutS` ran out. Waits on
+ * the daemon's long poll (GET /api/approvals/:id?wait=), which answers the moment it is decided;
+ * human input that arrives meanwhile stays in the queue for wait_for_input. */
 export async function awaitDecision(
   client: TetherClient,
   approvalId: string,
@@ -31,10 +17,20 @@ export async function awaitDecision(
 ): Promise<Approval> {
   const deadline = Date.now() + timeoutS * 1000;
   for (;;) {
-    const approval = await client.getApproval(approvalId);
-    const left = deadline - Date.now();
+    const left = (deadline - Date.now()) / 1000;
+    let approval: Approval;
+    try {
+      approval = await client.getApproval(
+        approvalId,
+        Math.max(0, Math.min(left, LONG_POLL_MAX_S)),
+        signal,
+      );
+    } catch (error) {
+      // The caller gave up: tell it where the approval stands now.
+      if (signal?.aborted) return client.getApproval(approvalId);
+      throw error;
+    }
     if (approval.status !== "pending" || left <= 0 || signal?.aborted) return approval;
-    await delay(Math.min(APPROVAL_POLL_MS, left), signal);
   }
 }
 

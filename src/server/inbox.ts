@@ -1,3 +1,5 @@
+// The inbox: the human's feed across every session (what needs them, what changed), as the
+// /api/stream and /api/ws doors serve it and the web app's Inbox shows it.
 import type { Engine } from "../core/engine.js";
 
 /** What the inbox follows across all sessions: state changes and approvals. */

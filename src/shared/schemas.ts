@@ -380,6 +380,17 @@ export const AgentSocketMessage = z.discriminatedUnion("type", [
 // ---------- App API ----------
 
 export const SessionIdParams = z.object({ id: z.string().min(1).max(100) });
+export const ApprovalWaitQuery = z.object({
+  wait: z.coerce
+    .number({ error: "wait must be a number of seconds between 0 and 120" })
+    .min(0, "wait must be between 0 and 120 seconds")
+    .max(120, "wait must be between 0 and 120 seconds")
+    .default(0)
+    .describe(
+      "Seconds to wait for a pending approval to be answered or withdrawn before answering; " +
+        "it comes back still pending if neither happened",
+    ),
+});
 export const ApprovalIdParams = z.object({ id: z.string().min(1).max(100) });
 
 export const CreateSessionBody = z.object({

@@ -11,14 +11,14 @@ import { agentProcessEnv } from "../agent-env.js";
 import { findOnPath } from "../on-path.js";
 import type { AdapterStartOptions, AgentHost, AgentRun } from "../types.js";
 import { NOT_LOGGED_IN } from "./auth.js";
-import { Inbox } from "./inbox.js";
 import { describeTool, failureOf, relay } from "./messages.js";
+import { PromptStream } from "./prompt-stream.js";
 
 const CLAUDE_MISSING =
   "Claude Code is not installed: install Claude Code so that `claude` is on PATH, or reinstall the SDK with its bundled one (`npm install -g @anthropic-ai/claude-agent-sdk`)";
 
 export class ClaudeRun implements AgentRun {
-  private readonly inbox = new Inbox();
+  private readonly prompts = new PromptStream();
   private readonly query: Query;
   private readonly waiting: string[] = [];
   private turnRunning = false;
@@ -34,7 +34,7 @@ export class ClaudeRun implements AgentRun {
     // updates); else the one the SDK ships, if that was installed.
     const ownClaude = findOnPath("claude", env.PATH);
     this.query = query({
-      prompt: this.inbox,
+      prompt: this.prompts,
       options: {
         cwd: options.directory,
         env,
@@ -64,7 +64,7 @@ export class ClaudeRun implements AgentRun {
 
   async close(): Promise<void> {
     this.closing = true;
-    this.inbox.end();
+    this.prompts.end();
     this.query.close();
     await this.finished;
   }
@@ -72,7 +72,7 @@ export class ClaudeRun implements AgentRun {
   private begin(text: string): void {
     this.turnRunning = true;
     this.host.turnStarted();
-    this.inbox.push(text);
+    this.prompts.push(text);
   }
 
   private readonly canUseTool: CanUseTool = async (tool, input, { signal }) => {

@@ -5,6 +5,7 @@ import {
   Approval,
   ApprovalIdParams,
   ApprovalList,
+  ApprovalWaitQuery,
   ErrorBody,
   ListApprovalsQuery,
   ResolveBody,
@@ -82,12 +83,27 @@ export function approvalRoutes(app: App, { engine, agents }: ServerDeps) {
     {
       schema: {
         tags,
-        summary: "Get one approval",
+        summary: "Get one approval; with wait, once it is answered (a long poll)",
         params: ApprovalIdParams,
+        querystring: ApprovalWaitQuery,
         response: { 200: Approval, ...errors },
       },
     },
-    async (req) => engine.approvals.get(req.params.id),
+    async (req) => {
+      const approval = await engine.approvals.get(req.params.id);
+      if (approval.status !== "pending" || req.query.wait === 0) return approval;
+      const done = new AbortController();
+      const timer = setTimeout(() => done.abort(), req.query.wait * 1000);
+      const gone = () => done.abort();
+      req.raw.socket.once("close", gone);
+      try {
+        const outcome = await engine.approvals.settled(approval.id, done.signal);
+        return outcome?.approval ?? (await engine.approvals.get(approval.id));
+      } finally {
+        clearTimeout(timer);
+        req.raw.socket.off("close", gone);
+      }
+    },
   );
 
   app.post(

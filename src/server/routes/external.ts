@@ -13,7 +13,7 @@ import {
   SessionIdParams,
   StatusBody,
 } from "../../shared/schemas.js";
-import { waitForAgentMessage } from "../agent-inbox.js";
+import { waitForAgentMessage } from "../agent-long-poll.js";
 import type { App, ServerDeps } from "../types.js";
 import { externalSocket } from "../ws/external-socket.js";
 

@@ -2,7 +2,7 @@
 // message pushed here becomes the next user turn of the same Claude Code session.
 import type { SDKUserMessage } from "@anthropic-ai/claude-agent-sdk";
 
-export class Inbox implements AsyncIterable<SDKUserMessage> {
+export class PromptStream implements AsyncIterable<SDKUserMessage> {
   private readonly queued: SDKUserMessage[] = [];
   private wake: (() => void) | undefined;
   private ended = false;

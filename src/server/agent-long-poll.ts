@@ -1,3 +1,5 @@
+// The External API's long poll: an agent outside Tether asks for the next message in its queue
+// (the human's input, a decision, an interrupt) and waits for one to arrive.
 import { AGENT_MESSAGE_EVENTS, agentMessageOf, toAgentMessage } from "../core/agent-messages.js";
 import type { AgentMessage } from "../shared/schemas.js";
 import type { ServerDeps } from "./types.js";
@@ -15,7 +17,7 @@ export async function waitForAgentMessage(
     wake = resolve;
   });
   const unsubscribe = bus.subscribe({
-    name: `agent-inbox:${sessionId}`,
+    name: `agent-long-poll:${sessionId}`,
     sessionId,
     types: AGENT_MESSAGE_EVENTS,
     deliver(event) {
