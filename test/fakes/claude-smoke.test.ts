@@ -10,7 +10,7 @@ import {
   type SDKResultMessage,
 } from "@anthropic-ai/claude-agent-sdk";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Inbox } from "../../src/adapters/claude/inbox.js";
+import { PromptStream } from "../../src/adapters/claude/prompt-stream.js";
 import { waitFor } from "../helpers/wait.js";
 import {
   askUserQuestion,
@@ -24,7 +24,7 @@ import { type AgentSandbox, agentSandbox, hermeticEnv, processesMentioning } fro
 
 interface Session {
   q: Query;
-  inbox: Inbox;
+  prompts: PromptStream;
   messages: SDKMessage[];
   /** Sends `text` and resolves with the result message that ends the turn. */
   turn(text: string): Promise<SDKResultMessage>;
@@ -40,7 +40,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  session?.inbox.end();
+  session?.prompts.end();
   session?.q.close();
   session = undefined;
   // close() signals the CLI; wait until it (and anything it spawned) is really gone.
@@ -53,10 +53,10 @@ afterEach(async () => {
 });
 
 function startSession(canUseTool?: CanUseTool): Session {
-  const inbox = new Inbox();
+  const prompts = new PromptStream();
   const messages: SDKMessage[] = [];
   const q = query({
-    prompt: inbox,
+    prompt: prompts,
     options: {
       cwd: box.workspace,
       env: hermeticEnv({
@@ -83,12 +83,12 @@ function startSession(canUseTool?: CanUseTool): Session {
   const results = () => messages.filter((m): m is SDKResultMessage => m.type === "result");
   return {
     q,
-    inbox,
+    prompts,
     messages,
     async turn(text) {
       // Results of earlier turns (finished or interrupted) are already in; wait for a new one.
       const before = results().length;
-      inbox.push(text);
+      prompts.push(text);
       return waitFor(
         () => {
           if (failure) throw failure;
@@ -161,8 +161,8 @@ describe("Claude Code against the fake Anthropic API", () => {
   it("interrupts a slowly streaming turn and keeps the session usable", async () => {
     fake.when("go slow", slowText("tick ", 200, 50));
     session = startSession();
-    const { inbox, q, messages } = session;
-    inbox.push("go slow");
+    const { prompts, q, messages } = session;
+    prompts.push("go slow");
     // Interrupt only once the model is demonstrably mid-stream.
     await waitFor(() => fake.turns().some((r) => r.deltasSent >= 3), {
       timeoutMs: 15_000,
