@@ -1,5 +1,11 @@
 import type { Kysely } from "kysely";
-import { type EventPage, eventJson, type StoredEvent } from "../../core/store.js";
+import {
+  dataJsonOf,
+  type EventPage,
+  eventsThatFit,
+  type StoredEvent,
+  storedEvent,
+} from "../../core/store.js";
 import type { EventType } from "../../shared/schemas.js";
 import type { Database, EventsTable } from "../schema.js";
 
@@ -34,12 +40,8 @@ export async function readEvents(
     // One more than asked for, to know whether more follow.
     .limit(limit + 1)
     .execute();
-  let count = 0;
-  let chars = 0;
-  while (count < sizes.length && count < limit && (count === 0 || chars < maxChars)) {
-    chars += Number(sizes[count]!.chars);
-    count++;
-  }
+  const chars = sizes.map((s) => Number(s.chars));
+  const count = eventsThatFit(chars, limit, maxChars);
   if (count === 0) return { events: [], hasMore: false };
   const lastSeq = Number(sizes[count - 1]!.seq);
   const rows = await db
@@ -50,43 +52,16 @@ export async function readEvents(
     .where("seq", "<=", lastSeq)
     .orderBy("seq")
     .execute();
-  const events = rows.map((r) => {
-    const e = {
-      session_id: sessionId,
-      seq: Number(r.seq),
-      ts: r.ts,
-      type: r.type as EventType,
-      data: undefined as unknown as Record<string, unknown>,
-    };
-    return lazyEvent(e, r.data);
-  });
+  const events = rows.map((r) =>
+    storedEvent(
+      { session_id: sessionId, seq: Number(r.seq), ts: r.ts, type: r.type as EventType },
+      r.data,
+    ),
+  );
   return { events, hasMore: sizes.length > count };
-}
-
-// A replayed event is mostly sent on as JSON; parse its data only if someone reads it.
-function lazyEvent(e: Omit<StoredEvent, "json">, dataJson: string): StoredEvent {
-  let data: Record<string, unknown> | undefined;
-  const json = eventJson(e, dataJson);
-  return {
-    session_id: e.session_id,
-    seq: e.seq,
-    ts: e.ts,
-    type: e.type,
-    json,
-    get data() {
-      data ??= JSON.parse(dataJson) as Record<string, unknown>;
-      return data;
-    },
-  };
 }
 
 /** The row for an event; shared by every write path so they store the same columns. */
 export function eventRow(e: StoredEvent): EventsTable {
   return { session_id: e.session_id, seq: e.seq, ts: e.ts, type: e.type, data: dataJsonOf(e) };
-}
-
-// The wire JSON ends with `"data":<data>}`: recover the data text without serializing again.
-function dataJsonOf(e: StoredEvent): string {
-  const marker = e.json.indexOf(',"data":');
-  return e.json.slice(marker + 8, -1);
 }
