@@ -150,7 +150,12 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export function eventJson(e: Omit<TetherEvent, "data">, dataJson: string): string {
+/** An event's wire JSON, with its data already serialized as `dataJson` (`e.data`, when there,
+ * is not read). */
+export function eventJson(
+  e: Omit<TetherEvent, "data"> & { data?: unknown },
+  dataJson: string,
+): string {
   return `{"session_id":${JSON.stringify(e.session_id)},"seq":${e.seq},"ts":"${e.ts}","type":"${e.type}","data":${dataJson}}`;
 }
 

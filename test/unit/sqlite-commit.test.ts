@@ -22,6 +22,7 @@ const TABLES = {
   approvals: "id",
   inputs: "session_id, seq",
   rules: "id",
+  cursors: "consumer, session_id",
 } as const;
 
 let dirs: ReturnType<typeof tempDir>[];
@@ -55,6 +56,7 @@ function dump(sqlite: OpenedSqlite): Record<keyof typeof TABLES, unknown[]> {
     approvals: rows("approvals"),
     inputs: rows("inputs"),
     rules: rows("rules"),
+    cursors: rows("cursors"),
   };
 }
 
@@ -71,6 +73,8 @@ function mirrored(primary: Store, mirror: Store): Store {
     getApproval: (id) => primary.getApproval(id),
     listApprovals: (q) => primary.listApprovals(q),
     listRules: (s) => primary.listRules(s),
+    readCursors: (c) => primary.readCursors(c),
+    pushSubscriptions: primary.pushSubscriptions,
     close: () => primary.close(),
   };
 }
