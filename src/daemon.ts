@@ -58,7 +58,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   const { host, note: loopbackReason } = listenPlan(config);
   const notices: string[] = [];
   const auth = resolveToken(config, notices);
-  const { sqlite, store, lock } = await openStorage(dataDir, notices);
+  const { store, lock } = await openStorage(dataDir, notices);
   const closeStore = async () => {
     await store.close();
     lock.release();
@@ -92,7 +92,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
   let notifications: Notifications;
   try {
     notifications = new Notifications({
-      db: sqlite.db,
+      pushSubscriptions: store.pushSubscriptions,
       bus,
       dataDir,
       log,
