@@ -12,7 +12,7 @@ import { Engine } from "./core/engine.js";
 import { lockDataDir } from "./db/data-dir-lock.js";
 import { makePrivateDataDir } from "./db/private-dir.js";
 import { SqlStore } from "./db/sql-store.js";
-import { type OpenedSqlite, openSqlite } from "./db/sqlite.js";
+import { openSqlite } from "./db/sqlite.js";
 import { StorageError } from "./db/storage-error.js";
 import { Parts } from "./lifecycle.js";
 import { createLogger } from "./logger.js";
@@ -82,7 +82,7 @@ async function openParts(
   const { host, note: loopbackReason } = checkedListenPlan(config);
   const notices: string[] = [];
   const auth = resolveToken(config, notices);
-  const { sqlite, store } = await openStorage(dataDir, notices, parts);
+  const { store } = await openStorage(dataDir, notices, parts);
 
   const bus = new LocalBus({
     onSubscriberError: (subscriber, err, event) =>
@@ -113,7 +113,7 @@ async function openParts(
   // are not news to anyone.
   let publicUrl = config.TETHER_PUBLIC_URL;
   const notifications = new Notifications({
-    db: sqlite.db,
+    pushSubscriptions: store.pushSubscriptions,
     bus,
     dataDir,
     log,
@@ -220,7 +220,7 @@ async function openStorage(
   dataDir: string,
   notices: string[],
   parts: Parts,
-): Promise<{ sqlite: OpenedSqlite; store: SqlStore }> {
+): Promise<{ store: SqlStore }> {
   try {
     notices.push(...makePrivateDataDir(dataDir));
   } catch (error) {
@@ -238,7 +238,7 @@ async function openStorage(
   } catch (error) {
     throw StorageError.from(error, resolve(dataDir, "tether.db"), "the database");
   }
-  return { sqlite, store };
+  return { store };
 }
 
 /** A listen that failed for a reason the user can fix, as a StartupError saying how. */

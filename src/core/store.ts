@@ -113,6 +113,20 @@ export interface EventPage {
   hasMore: boolean;
 }
 
+/** How many of the events after a page's start belong in it (see Store.readEvents), given the
+ * size of each of them in order (at least `limit` + 1 of them when there are that many): at most
+ * `limit`, none past the one that brings their data to `maxChars`, and the first whatever its
+ * size. */
+export function eventsThatFit(chars: readonly number[], limit: number, maxChars: number): number {
+  let count = 0;
+  let total = 0;
+  while (count < chars.length && count < limit && (count === 0 || total < maxChars)) {
+    total += chars[count]!;
+    count++;
+  }
+  return count;
+}
+
 export interface Store {
   load(): Promise<LoadedState>;
   commit(batch: WriteBatch): Promise<void>;
@@ -147,4 +161,30 @@ export interface EventHead {
 
 export function eventJson(e: EventHead, dataJson: string): string {
   return `{"session_id":${JSON.stringify(e.session_id)},"seq":${e.seq},"ts":"${e.ts}","type":"${e.type}","data":${dataJson}}`;
+}
+
+/** The text of an event's data, taken from its wire JSON (which ends with `"data":<data>}`)
+ * without serializing it again: what a store keeps as the event's data. */
+export function dataJsonOf(e: StoredEvent): string {
+  const marker = e.json.indexOf(',"data":');
+  return e.json.slice(marker + 8, -1);
+}
+
+/** An event read back from a store. A replayed event is mostly sent on as JSON, so its data is
+ * parsed only if someone reads it. The row was written from the event type's schema
+ * (shared/schemas.ts EVENT_DATA), so its data has the shape its type says. */
+export function storedEvent(head: EventHead, dataJson: string): StoredEvent {
+  let data: unknown;
+  const json = eventJson(head, dataJson);
+  return {
+    session_id: head.session_id,
+    seq: head.seq,
+    ts: head.ts,
+    type: head.type,
+    json,
+    get data() {
+      data ??= JSON.parse(dataJson);
+      return data;
+    },
+  } as StoredEvent;
 }

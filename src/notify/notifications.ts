@@ -1,16 +1,10 @@
 // Notifications as one part of the daemon: VAPID keys, the subscription store, the channels
 // (Web Push, ntfy), the delivery queue and the notifier on the bus. The push routes talk to
 // this; daemon.ts starts it after the engine and closes it before the database.
-import type { Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Bus } from "../bus/bus.js";
 import { TetherError } from "../core/errors.js";
-import {
-  deletePushSubscription,
-  type PushSubscriptionRow,
-  upsertPushSubscription,
-} from "../db/repos/push-subscriptions.js";
-import type { Database } from "../db/schema.js";
+import type { PushSubscriptionRecord, PushSubscriptionStore } from "../core/store.js";
 import type {
   PushSubscriptionBody,
   PushSubscriptionInfo,
@@ -25,7 +19,8 @@ import { loadOrCreateVapidKeys } from "./vapid-keys.js";
 import { WebPushChannel } from "./web-push-channel.js";
 
 export interface NotificationsOptions {
-  db: Kysely<Database>;
+  /** Where the browsers' subscriptions are kept (the store's). */
+  pushSubscriptions: PushSubscriptionStore;
   bus: Bus;
   dataDir: string;
   log: Logger;
@@ -46,7 +41,7 @@ export class Notifications {
   private readonly notifier: Notifier;
   private readonly log: Logger;
   private readonly closing = new AbortController();
-  private readonly db: Kysely<Database>;
+  private readonly subscriptions: PushSubscriptionStore;
   private readonly allowPrivatePush: boolean;
   /** Subscription reads started by dispatch(), awaited on close (the database closes next). */
   private readonly reading = new Set<Promise<void>>();
@@ -56,7 +51,7 @@ export class Notifications {
     const keys = loadOrCreateVapidKeys(options.dataDir);
     this.vapidPublicKey = keys.publicKey;
     this.push = new WebPushChannel({
-      db: options.db,
+      subscriptions: options.pushSubscriptions,
       keys,
       subject: options.vapidSubject,
       allowPrivate: options.allowPrivatePush,
@@ -69,7 +64,7 @@ export class Notifications {
       sessionName: options.sessionName,
       dispatch: (n) => this.dispatch(n),
     });
-    this.db = options.db;
+    this.subscriptions = options.pushSubscriptions;
     this.allowPrivatePush = options.allowPrivatePush;
   }
 
@@ -87,7 +82,7 @@ export class Notifications {
   async subscribe(body: PushSubscriptionBody, userAgent: string | undefined) {
     const problem = endpointProblem(body.endpoint, this.allowPrivatePush);
     if (problem) throw new TetherError("bad_request", problem);
-    const row: PushSubscriptionRow = {
+    const row: PushSubscriptionRecord = {
       endpoint: body.endpoint,
       p256dh: body.keys.p256dh,
       auth: body.keys.auth,
@@ -95,14 +90,14 @@ export class Notifications {
       user_agent: userAgent ? userAgent.slice(0, 300) : null,
       created_at: new Date().toISOString(),
     };
-    await upsertPushSubscription(this.db, row);
+    await this.subscriptions.upsert(row);
     this.push.changed();
     this.log.info({ origin: originOf(row.endpoint) }, "push subscription added");
     return info(row);
   }
 
   async unsubscribe(endpoint: string): Promise<void> {
-    const deleted = await deletePushSubscription(this.db, endpoint);
+    const deleted = await this.subscriptions.delete(endpoint);
     this.push.changed();
     if (deleted) {
       this.log.info({ origin: originOf(endpoint) }, "push subscription removed");
@@ -151,7 +146,7 @@ export class Notifications {
   }
 }
 
-function info(row: PushSubscriptionRow): PushSubscriptionInfo {
+function info(row: PushSubscriptionRecord): PushSubscriptionInfo {
   return {
     endpoint: row.endpoint,
     label: row.label,

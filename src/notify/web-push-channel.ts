@@ -5,14 +5,8 @@
 // that we own the timeout, cancellation on shutdown and Retry-After (web-push's own sender does
 // none of these), and so a push service on this machine may speak plain HTTP (see
 // PushEndpoint in shared/schemas.ts).
-import type { Kysely } from "kysely";
 import type { Logger } from "pino";
-import {
-  deletePushSubscription,
-  listPushSubscriptions,
-  type PushSubscriptionRow,
-} from "../db/repos/push-subscriptions.js";
-import type { Database } from "../db/schema.js";
+import type { PushSubscriptionRecord, PushSubscriptionStore } from "../core/store.js";
 import { originOf, type TetherNotification } from "./notification.js";
 import { type Outcome, outcomeOfError, outcomeOfStatus } from "./outcome.js";
 import { endpointProblem, resolvesPrivately } from "./push-endpoint.js";
@@ -48,7 +42,7 @@ export function pushPayload(n: TetherNotification): string {
 }
 
 export interface WebPushChannelOptions {
-  db: Kysely<Database>;
+  subscriptions: PushSubscriptionStore;
   keys: VapidKeys;
   subject: string;
   /** TETHER_PUSH_ALLOW_PRIVATE: send to loopback/private endpoints too (tests, own relays). */
@@ -59,12 +53,12 @@ export interface WebPushChannelOptions {
 export class WebPushChannel {
   /** The subscriptions, read once and kept: every notification needs them, and a query per
    * approval would put database work on the engine's thread for nothing. */
-  private cached: Promise<PushSubscriptionRow[]> | undefined;
+  private cached: Promise<PushSubscriptionRecord[]> | undefined;
 
   constructor(private readonly options: WebPushChannelOptions) {}
 
-  subscriptions(): Promise<PushSubscriptionRow[]> {
-    this.cached ??= listPushSubscriptions(this.options.db).catch((error: unknown) => {
+  subscriptions(): Promise<PushSubscriptionRecord[]> {
+    this.cached ??= this.options.subscriptions.list().catch((error: unknown) => {
       this.cached = undefined;
       throw error;
     });
@@ -78,7 +72,7 @@ export class WebPushChannel {
 
   /** One attempt to deliver `n` to one browser. */
   async send(
-    sub: PushSubscriptionRow,
+    sub: PushSubscriptionRecord,
     n: TetherNotification,
     signal: AbortSignal,
   ): Promise<Outcome> {
@@ -125,7 +119,7 @@ export class WebPushChannel {
     }
     await res.body?.cancel().catch(() => {});
     if (res.status === 404 || res.status === 410) {
-      await deletePushSubscription(this.options.db, sub.endpoint);
+      await this.options.subscriptions.delete(sub.endpoint);
       this.changed();
       log.info(
         { origin: originOf(sub.endpoint), status: res.status },

@@ -87,6 +87,11 @@ export const RULES: readonly ImportRule[] = [
     matches: named(/^fastify($|[/-])/, /^@fastify\//),
     allowedIn: under("src/server/"),
   },
+  {
+    why: "src/notify/ keeps its data through the Store (core/store.ts), never src/db/ or a database library",
+    matches: named(/^src\/db\//, /^better-sqlite3$/, /^kysely($|\/)/),
+    allowedIn: not(under("src/notify/")),
+  },
 ];
 
 /** Every module specifier `source` imports or re-exports, in order. */

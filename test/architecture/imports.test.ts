@@ -113,6 +113,31 @@ describe("the import rules", () => {
     }
   });
 
+  it("keep notify off the database: it has the Store", () => {
+    const notifyRule = RULES.find((r) => r.why.startsWith("src/notify/"))!.why;
+    const cases: [file: string, source: string, allowed: boolean][] = [
+      [
+        "src/notify/notifications.ts",
+        `import { upsertPushSubscription } from "../db/repos/push-subscriptions.js";`,
+        false,
+      ],
+      ["src/notify/web-push-channel.ts", `import type { Database } from "../db/schema.js";`, false],
+      ["src/notify/web-push-channel.ts", `import type { Kysely } from "kysely";`, false],
+      [
+        "src/notify/notifications.ts",
+        `import type { PushSubscriptionStore } from "../core/store.js";`,
+        true,
+      ],
+      ["src/daemon.ts", `import { SqlStore } from "./db/sql-store.js";`, true],
+      ["src/server/routes/push.ts", `import type { X } from "../../db/schema.js";`, true],
+    ];
+    for (const [file, source, allowed] of cases) {
+      const found = flagged(file, source);
+      expect(found.length === 0, `${file}: ${source}`).toBe(allowed);
+      if (!allowed) expect(found).toContain(notifyRule);
+    }
+  });
+
   it("ignore import-like text that is not an import", () => {
     const source = [
       `// import Fastify from "fastify";`,

@@ -1,12 +1,13 @@
-// The engine on a real SQLite store: group commit, commit-then-publish, approval
-// compare-and-set, session rules, id prefixes, state that survives a restart, the agent's input
-// cursor, and deleting a session.
+// The engine on the in-memory store (and, where the database file itself is the point, on a real
+// SQLite store): group commit, commit-then-publish, approval compare-and-set, session rules, id
+// prefixes, state that survives a restart, the agent's input cursor, and deleting a session.
 import SqliteDatabase from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PermissionBroker } from "../../dist/adapters/permissions.js";
 import { LocalBus } from "../../dist/bus/bus.js";
 import { Engine } from "../../dist/core/engine.js";
 import { TetherError } from "../../dist/core/errors.js";
+import { MemoryData, MemoryStore } from "../../dist/core/memory-store.js";
 import type { Store, StoredEvent, WriteBatch } from "../../dist/core/store.js";
 import { SqlStore } from "../../dist/db/sql-store.js";
 import { type OpenedSqlite, openSqlite } from "../../dist/db/sqlite.js";
@@ -14,7 +15,7 @@ import type { Approval, ApprovalRequestBody } from "../../dist/shared/schemas.js
 import { tempDir } from "../helpers/daemon.js";
 import { waitFor } from "../helpers/wait.js";
 
-/** A Store that passes everything to the SQL store, counting commits and failing on demand. */
+/** A Store that passes everything to another, counting commits and failing on demand. */
 class SpyStore implements Store {
   readonly batches: WriteBatch[] = [];
   failNext = 0;
@@ -23,14 +24,14 @@ class SpyStore implements Store {
   loadGate: Promise<void> | null = null;
   /** Every commit holding an event of this session fails, as a constraint error would. */
   refuseSession: string | null = null;
-  constructor(readonly inner: SqlStore) {}
+  constructor(readonly inner: Store) {}
   async load() {
     await this.loadGate;
     return this.inner.load();
   }
   async commit(batch: WriteBatch) {
     this.batches.push(batch);
-    // A real constraint error: the SQL store refuses a batch holding this session's events.
+    // As a constraint error would: the store refuses a batch holding this session's events.
     if (this.refuseSession && batch.events.some((e) => e.session_id === this.refuseSession)) {
       throw new Error("constraint failed");
     }
@@ -73,7 +74,10 @@ function fieldOf(e: { data: unknown }, field: string): unknown {
 }
 const textOf = (e: { data: unknown }) => fieldOf(e, "text");
 
-let dir: ReturnType<typeof tempDir>;
+/** What the in-memory store of this test holds; it outlives a store's close, as a file would. */
+let data: MemoryData;
+/** Set once a test has moved to SQLite (onSqlite). */
+let dir: ReturnType<typeof tempDir> | undefined;
 let sqlite: OpenedSqlite;
 let store: SpyStore;
 let bus: LocalBus;
@@ -86,16 +90,31 @@ async function openEngine(): Promise<Engine> {
   return e;
 }
 
-/** Opens (or, after a close, reopens) the database in `dir` as the store. */
+/** Opens (or, after a close, reopens) the store: on this test's in-memory data, or on the
+ * database in `dir` once the test has moved to SQLite. */
 async function openStore(): Promise<void> {
+  if (!dir) {
+    store = new SpyStore(new MemoryStore(data));
+    return;
+  }
   sqlite = openSqlite(dir.path);
   const sql = new SqlStore(sqlite.db, sqlite.close);
   await sql.migrate();
   store = new SpyStore(sql);
 }
 
-beforeEach(async () => {
+/** For the tests about the database file itself: starts this test over on a SQLite store. */
+async function onSqlite(): Promise<void> {
+  await engine.drain();
+  await store.close();
   dir = tempDir("tether-engine-");
+  await openStore();
+  engine = await openEngine();
+}
+
+beforeEach(async () => {
+  data = new MemoryData();
+  dir = undefined;
   await openStore();
   bus = new LocalBus();
   storageFailures = [];
@@ -105,7 +124,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await engine.drain();
   await store.close();
-  dir.remove();
+  dir?.remove();
 });
 
 const range = (from: number, to: number) =>
@@ -189,6 +208,7 @@ describe("group commit", () => {
   });
 
   it("publishes events only once they are committed, in seq order", async () => {
+    await onSqlite();
     const s = await runningSession();
     // A second connection sees only what is committed.
     const reader = new SqliteDatabase(sqlite.path, { readonly: true });
@@ -714,6 +734,7 @@ describe("restart", () => {
   });
 
   it("keeps them when the database is closed and opened again", async () => {
+    await onSqlite();
     const { session, pending, firstSeq } = await buildUpState();
     const snapshot = structuredClone(session);
     await engine.drain();

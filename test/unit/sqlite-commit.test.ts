@@ -22,6 +22,7 @@ const TABLES = {
   approvals: "id",
   inputs: "session_id, seq",
   rules: "id",
+  cursors: "consumer, session_id",
 } as const;
 
 let dirs: ReturnType<typeof tempDir>[];
@@ -55,6 +56,7 @@ function dump(sqlite: OpenedSqlite): Record<keyof typeof TABLES, unknown[]> {
     approvals: rows("approvals"),
     inputs: rows("inputs"),
     rules: rows("rules"),
+    cursors: rows("cursors"),
   };
 }
 

@@ -1,5 +1,11 @@
 import type { Kysely } from "kysely";
-import { type EventHead, type EventPage, eventJson, type StoredEvent } from "../../core/store.js";
+import {
+  dataJsonOf,
+  type EventPage,
+  eventsThatFit,
+  type StoredEvent,
+  storedEvent,
+} from "../../core/store.js";
 import type { Database, EventsTable } from "../schema.js";
 
 // SQLite allows 32,766 bound parameters in one statement; five columns a row.
@@ -33,12 +39,8 @@ export async function readEvents(
     // One more than asked for, to know whether more follow.
     .limit(limit + 1)
     .execute();
-  let count = 0;
-  let chars = 0;
-  while (count < sizes.length && count < limit && (count === 0 || chars < maxChars)) {
-    chars += Number(sizes[count]!.chars);
-    count++;
-  }
+  const chars = sizes.map((s) => Number(s.chars));
+  const count = eventsThatFit(chars, limit, maxChars);
   if (count === 0) return { events: [], hasMore: false };
   const lastSeq = Number(sizes[count - 1]!.seq);
   const rows = await db
@@ -50,34 +52,12 @@ export async function readEvents(
     .orderBy("seq")
     .execute();
   const events = rows.map((r) =>
-    lazyEvent({ session_id: sessionId, seq: Number(r.seq), ts: r.ts, type: r.type }, r.data),
+    storedEvent({ session_id: sessionId, seq: Number(r.seq), ts: r.ts, type: r.type }, r.data),
   );
   return { events, hasMore: sizes.length > count };
-}
-
-// A replayed event is mostly sent on as JSON; parse its data only if someone reads it. The row
-// was written by the engine from the event type's schema (shared/schemas.ts EVENT_DATA), so its
-// data has the shape its type says.
-function lazyEvent(head: EventHead, dataJson: string): StoredEvent {
-  let data: unknown;
-  const json = eventJson(head, dataJson);
-  return {
-    ...head,
-    json,
-    get data() {
-      data ??= JSON.parse(dataJson);
-      return data;
-    },
-  } as StoredEvent;
 }
 
 /** The row for an event; shared by every write path so they store the same columns. */
 export function eventRow(e: StoredEvent): EventsTable {
   return { session_id: e.session_id, seq: e.seq, ts: e.ts, type: e.type, data: dataJsonOf(e) };
-}
-
-// The wire JSON ends with `"data":<data>}`: recover the data text without serializing again.
-function dataJsonOf(e: StoredEvent): string {
-  const marker = e.json.indexOf(',"data":');
-  return e.json.slice(marker + 8, -1);
 }
