@@ -56,6 +56,12 @@ class SpyStore implements Store {
   listRules(sessionId: string) {
     return this.inner.listRules(sessionId);
   }
+  readCursors(consumer: string) {
+    return this.inner.readCursors(consumer);
+  }
+  get pushSubscriptions() {
+    return this.inner.pushSubscriptions;
+  }
   close() {
     return this.inner.close();
   }

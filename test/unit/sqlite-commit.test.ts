@@ -71,6 +71,8 @@ function mirrored(primary: Store, mirror: Store): Store {
     getApproval: (id) => primary.getApproval(id),
     listApprovals: (q) => primary.listApprovals(q),
     listRules: (s) => primary.listRules(s),
+    readCursors: (c) => primary.readCursors(c),
+    pushSubscriptions: primary.pushSubscriptions,
     close: () => primary.close(),
   };
 }
