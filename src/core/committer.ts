@@ -160,6 +160,11 @@ function mergeInto(batch: WriteBatch, piece: WriteBatch): void {
   for (const e of piece.events) batch.events.push(e);
   for (const i of piece.inputs) batch.inputs.push(i);
   for (const r of piece.rules) batch.rules.push(r);
+  for (const [key, c] of piece.cursors) {
+    // A cursor only moves forward, whatever order its advances were staged in.
+    const staged = batch.cursors.get(key);
+    if (!staged || c.seq > staged.seq) batch.cursors.set(key, c);
+  }
   for (const id of piece.deletedSessions) {
     batch.sessions.delete(id);
     batch.deletedSessions.add(id);
@@ -173,6 +178,7 @@ function sessionsOf(batch: WriteBatch): Set<string> {
   for (const a of batch.approvals.values()) ids.add(a.session_id);
   for (const i of batch.inputs) ids.add(i.session_id);
   for (const r of batch.rules) ids.add(r.session_id);
+  for (const c of batch.cursors.values()) ids.add(c.session_id);
   for (const id of batch.deletedSessions) ids.add(id);
   return ids;
 }
