@@ -3,11 +3,11 @@
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import { agentCannotDecide } from "../../core/errors.js";
+import { REPLAY_PAGE, replayThenFollow } from "../../core/follow.js";
 import { ViewerSocketMessage } from "../../shared/schemas.js";
 import type { Actor } from "../actor.js";
 import { decidedBy } from "../decided-by.js";
 import { INBOX_TYPES, inboxSnapshot } from "../inbox.js";
-import { REPLAY_PAGE, replayThenFollow } from "../stream.js";
 import type { AgentConnection, ServerDeps } from "../types.js";
 import {
   burstSender,

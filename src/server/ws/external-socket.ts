@@ -3,9 +3,9 @@
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import { agentMessageOf, toAgentMessage } from "../../core/engine.js";
+import { replayThenFollow } from "../../core/follow.js";
 import { AgentSocketMessage } from "../../shared/schemas.js";
 import { AGENT_EVENT_TYPES } from "../agent-inbox.js";
-import { replayThenFollow } from "../stream.js";
 import type { ServerDeps } from "../types.js";
 import {
   burstSender,
