@@ -2,7 +2,15 @@
 // a terminal-hook relay): each session's events after the consumer's durable cursor, then live,
 // including sessions created later. The cursor moves past an event once the consumer's deliver
 // has resolved for it, so a consumer closed and started again, even in a new process, resumes
-// exactly after what it delivered.
+// exactly after what it delivered. A bridge needs little more than:
+//
+//   const follow = await followSessions({
+//     engine, bus, consumer: "telegram",
+//     deliver: (event) => sendToTopicOf(event.session_id, event),
+//     onError: (f) => log.warn({ err: f.error, session: f.session_id, during: f.during }, "retrying"),
+//   });
+//   …
+//   await follow.close(); // before the store closes
 //
 // Each session is a lane of its own on replayThenFollow: its deliveries run one at a time, in seq
 // order, and each event is delivered once per follow. Sessions never wait for each other, so a
