@@ -161,8 +161,9 @@ function mergeInto(batch: WriteBatch, piece: WriteBatch): void {
   for (const m of piece.queued) batch.queued.push(m);
   for (const r of piece.rules) batch.rules.push(r);
   for (const [key, c] of piece.cursors) {
-    const before = batch.cursors.get(key);
-    if (!before || before.seq < c.seq) batch.cursors.set(key, c);
+    // A cursor only moves forward, whatever order its advances were staged in.
+    const staged = batch.cursors.get(key);
+    if (!staged || c.seq > staged.seq) batch.cursors.set(key, c);
   }
   for (const id of piece.deletedSessions) {
     batch.sessions.delete(id);

@@ -21,6 +21,8 @@ import { newId } from "./ids.js";
 import type { Ledger, SessionWrite } from "./ledger.js";
 import { assertTransition } from "./state-machine.js";
 import {
+  type Cursor,
+  cursorKey,
   type EventPage,
   eventJson,
   type QueuedMessage,
@@ -346,6 +348,75 @@ export class Engine {
       session.agent_cursor = cursor;
       this.saveSession(batch, session);
     });
+  }
+
+  // ---------- delivery cursors ----------
+
+  /**
+   * Every consumer's cursors by session id, as staged (a cursor whose commit is in flight
+   * included), with the promise of that commit. Read from the disk once per consumer and then
+   * kept, so a consumer that advances after every event costs one row in the next commit, never
+   * a read. A failed commit drops the consumer's entry, so the disk's word is read again.
+   */
+  private readonly cursorBook = new Map<
+    string,
+    Promise<Map<string, { seq: number; onDisk: Promise<void> }>>
+  >();
+
+  /** How far `consumer` has delivered each session, as staged. A session it has delivered
+   * nothing of has no cursor. */
+  async readCursors(consumer: string): Promise<Cursor[]> {
+    const book = await this.cursorsOf(consumer);
+    const out: Cursor[] = [];
+    for (const [sessionId, { seq }] of book) {
+      if (this.sessions.has(sessionId)) out.push({ consumer, session_id: sessionId, seq });
+      else book.delete(sessionId);
+    }
+    return out;
+  }
+
+  /**
+   * Moves `consumer`'s cursor of a session forward to `seq` (clamped to the session's last
+   * event); resolves once it is on disk. One that would not move forward writes nothing and
+   * resolves once the cursor already staged is on disk.
+   */
+  async advanceCursor(consumer: string, sessionId: string, seq: number): Promise<void> {
+    if (!Number.isSafeInteger(seq) || seq < 0) {
+      throw new TetherError("bad_request", `a cursor is a seq number, got ${seq}`);
+    }
+    const book = await this.cursorsOf(consumer);
+    // Looked up after the read: the session may have been deleted meanwhile.
+    const session = this.getSessionById(sessionId);
+    const to = Math.min(seq, session.last_seq);
+    const staged = book.get(session.id);
+    if (to <= (staged?.seq ?? 0)) return staged?.onDisk;
+    const onDisk = this.stage(undefined, (batch) => {
+      batch.cursors.set(cursorKey(consumer, session.id), {
+        consumer,
+        session_id: session.id,
+        seq: to,
+      });
+    });
+    book.set(session.id, { seq: to, onDisk });
+    onDisk.catch(() => this.cursorBook.delete(consumer));
+    // Deleted sessions' cursors leave the book here (and in readCursors), not one by one.
+    if (book.size > 2 * this.sessions.size + 64) {
+      for (const id of book.keys()) if (!this.sessions.has(id)) book.delete(id);
+    }
+    return onDisk;
+  }
+
+  private cursorsOf(consumer: string) {
+    let book = this.cursorBook.get(consumer);
+    if (!book) {
+      const onDisk = Promise.resolve();
+      book = this.store
+        .readCursors(consumer)
+        .then((cursors) => new Map(cursors.map((c) => [c.session_id, { seq: c.seq, onDisk }])));
+      this.cursorBook.set(consumer, book);
+      book.catch(() => this.cursorBook.delete(consumer));
+    }
+    return book;
   }
 
   // ---------- internals ----------

@@ -3,13 +3,7 @@
 // objects makes every write and every read a copy, so a caller that changes an object after
 // handing it over (or after getting it back) changes nothing stored; and what comes back is what
 // SQL gives back (a value JSON cannot hold dropped, an agent's metadata parsed with its defaults).
-import {
-  AgentMetadata,
-  type Approval,
-  type EventType,
-  type Session,
-  SessionState,
-} from "../shared/schemas.js";
+import { AgentMetadata, type Approval, type Session, SessionState } from "../shared/schemas.js";
 import type { Rule } from "./rules.js";
 import {
   type Cursor,

@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import type { ServerResponse } from "node:http";
-import type { Frame, StreamSink } from "./stream.js";
+import type { Frame, StreamSink } from "../core/follow.js";
 
 /** A client that lets this much pile up unsent is cut off and resumes from its cursor. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;

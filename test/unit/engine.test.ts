@@ -48,12 +48,6 @@ class SpyStore implements Store {
   readQueue(sessionId: string, afterSeq: number, limit: number) {
     return this.inner.readQueue(sessionId, afterSeq, limit);
   }
-  readCursors(consumer: string) {
-    return this.inner.readCursors(consumer);
-  }
-  get pushSubscriptions() {
-    return this.inner.pushSubscriptions;
-  }
   getApproval(id: string) {
     return this.inner.getApproval(id);
   }
@@ -62,6 +56,14 @@ class SpyStore implements Store {
   }
   listRules(sessionId: string) {
     return this.inner.listRules(sessionId);
+  }
+  cursorReads = 0;
+  readCursors(consumer: string) {
+    this.cursorReads++;
+    return this.inner.readCursors(consumer);
+  }
+  get pushSubscriptions() {
+    return this.inner.pushSubscriptions;
   }
   close() {
     return this.inner.close();
@@ -797,6 +799,84 @@ describe("agent input cursor", () => {
     const events = (await engine.readEvents(s.id, 0, 100)).events;
     const recordedAs = inputs.map((i) => events.find((e) => e.seq === i.seq)?.type);
     expect(recordedAs).toEqual(["approval_resolved", "human_input", "interrupt"]);
+  });
+});
+
+describe("delivery cursors", () => {
+  async function sessionWithEvents(n: number) {
+    const s = await runningSession();
+    for (let i = 0; i < n; i++) await engine.appendOutput(s.id, { text: `${i}`, metadata: {} });
+    return engine.getSession(s.id);
+  }
+  const seqOf = (cursors: { session_id: string; seq: number }[], id: string) =>
+    cursors.find((c) => c.session_id === id)?.seq;
+
+  it("are on disk once advanceCursor resolves: a reopened store has them", async () => {
+    const s = await sessionWithEvents(5);
+    await engine.advanceCursor("bridge", s.id, 4);
+    // No drain: the promise itself means the row is committed.
+    await store.close();
+    await openStore();
+    engine = await openEngine();
+    expect(await engine.readCursors("bridge")).toEqual([
+      { consumer: "bridge", session_id: s.id, seq: 4 },
+    ]);
+    expect(await engine.readCursors("someone-else")).toEqual([]);
+  });
+
+  it("only move forward, and never past the session's last event", async () => {
+    const s = await sessionWithEvents(5);
+    await engine.advanceCursor("bridge", s.id, 4);
+    await engine.advanceCursor("bridge", s.id, 2);
+    expect(seqOf(await engine.readCursors("bridge"), s.id)).toBe(4);
+    await engine.advanceCursor("bridge", s.id, 10_000);
+    expect(seqOf(await engine.readCursors("bridge"), s.id)).toBe(s.last_seq);
+    expect(seqOf(await store.readCursors("bridge"), s.id)).toBe(s.last_seq);
+    expect((await rejection(engine.advanceCursor("bridge", s.id, -1))).code).toBe("bad_request");
+    expect((await rejection(engine.advanceCursor("bridge", s.id, 1.5))).code).toBe("bad_request");
+    expect((await rejection(engine.advanceCursor("bridge", "sess_nope", 1))).code).toBe(
+      "session_not_found",
+    );
+  });
+
+  it("are read from the disk once per consumer; advances of one tick are one row of one commit", async () => {
+    const s = await sessionWithEvents(50);
+    const t = await sessionWithEvents(3);
+    await engine.readCursors("bridge");
+    const before = store.batches.length;
+    await Promise.all([
+      ...range(1, 50).map((seq) => engine.advanceCursor("bridge", s.id, seq)),
+      engine.advanceCursor("bridge", t.id, 2),
+      engine.advanceCursor("relay", t.id, 1),
+    ]);
+    for (let seq = 1; seq <= 20; seq++) await engine.advanceCursor("bridge", t.id, seq);
+
+    expect(store.cursorReads).toBe(2);
+    const first = [...store.batches[before]!.cursors.values()];
+    expect(first).toHaveLength(3);
+    expect(first).toEqual(
+      expect.arrayContaining([
+        { consumer: "bridge", session_id: s.id, seq: 50 },
+        { consumer: "bridge", session_id: t.id, seq: 2 },
+        { consumer: "relay", session_id: t.id, seq: 1 },
+      ]),
+    );
+    // Those past t's last event (5) wrote nothing.
+    expect(store.batches.length - before).toBe(1 + 3);
+    expect(seqOf(await store.readCursors("bridge"), t.id)).toBe(t.last_seq);
+  });
+
+  it("are deleted with their session", async () => {
+    const keep = await sessionWithEvents(2);
+    const gone = await sessionWithEvents(2);
+    await engine.advanceCursor("bridge", keep.id, 2);
+    await engine.advanceCursor("bridge", gone.id, 2);
+    await engine.deleteSession(gone.id);
+    expect((await engine.readCursors("bridge")).map((c) => c.session_id)).toEqual([keep.id]);
+    expect((await store.readCursors("bridge")).map((c) => c.session_id)).toEqual([keep.id]);
+    expect((await rejection(engine.advanceCursor("bridge", gone.id, 2))).code).toBe(
+      "session_not_found",
+    );
   });
 });
 

@@ -125,6 +125,14 @@ describe("SQLite commit path", () => {
     await engine.approvals.resolve(goneRule.id, { option: FOR_SESSION, actor: { kind: "cli" } });
     await engine.approvals.ask(gone.id, ask("Gone?"));
     await engine.sendInput(gone.id, { text: "lost", sender: { kind: "cli" } });
+    // Cursors: moved forward twice in one commit, then not back; and one deleted with its session.
+    await Promise.all([
+      engine.advanceCursor("bridge", a.id, 2),
+      engine.advanceCursor("bridge", a.id, 4),
+      engine.advanceCursor("relay", b.id, 1),
+      engine.advanceCursor("bridge", gone.id, 1),
+    ]);
+    await engine.advanceCursor("bridge", a.id, 3);
     await engine.deleteSession(gone.id);
     await engine.drain();
 
@@ -135,6 +143,13 @@ describe("SQLite commit path", () => {
     // a's decision, input and interrupt; b's decision and its rule's answer
     expect(rows.inputs).toHaveLength(5);
     expect(rows.rules).toEqual([expect.objectContaining({ session_id: b.id, tool: "Bash" })]);
+    expect(rows.cursors).toEqual(
+      expect.arrayContaining([
+        { consumer: "bridge", session_id: a.id, seq: 4 },
+        { consumer: "relay", session_id: b.id, seq: 1 },
+      ]),
+    );
+    expect(rows.cursors).toHaveLength(2);
     expect(rows).toEqual(dump(portable.sqlite));
     // And what the fast path wrote reads back through the portable repos.
     const loaded = await fast.store.load();

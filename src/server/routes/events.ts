@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { TetherError } from "../../core/errors.js";
+import { REPLAY_PAGE, replayThenFollow } from "../../core/follow.js";
 import {
   ErrorBody,
   EventsPage,
@@ -10,7 +11,6 @@ import {
 import { actorOf } from "../actor.js";
 import { INBOX_TYPES, inboxSnapshot } from "../inbox.js";
 import { openSse } from "../sse.js";
-import { REPLAY_PAGE, replayThenFollow } from "../stream.js";
 import type { App, ServerDeps } from "../types.js";
 import { appSocket } from "../ws/app-socket.js";
 

@@ -4,9 +4,9 @@ import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import { type Actor, claimedActor } from "../../core/actor.js";
 import { agentCannotDecide } from "../../core/errors.js";
+import { REPLAY_PAGE, replayThenFollow } from "../../core/follow.js";
 import { ViewerSocketMessage } from "../../shared/schemas.js";
 import { INBOX_TYPES, inboxSnapshot } from "../inbox.js";
-import { REPLAY_PAGE, replayThenFollow } from "../stream.js";
 import type { AgentConnection, ServerDeps } from "../types.js";
 import {
   burstSender,

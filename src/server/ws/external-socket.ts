@@ -3,8 +3,8 @@
 import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import { AGENT_MESSAGE_EVENTS, agentMessageOf, toAgentMessage } from "../../core/agent-messages.js";
+import { replayThenFollow } from "../../core/follow.js";
 import { AgentSocketMessage } from "../../shared/schemas.js";
-import { replayThenFollow } from "../stream.js";
 import type { ServerDeps } from "../types.js";
 import {
   burstSender,

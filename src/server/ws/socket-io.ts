@@ -2,10 +2,10 @@ import type { Duplex } from "node:stream";
 import type { WebSocket } from "ws";
 import type { z } from "zod";
 import { TetherError } from "../../core/errors.js";
+import type { StreamSink } from "../../core/follow.js";
 import { isTooLargeParams } from "../../shared/schemas.js";
 import { toTetherError, validationError } from "../errors.js";
 import { assertShallow } from "../json-depth.js";
-import type { StreamSink } from "../stream.js";
 
 /** Close codes: 4000 + the HTTP status it stands for. */
 export const CLOSE = { notFound: 4404, cutOff: 4408, conflict: 4409 } as const;
