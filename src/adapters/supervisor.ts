@@ -96,6 +96,8 @@ export class Supervisor {
     if (run && session.state === "error") {
       await this.options.engine.setState(session.id, "awaiting_input", "restarted");
     }
+    // What was typed while the agent could not start is handed over now, not at the next message.
+    if (run) this.deliver(session.id);
   }
 
   /** Stops a session's agent, e.g. before the session is deleted. */

@@ -104,7 +104,7 @@ export function registerOrchestratorTools(
     "list_approvals",
     {
       title: "List approvals",
-      description: "Approvals waiting for an answer (or, with status, resolved/expired ones).",
+      description: "Approvals waiting for an answer (or, with status, resolved or cancelled ones).",
       inputSchema: ListApprovalsQuery.shape,
     },
     (args) => guarded(async () => ok({ approvals: await client.listApprovalsWhere(args) })),

@@ -121,6 +121,19 @@ describe("input", () => {
     expect(adapter.run!.sends).toEqual(["first", "second"]);
     expect(tether.engine.getSession(s.id).state).toBe("awaiting_input");
   });
+
+  it("hands what was queued to an agent started again by hand (the Start button)", async () => {
+    const s = await fakeSession();
+    adapter.failNextStart();
+    const first = await tether.engine.sendInput(s.id, { text: "first", sender: { kind: "cli" } });
+    await waitFor(() => tether.engine.getSession(s.id).state === "error", { what: "error" });
+
+    await tether.supervisor.start(s.id);
+    await waitFor(() => tether.engine.getSession(s.id).agent_cursor === first.seq, {
+      what: "the queued message acknowledged",
+    });
+    expect(adapter.run!.sends).toEqual(["first"]);
+  });
 });
 
 describe("interrupts", () => {

@@ -8,7 +8,7 @@ import { toTetherError, validationError } from "../errors.js";
 import { assertShallow } from "../json-depth.js";
 
 /** Close codes: 4000 + the HTTP status it stands for. */
-export const CLOSE = { notFound: 4404, cutOff: 4408, conflict: 4409 } as const;
+export const CLOSE = { notFound: 4404, cutOff: 4408 } as const;
 
 /** A socket whose peer lets this much pile up unsent is cut off; it resumes by seq. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
