@@ -3,8 +3,17 @@
 // objects makes every write and every read a copy, so a caller that changes an object after
 // handing it over (or after getting it back) changes nothing stored; and what comes back is what
 // SQL gives back (a value JSON cannot hold dropped, an agent's metadata parsed with its defaults).
-import { AgentMetadata, type Approval, type Session, SessionState } from "../shared/schemas.js";
 import type { Rule } from "./rules.js";
+
+export {
+  type ApprovalRow,
+  approvalOf,
+  approvalRow,
+  type SessionRow,
+  sessionOf,
+  sessionRow,
+} from "./rows.js";
+
 import {
   type Cursor,
   dataJsonOf,
@@ -13,24 +22,6 @@ import {
   type StoredEvent,
   storedEvent,
 } from "./store.js";
-
-export interface SessionRow {
-  id: string;
-  name: string;
-  kind: string;
-  agent: string;
-  directory: string | null;
-  platform: string | null;
-  state: string;
-  error: string | null;
-  agent_cursor: number;
-  agent_session_id: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-  created_at: string;
-  updated_at: string;
-}
 
 export interface EventRow {
   seq: number;
@@ -45,52 +36,6 @@ export interface QueuedRow {
   seq: number;
   type: string;
   data: string;
-}
-
-export interface ApprovalRow extends Omit<Approval, "options" | "tool_input"> {
-  options: string;
-  tool_input: string | null;
-}
-
-/** A session's row holds no last_seq: that is its newest event's. */
-export function sessionRow(s: Session): SessionRow {
-  return {
-    id: s.id,
-    name: s.name,
-    kind: s.kind,
-    agent: JSON.stringify(s.agent),
-    directory: s.directory,
-    platform: s.platform,
-    state: s.state,
-    error: s.error,
-    agent_cursor: s.agent_cursor,
-    agent_session_id: s.agent_session_id ?? null,
-    input_tokens: s.usage.input_tokens,
-    output_tokens: s.usage.output_tokens,
-    cost_usd: s.usage.cost_usd,
-    created_at: s.created_at,
-    updated_at: s.updated_at,
-  };
-}
-
-/** The session as loaded: last_seq and updated_at are taken from its newest event. */
-export function sessionOf(r: SessionRow, newest: EventRow | undefined): Session {
-  return {
-    id: r.id,
-    name: r.name,
-    kind: r.kind,
-    agent: AgentMetadata.parse(JSON.parse(r.agent)),
-    directory: r.directory,
-    platform: r.platform,
-    state: SessionState.parse(r.state),
-    error: r.error,
-    last_seq: newest?.seq ?? 0,
-    agent_cursor: r.agent_cursor,
-    agent_session_id: r.agent_session_id,
-    usage: { input_tokens: r.input_tokens, output_tokens: r.output_tokens, cost_usd: r.cost_usd },
-    created_at: r.created_at,
-    updated_at: newest && newest.ts > r.updated_at ? newest.ts : r.updated_at,
-  };
 }
 
 export function eventRow(e: StoredEvent): EventRow {
@@ -115,32 +60,6 @@ export function queuedOf(sessionId: string, r: QueuedRow): QueuedMessage {
     type: r.type,
     data: JSON.parse(r.data),
   } as QueuedMessage;
-}
-
-export function approvalRow(a: Approval): ApprovalRow {
-  return {
-    id: a.id,
-    session_id: a.session_id,
-    seq: a.seq,
-    title: a.title,
-    description: a.description,
-    options: JSON.stringify(a.options),
-    tool_name: a.tool_name,
-    tool_input: a.tool_input == null ? null : JSON.stringify(a.tool_input),
-    status: a.status,
-    decision: a.decision,
-    decided_by: a.decided_by,
-    created_at: a.created_at,
-    resolved_at: a.resolved_at,
-  };
-}
-
-export function approvalOf(r: ApprovalRow): Approval {
-  return {
-    ...r,
-    options: JSON.parse(r.options) as string[],
-    tool_input: r.tool_input == null ? null : (JSON.parse(r.tool_input) as unknown),
-  };
 }
 
 /** A rule's fields only; every one is a string, so this is a copy. */

@@ -1,22 +1,10 @@
 // Row types of the tables, as Kysely sees them. JSON columns hold text so the same repos run on
 // SQLite and PostgreSQL.
-export interface SessionsTable {
-  id: string;
-  name: string;
-  kind: string;
-  agent: string;
-  directory: string | null;
-  platform: string | null;
-  state: string;
-  error: string | null;
-  agent_cursor: number;
-  agent_session_id: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-  created_at: string;
-  updated_at: string;
-}
+import type { ApprovalRow, SessionRow } from "../core/rows.js";
+import type { PushSubscriptionRecord } from "../core/store.js";
+
+/** The columns of a session, shared with the in-memory store (core/rows.ts). */
+export type SessionsTable = SessionRow;
 
 export interface EventsTable {
   session_id: string;
@@ -26,21 +14,8 @@ export interface EventsTable {
   data: string;
 }
 
-export interface ApprovalsTable {
-  id: string;
-  session_id: string;
-  seq: number;
-  title: string;
-  description: string;
-  options: string;
-  tool_name: string | null;
-  tool_input: string | null;
-  status: string;
-  decision: string | null;
-  decided_by: string | null;
-  created_at: string;
-  resolved_at: string | null;
-}
+/** The columns of an approval, shared with the in-memory store (core/rows.ts). */
+export type ApprovalsTable = ApprovalRow;
 
 export interface InputsTable {
   session_id: string;
@@ -49,14 +24,8 @@ export interface InputsTable {
   data: string;
 }
 
-export interface PushSubscriptionsTable {
-  endpoint: string;
-  p256dh: string;
-  auth: string;
-  label: string | null;
-  user_agent: string | null;
-  created_at: string;
-}
+/** A browser's Web Push subscription, as the Store has it (core/store.ts). */
+export type PushSubscriptionsTable = PushSubscriptionRecord;
 
 export interface RulesTable {
   id: string;

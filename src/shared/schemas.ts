@@ -320,13 +320,18 @@ export const StatusBody = z.object({
   message: z.string().max(10_000).optional(),
 });
 
+/** A query parameter of whole or fractional seconds between 0 and `max`, named in its errors. */
+const waitSeconds = (name: string, max: number, byDefault: number) =>
+  z.coerce
+    .number({ error: `${name} must be a number of seconds between 0 and ${max}` })
+    .min(0, `${name} must be between 0 and ${max} seconds`)
+    .max(max, `${name} must be between 0 and ${max} seconds`)
+    .default(byDefault);
+
 export const InputQuery = z.object({
-  timeout: z.coerce
-    .number({ error: "timeout must be a number of seconds between 0 and 300" })
-    .min(0, "timeout must be between 0 and 300 seconds")
-    .max(300, "timeout must be between 0 and 300 seconds")
-    .default(30)
-    .describe("Seconds to wait for input before answering 204"),
+  timeout: waitSeconds("timeout", 300, 30).describe(
+    "Seconds to wait for input before answering 204",
+  ),
   after: z.coerce
     .number()
     .int()
@@ -381,15 +386,10 @@ export const AgentSocketMessage = z.discriminatedUnion("type", [
 
 export const SessionIdParams = z.object({ id: z.string().min(1).max(100) });
 export const ApprovalWaitQuery = z.object({
-  wait: z.coerce
-    .number({ error: "wait must be a number of seconds between 0 and 120" })
-    .min(0, "wait must be between 0 and 120 seconds")
-    .max(120, "wait must be between 0 and 120 seconds")
-    .default(0)
-    .describe(
-      "Seconds to wait for a pending approval to be answered or withdrawn before answering; " +
-        "it comes back still pending if neither happened",
-    ),
+  wait: waitSeconds("wait", 120, 0).describe(
+    "Seconds to wait for a pending approval to be answered or withdrawn before answering; " +
+      "it comes back still pending if neither happened",
+  ),
 });
 export const ApprovalIdParams = z.object({ id: z.string().min(1).max(100) });
 

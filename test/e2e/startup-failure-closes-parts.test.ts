@@ -14,6 +14,16 @@ import { VAPID_FILE } from "../../dist/notify/vapid-keys.js";
 import { StartupError } from "../../dist/startup-error.js";
 import { callApi, daemonEnv, tempDir } from "../helpers/daemon.js";
 
+/** Every part a start-up opens before it listens, in the order they must close. */
+const OPENED_PARTS_NEWEST_FIRST = [
+  "server",
+  "notifications",
+  "supervisor",
+  "engine",
+  "store",
+  "data-dir lock",
+];
+
 let dir: ReturnType<typeof tempDir>;
 beforeEach(() => {
   dir = tempDir("tether-startup-failure-");
@@ -72,14 +82,7 @@ describe("a start-up failing half-way", () => {
     );
     expect(error).toBeInstanceOf(StartupError);
     expect((error as Error).message).toMatch(`port ${port} on 127.0.0.1 is already in use`);
-    expect(log.closed()).toEqual([
-      "server",
-      "notifications",
-      "supervisor",
-      "engine",
-      "store",
-      "data-dir lock",
-    ]);
+    expect(log.closed()).toEqual(OPENED_PARTS_NEWEST_FIRST);
     expect(existsSync(join(dir.path, PID_FILE)), "pid file left behind").toBe(false);
 
     // Nothing of the failed start is left holding the data dir.
@@ -87,15 +90,7 @@ describe("a start-up failing half-way", () => {
     const daemon = await startDaemon(config(), { logger: again.logger });
     expect((await callApi(daemon.url, daemon.token, "GET", "/api/health")).status).toBe(200);
     await daemon.close();
-    expect(again.closed()).toEqual([
-      "in-flight commits",
-      "server",
-      "notifications",
-      "supervisor",
-      "engine",
-      "store",
-      "data-dir lock",
-    ]);
+    expect(again.closed()).toEqual(["in-flight commits", ...OPENED_PARTS_NEWEST_FIRST]);
   });
 });
 

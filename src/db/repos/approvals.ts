@@ -1,26 +1,11 @@
 import type { Kysely } from "kysely";
+import { approvalOf, approvalRow } from "../../core/rows.js";
 import type { ApprovalQuery } from "../../core/store.js";
 import type { Approval } from "../../shared/schemas.js";
-import type { ApprovalsTable, Database } from "../schema.js";
+import type { Database } from "../schema.js";
 
-/** The row for an approval; shared by every write path so they store the same columns. */
-export function approvalRow(a: Approval): ApprovalsTable {
-  return {
-    ...a,
-    options: JSON.stringify(a.options),
-    tool_input: a.tool_input == null ? null : JSON.stringify(a.tool_input),
-  };
-}
-
-function fromRow(r: ApprovalsTable): Approval {
-  return {
-    ...r,
-    seq: Number(r.seq),
-    options: JSON.parse(r.options) as string[],
-    tool_input: r.tool_input == null ? null : (JSON.parse(r.tool_input) as unknown),
-    status: r.status as Approval["status"],
-  };
-}
+/** The row for an approval; shared by every write path (and the in-memory store). */
+export { approvalRow };
 
 export async function upsertApprovals(db: Kysely<Database>, approvals: Iterable<Approval>) {
   for (const a of approvals) {
@@ -42,7 +27,7 @@ export async function upsertApprovals(db: Kysely<Database>, approvals: Iterable<
 
 export async function getApproval(db: Kysely<Database>, id: string) {
   const row = await db.selectFrom("approvals").selectAll().where("id", "=", id).executeTakeFirst();
-  return row && fromRow(row);
+  return row && approvalOf(row);
 }
 
 /** Approvals newest first (created_at, then id, descending); every one of them unless `limit`
@@ -64,5 +49,5 @@ export async function listApprovals(
   }
   q = q.orderBy("created_at", "desc").orderBy("id", "desc");
   if (query.limit !== undefined) q = q.limit(query.limit);
-  return (await q.execute()).map(fromRow);
+  return (await q.execute()).map(approvalOf);
 }

@@ -1,27 +1,10 @@
 import type { Kysely } from "kysely";
-import { AgentMetadata, type Session, SessionState } from "../../shared/schemas.js";
-import type { Database, SessionsTable } from "../schema.js";
+import { sessionOf, sessionRow } from "../../core/rows.js";
+import type { Session } from "../../shared/schemas.js";
+import type { Database } from "../schema.js";
 
-/** The row for a session; shared by every write path so they store the same columns. */
-export function sessionRow(s: Session): SessionsTable {
-  return {
-    id: s.id,
-    name: s.name,
-    kind: s.kind,
-    agent: JSON.stringify(s.agent),
-    directory: s.directory,
-    platform: s.platform,
-    state: s.state,
-    error: s.error,
-    agent_cursor: s.agent_cursor,
-    agent_session_id: s.agent_session_id,
-    input_tokens: s.usage.input_tokens,
-    output_tokens: s.usage.output_tokens,
-    cost_usd: s.usage.cost_usd,
-    created_at: s.created_at,
-    updated_at: s.updated_at,
-  };
-}
+/** The row for a session; shared by every write path (and the in-memory store). */
+export { sessionRow };
 
 export async function upsertSessions(db: Kysely<Database>, sessions: Iterable<Session>) {
   for (const s of sessions) {
@@ -68,26 +51,9 @@ export async function loadSessions(db: Kysely<Database>): Promise<Session[]> {
             .where("seq", "=", lastSeq)
             .executeTakeFirst()
         : undefined;
-    sessions.push({
-      id: r.id,
-      name: r.name,
-      kind: r.kind,
-      agent: AgentMetadata.parse(JSON.parse(r.agent)),
-      directory: r.directory,
-      platform: r.platform,
-      state: SessionState.parse(r.state),
-      error: r.error,
-      last_seq: lastSeq,
-      agent_cursor: Number(r.agent_cursor),
-      agent_session_id: r.agent_session_id ?? null,
-      usage: {
-        input_tokens: Number(r.input_tokens),
-        output_tokens: Number(r.output_tokens),
-        cost_usd: Number(r.cost_usd),
-      },
-      created_at: r.created_at,
-      updated_at: lastTs && lastTs.ts > r.updated_at ? lastTs.ts : r.updated_at,
-    });
+    sessions.push(
+      sessionOf(r, lastSeq > 0 ? { seq: lastSeq, ts: lastTs?.ts ?? r.updated_at } : undefined),
+    );
   }
   return sessions;
 }
