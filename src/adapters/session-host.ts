@@ -3,7 +3,7 @@
 import type { Logger } from "pino";
 import type { Engine } from "../core/engine.js";
 import { canTransition } from "../core/state-machine.js";
-import type { SessionState, Usage } from "../shared/schemas.js";
+import type { Session, SessionState, Usage } from "../shared/schemas.js";
 import type { PermissionBroker } from "./permissions.js";
 import type {
   AgentHost,
@@ -36,8 +36,12 @@ export class SessionHost implements AgentHost {
   }
 
   failed(message: string): void {
-    this.output("error", message);
-    this.move("error", message);
+    // Failing again the same way (still not logged in, at each restart of Tether) is not news:
+    // the session shows that error already, and a copy per retry would bury the conversation.
+    if (!this.failedAlreadyWith(message)) {
+      this.output("error", message);
+      this.move("error", message);
+    }
     this.onFailed();
   }
 
@@ -65,15 +69,27 @@ export class SessionHost implements AgentHost {
       });
   }
 
-  private move(to: SessionState, reason: string): void {
-    let from: SessionState;
+  private failedAlreadyWith(message: string): boolean {
     try {
-      from = this.engine.getSession(this.sessionId).state;
+      const session = this.engine.getSession(this.sessionId);
+      return session.state === "error" && session.error === message;
+    } catch {
+      return false; // deleted meanwhile: output() finds that out and says so
+    }
+  }
+
+  private move(to: SessionState, reason: string): void {
+    let session: Session;
+    try {
+      session = this.engine.getSession(this.sessionId);
     } catch {
       return; // deleted meanwhile
     }
+    const from = session.state;
+    // A second, different failure is no move, yet it is the session's error now.
+    const newError = from === "error" && to === "error" && session.error !== reason;
     // The agent's report is the truth, but an ended session stays ended.
-    if (from === to || !canTransition(from, to)) return;
+    if ((from === to && !newError) || !canTransition(from, to)) return;
     this.write(this.engine.setState(this.sessionId, to, reason));
   }
 

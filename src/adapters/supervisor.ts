@@ -91,6 +91,9 @@ export class Supervisor {
   /** Starts (or, after an error, restarts) a session's agent without a message. */
   async start(sessionId: string): Promise<void> {
     const session = this.options.engine.getSession(sessionId);
+    if (session.state === "done") {
+      throw new TetherError("session_ended", `session ${session.id} has ended`);
+    }
     if (session.state === "error") await this.stop(session.id);
     const run = await this.ensureRun(session);
     if (run && session.state === "error") {
@@ -160,6 +163,8 @@ export class Supervisor {
     } catch {
       return;
     }
+    // An ended session's agent stays stopped, whatever was still queued for it.
+    if (session.state === "done") return;
     const pending = await engine.readQueue(session.id);
     if (pending.length === 0) return;
     const hasMessage = pending.some((queued) => queued.type === "human_input");

@@ -484,7 +484,14 @@ export class Engine {
 
   private transition(batch: WriteBatch, session: Session, to: SessionState, reason?: string) {
     const from = session.state;
-    if (from === to) return;
+    if (from === to) {
+      // Failing anew while failed: no move to record, but the session's error is the newest.
+      if (to === "error" && reason !== undefined && session.error !== reason) {
+        session.error = reason;
+        this.saveSession(batch, session);
+      }
+      return;
+    }
     assertTransition(from, to);
     session.state = to;
     session.error = to === "error" ? (reason ?? "the agent reported an error") : null;

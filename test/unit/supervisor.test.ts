@@ -6,6 +6,7 @@ import { realpathSync } from "node:fs";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Supervisor } from "../../dist/adapters/supervisor.js";
+import { AdapterError } from "../../dist/adapters/types.js";
 import { LocalBus } from "../../dist/bus/bus.js";
 import { Engine } from "../../dist/core/engine.js";
 import { MemoryData, MemoryStore } from "../../dist/core/memory-store.js";
@@ -133,6 +134,68 @@ describe("input", () => {
       what: "the queued message acknowledged",
     });
     expect(adapter.run!.sends).toEqual(["first"]);
+  });
+});
+
+describe("failures to start", () => {
+  /** Tether stops as it should, and starts again on the same data. */
+  async function restart(): Promise<void> {
+    started.splice(started.indexOf(tether), 1);
+    await tether.supervisor.close();
+    await tether.engine.drain();
+    tether = await startTether();
+  }
+
+  const errorOutputs = async (id: string) => {
+    await tether.engine.drain();
+    return (await tether.engine.readEvents(id, 0, 1000)).events.flatMap((e) =>
+      e.type === "output" && e.data.kind === "error" ? [e.data.text] : [],
+    );
+  };
+
+  it("are recorded once while the agent keeps failing the same way, and again when the failure changes", async () => {
+    const s = await fakeSession();
+    adapter.failNextStart();
+    await tether.engine.sendInput(s.id, { text: "first", sender: { kind: "cli" } });
+    await waitFor(() => tether.engine.getSession(s.id).state === "error", { what: "error" });
+
+    // Each restart tries again with what is still queued, and fails the same way.
+    for (const attempt of [2, 3]) {
+      adapter.failNextStart();
+      await restart();
+      await waitFor(() => adapter.starts.length === attempt, { what: `start ${attempt}` });
+    }
+    expect(await errorOutputs(s.id)).toEqual(["the fake agent is not logged in"]);
+    const states = (await tether.engine.readEvents(s.id, 0, 1000)).events.filter(
+      (e) => e.type === "state" && e.data.to === "error",
+    );
+    expect(states).toHaveLength(1);
+
+    // A different failure is news.
+    adapter.failNextStart(new AdapterError("the fake agent is out of credit"));
+    await restart();
+    await waitFor(
+      () => tether.engine.getSession(s.id).error === "the fake agent is out of credit",
+      { what: "the new error" },
+    );
+    expect(await errorOutputs(s.id)).toEqual([
+      "the fake agent is not logged in",
+      "the fake agent is out of credit",
+    ]);
+    // Nothing typed was lost on the way.
+    expect(await queued(s.id)).toEqual([["human_input", "first"]]);
+  });
+
+  it("never start the agent of a session that has ended", async () => {
+    const s = await fakeSession();
+    adapter.failNextStart();
+    await tether.engine.sendInput(s.id, { text: "first", sender: { kind: "cli" } });
+    await waitFor(() => tether.engine.getSession(s.id).state === "error", { what: "error" });
+    await tether.engine.setState(s.id, "done", "ended by cli");
+
+    await restart();
+    await expect(tether.supervisor.start(s.id)).rejects.toMatchObject({ code: "session_ended" });
+    expect(adapter.starts).toHaveLength(1);
   });
 });
 
