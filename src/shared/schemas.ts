@@ -437,6 +437,9 @@ export const StartBody = z
 export const InterruptBody = z
   .object({ by: shortText(200).optional().describe('who asked; default "api"') })
   .nullish();
+export const EndBody = z
+  .object({ by: shortText(200).optional().describe('who ended it; default "api"') })
+  .nullish();
 export const ResolveBody = z.object({
   option: z.string().min(1).max(200).describe("One of the approval's options"),
   decided_by: z

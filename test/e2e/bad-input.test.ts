@@ -253,6 +253,7 @@ describe("unknown ids", () => {
     "POST /api/sessions/:id/start": { body: {} },
     "POST /api/sessions/:id/input": { body: { text: "hi" } },
     "POST /api/sessions/:id/interrupt": { body: {} },
+    "POST /api/sessions/:id/end": { body: {} },
     "GET /api/sessions/:id/approvals": {},
     "GET /api/sessions/:id/events": { query: "?since_seq=0" },
     "GET /api/sessions/:id/stream": {},

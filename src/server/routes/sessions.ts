@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { allowedDirectory } from "../../adapters/allowed-roots.js";
-import { claimedActor } from "../../core/actor.js";
+import { actorLabel, claimedActor } from "../../core/actor.js";
 import { TetherError } from "../../core/errors.js";
 import { kindChoices, type SessionKind, sessionKindNamed } from "../../shared/kinds.js";
 import {
   CreateSessionBody,
+  EndBody,
   ErrorBody,
   InputBody,
   InputReply,
@@ -127,6 +128,40 @@ export function sessionRoutes(app: App, deps: ServerDeps) {
       await deps.agents.start(session.id);
       const prompt = req.body?.prompt;
       if (prompt) await engine.sendInput(session.id, { text: prompt, sender: actorOf(req) });
+      return session;
+    },
+  );
+
+  app.post(
+    "/api/sessions/:id/end",
+    {
+      schema: {
+        tags,
+        summary: "End a session: its agent stops, its pending approvals are withdrawn, it is done",
+        description:
+          "The history stays (DELETE removes it). Ending a session that has ended already " +
+          "changes nothing and answers the session as it is.",
+        params: SessionIdParams,
+        body: EndBody,
+        response: { 200: Session, ...errors },
+      },
+    },
+    async (req) => {
+      const session = engine.getSession(req.params.id);
+      if (session.state === "done") return session;
+      const by = actorLabel(claimedActor(actorOf(req), req.body?.by));
+      // Done first: from then on no message is taken, so nothing starts the agent again
+      // between its stop and the end.
+      await engine.setState(session.id, "done", `ended by ${by}`);
+      if (deps.agents.runs(session.kind)) await deps.agents.stop(session.id);
+      // An agent Tether runs withdraws its own questions as it stops; an external agent's wait
+      // for nobody once the session has ended.
+      for (const approval of await engine.approvals.list({
+        status: "pending",
+        sessionId: session.id,
+      })) {
+        await engine.approvals.withdraw(approval.id, "the session ended");
+      }
       return session;
     },
   );
