@@ -8,6 +8,9 @@ import {
   parseMarkdown,
   safeHref,
   splitAtCap,
+  TABLE_MAX_COLUMNS,
+  TABLE_MAX_ROWS,
+  tableWork,
 } from "../../web/src/markdown/parse.js";
 
 describe("web markdown", () => {
@@ -119,6 +122,64 @@ describe("web markdown", () => {
     // Deep nesting is bounded too: each node moves only as often as spans may nest.
     const nested = (n: number) => "*a **b ".repeat(n) + "c** d* ".repeat(n);
     expect(work(nested(4000))).toBeLessThan(work(nested(2000)) * 2.5);
+  });
+
+  it("reads tables: header, alignment, cells with inline Markdown and escaped pipes", () => {
+    const blocks = parseMarkdown(
+      "Results:\n| test | time | ok |\n|:--|--:|:-:|\n| `auth` | 12 ms | **yes** |\n| a \\| b | 3 ms |\n\nafter",
+    );
+    expect(blocks.map((b) => b.t)).toEqual(["p", "table", "p"]);
+    expect(blocks[1]).toEqual({
+      t: "table",
+      align: ["left", "right", "center"],
+      head: [[{ t: "text", v: "test" }], [{ t: "text", v: "time" }], [{ t: "text", v: "ok" }]],
+      rows: [
+        [
+          [{ t: "code", v: "auth" }],
+          [{ t: "text", v: "12 ms" }],
+          [{ t: "strong", c: [{ t: "text", v: "yes" }] }],
+        ],
+        // A short row is filled up to the header's width.
+        [[{ t: "text", v: "a | b" }], [{ t: "text", v: "3 ms" }], []],
+      ],
+    });
+    // Outer pipes are optional; a row ends the table when it has none.
+    expect(parseMarkdown("a | b\n--- | ---\n1 | 2\nplain").map((b) => b.t)).toEqual(["table", "p"]);
+  });
+
+  it("leaves pipes that make no table as text", () => {
+    // No delimiter row, or one of another width: text, as written.
+    expect(parseMarkdown("a | b\nc | d")).toEqual([
+      { t: "p", c: [{ t: "text", v: "a | b" }, { t: "br" }, { t: "text", v: "c | d" }] },
+    ]);
+    expect(parseMarkdown("| a | b |\n| --- |").map((b) => b.t)).toEqual(["p"]);
+    expect(parseMarkdown("| a |\n| -x- |").map((b) => b.t)).toEqual(["p"]);
+  });
+
+  it("bounds a table's width and length", () => {
+    const wide = (n: number) => `${"| h ".repeat(n)}|\n${"| - ".repeat(n)}|\n${"| c ".repeat(n)}|`;
+    expect(parseMarkdown(wide(TABLE_MAX_COLUMNS))[0]).toMatchObject({ t: "table" });
+    expect(parseMarkdown(wide(TABLE_MAX_COLUMNS + 1)).map((b) => b.t)).toEqual(["p"]);
+    const rows = TABLE_MAX_ROWS + 10;
+    const long = `| n |\n| - |\n${"| x |\n".repeat(rows)}`;
+    const blocks = parseMarkdown(long);
+    expect(blocks[0]).toMatchObject({ t: "table" });
+    expect((blocks[0] as { rows: unknown[] }).rows).toHaveLength(TABLE_MAX_ROWS);
+    // The rest stays text: nothing is lost.
+    expect(blocks.slice(1).map((b) => b.t)).toEqual(["p"]);
+    // And reading rows stays linear in the text, however many pipes and dashes it holds.
+    const work = (text: string) => {
+      tableWork.steps = 0;
+      parseMarkdown(text);
+      return tableWork.steps;
+    };
+    for (const unit of ["|-", "| - ", "|-|", "| a ", "\\|-"]) {
+      const lines = (n: number) => `${unit.repeat(n)}\n`.repeat(40);
+      const small = work(lines(2000));
+      const large = work(lines(4000));
+      expect(large, unit).toBeLessThanOrEqual(small * 2.5);
+      expect(large, unit).toBeLessThanOrEqual(unit.length * 4000 * 40 * 3);
+    }
   });
 
   it("reads only the first MARKDOWN_CAP characters of a bubble as Markdown", () => {

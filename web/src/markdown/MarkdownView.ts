@@ -31,7 +31,9 @@ function block(b: Block): VNode {
       // Agent headings sit inside a chat bubble: shown smaller than the page's own headings.
       return h(`h${Math.min(b.level + 2, 6)}`, inline(b.c));
     case "code":
-      return h("pre", { class: "code-block", "data-lang": b.lang || undefined }, [h("code", b.v)]);
+      return h("pre", { class: "code-block scroll-x", "data-lang": b.lang || undefined }, [
+        h("code", b.v),
+      ]);
     case "quote":
       return h("blockquote", inline(b.c));
     case "list":
@@ -39,7 +41,34 @@ function block(b: Block): VNode {
         b.ordered ? "ol" : "ul",
         b.items.map((item) => h("li", inline(item))),
       );
+    case "table":
+      return table(b);
   }
+}
+
+/** A table in a box of its own that scrolls sideways, so a wide one never widens the page. */
+function table(b: Extract<Block, { t: "table" }>): VNode {
+  const cell = (tag: "th" | "td", c: Inline[], i: number) =>
+    h(tag, { class: b.align[i] ? `align-${b.align[i]}` : undefined }, inline(c));
+  return h("div", { class: "table-wrap scroll-x" }, [
+    h("table", [
+      h("thead", [
+        h(
+          "tr",
+          b.head.map((c, i) => cell("th", c, i)),
+        ),
+      ]),
+      h(
+        "tbody",
+        b.rows.map((row) =>
+          h(
+            "tr",
+            row.map((c, i) => cell("td", c, i)),
+          ),
+        ),
+      ),
+    ]),
+  ]);
 }
 
 export default defineComponent({

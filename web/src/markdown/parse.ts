@@ -1,7 +1,7 @@
 // A small Markdown subset for agent output, parsed into a tree that is rendered with Vue's h():
 // text only ever becomes text nodes, never HTML, so nothing an agent writes can inject markup.
-// Covers what agents write in chat: fenced code, headings, lists, quotes, paragraphs, and inline
-// code, bold, italic and links. Anything else stays as the text it was.
+// Covers what agents write in chat: fenced code, headings, lists, quotes, tables, paragraphs, and
+// inline code, bold, italic and links. Anything else stays as the text it was.
 
 export type Inline =
   | { t: "text"; v: string }
@@ -16,7 +16,16 @@ export type Block =
   | { t: "h"; level: number; c: Inline[] }
   | { t: "code"; lang: string; v: string }
   | { t: "quote"; c: Inline[] }
-  | { t: "list"; ordered: boolean; items: Inline[][] };
+  | { t: "list"; ordered: boolean; items: Inline[][] }
+  | { t: "table"; align: Align[]; head: Inline[][]; rows: Inline[][][] };
+
+export type Align = "left" | "center" | "right" | null;
+
+/** A table wider than this is not one (the lines stay text); a longer one ends here and the
+ * lines after it read as text. So a table costs at most this much to lay out, whatever an agent
+ * writes, and what is shown of it still fits a phone's reading. */
+export const TABLE_MAX_COLUMNS = 20;
+export const TABLE_MAX_ROWS = 500;
 
 const FENCE = /^\s*(```|~~~)\s*([\w+-]*)\s*$/;
 const HEADING = /^(#{1,6})\s+(.*)$/;
@@ -82,11 +91,97 @@ export function parseMarkdown(source: string): Block[] {
       blocks.push({ t: "quote", c: parseInline(body.join("\n")) });
       continue;
     }
+    const table = tableAt(lines, i);
+    if (table) {
+      blocks.push(table.block);
+      i = table.end;
+      continue;
+    }
     const body: string[] = [];
-    while (i < lines.length && !startsBlock(lines[i]!)) body.push(lines[i++]!);
+    // A table may follow a paragraph's last line with no blank line between, as agents write.
+    while (i < lines.length && !startsBlock(lines[i]!) && !isTableStart(lines, i)) {
+      body.push(lines[i++]!);
+    }
     blocks.push({ t: "p", c: parseInline(body.join("\n")) });
   }
   return blocks;
+}
+
+/** A header row, then a delimiter row (`| --- | :-: |`) with as many cells. */
+function isTableStart(lines: readonly string[], i: number): boolean {
+  const head = lines[i];
+  const delimiter = lines[i + 1];
+  if (head === undefined || delimiter === undefined) return false;
+  if (!head.includes("|") || !delimiter.includes("-")) return false;
+  const align = delimiterRow(delimiter);
+  return align !== null && align.length === splitRow(head).length;
+}
+
+/** The table starting at line `i`, and the line after it; null if none starts there. */
+function tableAt(lines: readonly string[], i: number): { block: Block; end: number } | null {
+  if (!isTableStart(lines, i)) return null;
+  const align = delimiterRow(lines[i + 1]!)!;
+  const width = align.length;
+  const cells = (line: string) => {
+    const row = splitRow(line).slice(0, width);
+    while (row.length < width) row.push("");
+    return row.map((cell) => parseInline(cell));
+  };
+  const head = cells(lines[i]!);
+  const rows: Inline[][][] = [];
+  let end = i + 2;
+  while (end < lines.length && rows.length < TABLE_MAX_ROWS) {
+    const line = lines[end]!;
+    if (!line.includes("|") || startsBlock(line)) break;
+    rows.push(cells(line));
+    end++;
+  }
+  return { block: { t: "table", align, head, rows }, end };
+}
+
+const DELIMITER_CELL = /^\s*(:?)-+(:?)\s*$/;
+
+/** The columns' alignment if `line` is a delimiter row, else null. */
+function delimiterRow(line: string): Align[] | null {
+  const cells = splitRow(line);
+  if (cells.length === 0 || cells.length > TABLE_MAX_COLUMNS) return null;
+  const align: Align[] = [];
+  for (const cell of cells) {
+    const m = DELIMITER_CELL.exec(cell);
+    if (!m) return null;
+    align.push(m[1] && m[2] ? "center" : m[2] ? "right" : m[1] ? "left" : null);
+  }
+  return align;
+}
+
+/** Characters splitRow read since the last reset, for the tests' linearity check. */
+export const tableWork = { steps: 0 };
+
+/** A row's cells: split at each `|` not escaped, without the optional outer pipes; `\|` is a
+ * pipe in a cell. One pass, and at most TABLE_MAX_COLUMNS + 1 cells kept. */
+function splitRow(line: string): string[] {
+  const text = line.trim();
+  const cells: string[] = [];
+  let cell = "";
+  let start = text.startsWith("|") ? 1 : 0;
+  for (let k = start; k < text.length; k++) {
+    tableWork.steps++;
+    const ch = text[k]!;
+    if (ch === "\\" && text[k + 1] === "|") {
+      cell += "|";
+      k++;
+    } else if (ch === "|") {
+      cells.push(cell);
+      cell = "";
+      start = k + 1;
+      if (cells.length > TABLE_MAX_COLUMNS) return cells;
+    } else {
+      cell += ch;
+    }
+  }
+  // The last cell, unless the row ended with its closing pipe.
+  if (start < text.length || cells.length === 0) cells.push(cell);
+  return cells.map((c) => c.trim());
 }
 
 function startsBlock(line: string): boolean {
