@@ -6,3 +6,11 @@ export function ago(iso: string, now = Date.now()): string {
   if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
   return new Date(iso).toLocaleDateString();
 }
+
+/** When something in a conversation happened: the time today, the day too before today. */
+export function clock(iso: string, now = new Date()): string {
+  const at = new Date(iso);
+  const time = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  if (at.toDateString() === now.toDateString()) return time;
+  return `${at.toLocaleDateString([], { month: "short", day: "numeric" })} ${time}`;
+}

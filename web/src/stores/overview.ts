@@ -1,7 +1,7 @@
 // The overview: every session and every pending approval, kept live from the /api/stream SSE (a
 // snapshot on each (re)connect, then state changes and approvals of all sessions). The Inbox, the
 // session list and the tab bar's count all read it.
-import { reactive } from "vue";
+import { computed, reactive } from "vue";
 import { api } from "../api/http.js";
 import type { Approval, Session, TetherEvent } from "../api/types.js";
 import { ResumableSource } from "../stream/resumable-source.js";
@@ -11,6 +11,25 @@ export const overview = reactive({
   sessions: {} as Record<string, Session>,
   approvals: {} as Record<string, Approval>,
 });
+
+/** Everything that waits for the human: each pending approval, and each session that waits for
+ * their input or has failed. The tab bar's badge and the page title show it. */
+export const needsYouCount = computed(() => {
+  let n = Object.keys(overview.approvals).length;
+  for (const session of Object.values(overview.sessions)) {
+    if (session.state === "awaiting_input" || session.state === "error") n++;
+  }
+  return n;
+});
+
+/** A session this app deleted: the inbox stream says nothing of deletions, so it is dropped
+ * here at once (another device's deletion shows at its next snapshot). */
+export function forgetSession(id: string): void {
+  delete overview.sessions[id];
+  for (const approval of Object.values(overview.approvals)) {
+    if (approval.session_id === id) delete overview.approvals[approval.id];
+  }
+}
 
 interface Snapshot {
   sessions: Session[];
@@ -41,7 +60,11 @@ function applyEvent(event: TetherEvent): void {
   }
   switch (event.type) {
     case "state":
-      if (session) session.state = event.data.to;
+      if (session) {
+        session.state = event.data.to;
+        session.error =
+          event.data.to === "error" ? (event.data.reason ?? "the agent reported an error") : null;
+      }
       break;
     case "renamed":
       if (session) session.name = event.data.to;

@@ -15,6 +15,9 @@ export interface SourceOptions {
   /** Named messages, e.g. the overview's snapshot. */
   named?: Record<string, (data: string) => void>;
   lastSeq: () => number;
+  /** Asked after each drop: false stops the retries (say, the session is gone). An EventSource
+   * cannot see why it was refused, so this asks the API. By default, whether the app may in. */
+  stillWanted?: () => Promise<boolean>;
 }
 
 const MIN_DELAY_MS = 250;
@@ -82,8 +85,17 @@ export class ResumableSource {
     if (this.stopped) return;
     reportStream(this.options.name, false);
     // An EventSource cannot see the status of a refused request: ask once, so a revoked token
-    // leads to the token screen instead of endless retries.
-    api("GET", "/api/health").catch(() => {});
+    // leads to the token screen (api() sees the 401) and a deleted session to no more retries.
+    const stillWanted =
+      this.options.stillWanted ??
+      (() =>
+        api("GET", "/api/health").then(
+          () => true,
+          () => true,
+        ));
+    void stillWanted().then((wanted) => {
+      if (!wanted) this.stop();
+    });
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.open(), this.delay);
     this.delay = Math.min(this.delay * 2, MAX_DELAY_MS);
