@@ -2,6 +2,8 @@
 // that speak the External Agent API, and measurements taken in the page (in-page code is passed
 // as strings: this file compiles for Node, without the DOM's types).
 import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { expect } from "vitest";
 import { openPhone, type PhoneBrowser, screenshot } from "./browser.js";
@@ -98,8 +100,11 @@ export async function askApproval(t: TestDaemon, id: string, title: string): Pro
   return res.body.request_id as string;
 }
 
+const SCREENS = fileURLToPath(new URL("../../test-artifacts/screens/", import.meta.url));
+
 /** Saves a screenshot for the README under test-artifacts/screens/. */
 export function screen(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENS, { recursive: true });
   return screenshot(page, `screens/${name}`);
 }
 
