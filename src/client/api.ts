@@ -181,7 +181,10 @@ export class TetherClient {
       body,
     );
   }
-  requestApproval(id: string, body: { title: string; description?: string; options?: string[] }) {
+  requestApproval(
+    id: string,
+    body: { title: string; description?: string; options?: string[]; risky_options?: string[] },
+  ) {
     return this.request<z.infer<typeof ApprovalRequestReply>>(
       "POST",
       `/external/sessions/${seg(id)}/approval`,
