@@ -153,8 +153,9 @@ describe.skipIf(skip !== undefined)(
       await expect(c.getByTestId("diff-path").textContent()).resolves.toBe("src/auth/login.ts");
       const added = c.locator('[data-kind="add"]');
       const removed = c.locator('[data-kind="del"]');
-      expect(await added.count()).toBe(150);
-      expect(await removed.count()).toBe(150);
+      // Cut, the card builds only the diff's start.
+      expect(await added.count()).toBeGreaterThan(5);
+      expect(await added.count()).toBeLessThan(150);
       await expect(added.first().textContent()).resolves.toContain(
         "let value0 = await computeAsync(0);",
       );
@@ -182,6 +183,8 @@ describe.skipIf(skip !== undefined)(
       await c.getByRole("button", { name: "Show all" }).tap();
       await c.getByRole("button", { name: "Show less" }).waitFor();
       expect((await box(c)).height).toBeGreaterThan(PHONE_HEIGHT * 2);
+      expect(await added.count()).toBe(150);
+      expect(await removed.count()).toBe(150);
       expect(rig.resolves).toEqual([]);
       expect((await approvalOf(t, approvalId)).status).toBe("pending");
     });
