@@ -33,7 +33,6 @@ interface Rig {
   subscription: string;
   page: Page;
   context: BrowserContext;
-  worker: Worker;
   /** What the paired browser is recorded as: `web:<device>`. */
   actor: string;
   /** Hands `payload` to the service worker until `done` holds. */
@@ -76,7 +75,7 @@ async function setUp(): Promise<Rig> {
       globalThis as unknown as { navigator: { serviceWorker: { ready: Promise<unknown> } } }
     ).navigator.serviceWorker.ready.then(() => undefined),
   );
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
+  const inWorker = workerRunner(context, page, new URL(t.url).origin);
 
   const cdp: CDPSession = await context.newCDPSession(page);
   const registrationId = new Promise<string>((resolve) => {
@@ -90,19 +89,21 @@ async function setUp(): Promise<Rig> {
   const origin = new URL(t.url).origin;
 
   const notifications = (tag?: string) =>
-    worker.evaluate(async (tag) => {
-      const sw = globalThis as unknown as {
-        registration: { getNotifications(o?: { tag: string }): Promise<Shown[]> };
-      };
-      const all = await sw.registration.getNotifications(tag === undefined ? undefined : { tag });
-      return all.map((n) => ({
-        title: n.title,
-        body: n.body,
-        tag: n.tag,
-        actions: [...n.actions].map((a) => ({ ...a })),
-        data: n.data,
-      }));
-    }, tag);
+    inWorker((w) =>
+      w.evaluate(async (tag) => {
+        const sw = globalThis as unknown as {
+          registration: { getNotifications(o?: { tag: string }): Promise<Shown[]> };
+        };
+        const all = await sw.registration.getNotifications(tag === undefined ? undefined : { tag });
+        return all.map((n) => ({
+          title: n.title,
+          body: n.body,
+          tag: n.tag,
+          actions: [...n.actions].map((a) => ({ ...a })),
+          data: n.data,
+        }));
+      }, tag),
+    );
 
   return {
     t,
@@ -110,7 +111,6 @@ async function setUp(): Promise<Rig> {
     subscription: sub.id,
     page,
     context,
-    worker,
     actor,
     notifications,
     async deliverUntil(payload, done) {
@@ -137,26 +137,71 @@ async function setUp(): Promise<Rig> {
       );
     },
     tap: (tag, action, reply) =>
-      worker.evaluate(
-        async ({ tag, action, reply }) => {
-          const sw = globalThis as unknown as {
-            registration: { getNotifications(o: { tag: string }): Promise<unknown[]> };
-            dispatchEvent(e: unknown): boolean;
-            NotificationEvent: new (type: string, init: unknown) => object;
-          };
-          const [notification] = await sw.registration.getNotifications({ tag });
-          if (!notification) throw new Error(`no notification tagged ${tag}`);
-          const event = new sw.NotificationEvent("notificationclick", { notification, action });
-          // The inline reply's text, as the browser hands it over with the click.
-          if (reply !== undefined) Object.defineProperty(event, "reply", { value: reply });
-          // A script-made event cannot take waitUntil (the handler's work has started when it
-          // throws), which a real tap can: the error is the handler's, not the test's.
-          try {
-            sw.dispatchEvent(event);
-          } catch {}
-        },
-        { tag, action, reply },
+      inWorker((w) =>
+        w.evaluate(
+          async ({ tag, action, reply }) => {
+            const sw = globalThis as unknown as {
+              registration: { getNotifications(o: { tag: string }): Promise<unknown[]> };
+              dispatchEvent(e: unknown): boolean;
+              NotificationEvent: new (type: string, init: unknown) => object;
+            };
+            const [notification] = await sw.registration.getNotifications({ tag });
+            if (!notification) throw new Error(`no notification tagged ${tag}`);
+            const event = new sw.NotificationEvent("notificationclick", { notification, action });
+            // The inline reply's text, as the browser hands it over with the click.
+            if (reply !== undefined) Object.defineProperty(event, "reply", { value: reply });
+            // A script-made event cannot take waitUntil (the handler's work has started when it
+            // throws), which a real tap can: the error is the handler's, not the test's.
+            try {
+              sw.dispatchEvent(event);
+            } catch {}
+          },
+          { tag, action, reply },
+        ),
       ),
+  };
+}
+
+/**
+ * Runs `run` on the app's service worker. Chromium stops an idle worker (sooner on a loaded
+ * machine) and starts it again for the next event, which makes it another target: a call that
+ * meets a stopped one wakes the worker (a message from the page, when the page is the app's)
+ * and runs again there.
+ */
+function workerRunner(context: BrowserContext, page: Page, origin: string) {
+  const live = async (): Promise<Worker> => {
+    const running = context.serviceWorkers().find((w) => w.url().startsWith(origin));
+    if (running) return running;
+    const started = context.waitForEvent("serviceworker", { timeout: 10_000 });
+    if (page.url().startsWith(origin)) {
+      await page
+        .evaluate(() =>
+          (
+            globalThis as unknown as {
+              navigator: {
+                serviceWorker: { ready: Promise<{ active: { postMessage(m: string): void } }> };
+              };
+            }
+          ).navigator.serviceWorker.ready.then((r) => r.active.postMessage("wake")),
+        )
+        .catch(() => {});
+    }
+    return started;
+  };
+  return async <R>(run: (worker: Worker) => Promise<R>): Promise<R> => {
+    for (let attempt = 1; ; attempt++) {
+      const worker = await live();
+      try {
+        return await run(worker);
+      } catch (error) {
+        const gone = /closed|destroyed|detached/i.test(String(error));
+        if (!gone || attempt >= 3) throw error;
+        await waitFor(() => !context.serviceWorkers().includes(worker), {
+          timeoutMs: 5_000,
+          what: "the stopped service worker's target to go",
+        });
+      }
+    }
   };
 }
 
