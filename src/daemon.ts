@@ -123,6 +123,7 @@ async function openParts(
       ? { url: config.TETHER_NTFY_URL, token: config.TETHER_NTFY_TOKEN }
       : undefined,
     publicUrl: () => publicUrl ?? "http://localhost:8787",
+    answerLinkTtlS: config.TETHER_ANSWER_LINK_TTL_S,
     sessionName: (id) => sessionName(engine, id),
   });
   parts.add("notifications", () => notifications.close());
@@ -140,7 +141,15 @@ async function openParts(
   const authRequired = token !== undefined;
 
   const { app, routes } = await buildServer(
-    { engine, bus, version: VERSION, authRequired, agents, push: notifications },
+    {
+      engine,
+      bus,
+      version: VERSION,
+      authRequired,
+      agents,
+      push: notifications,
+      answerLinks: notifications.answerLinks,
+    },
     {
       logger: log,
       token,

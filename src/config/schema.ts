@@ -82,6 +82,8 @@ export const ConfigSchema = z.object({
     )
     .optional(),
   TETHER_NTFY_TOKEN: optionalSecret,
+  /** How long the answer link behind an ntfy button works (src/notify/answer-links.ts). */
+  TETHER_ANSWER_LINK_TTL_S: count.default(24 * 60 * 60),
   /** Push endpoints on loopback, private and link-local addresses: for tests and self-hosted
    * push relays only (src/notify/push-endpoint.ts). */
   TETHER_PUSH_ALLOW_PRIVATE: flag.default(false),

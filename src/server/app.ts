@@ -22,6 +22,7 @@ import { clientKey, FailureThrottle, tooManyAttempts } from "./guard/throttle.js
 import { registerJsonBodyParser } from "./json-body.js";
 import { collectOpenApi } from "./openapi.js";
 import { PAIR_FIRST_PAGE, wantsPairFirstPage } from "./pair-first.js";
+import { ANSWER_LINK_ROUTE, answerLinkRoutes } from "./routes/answer-links.js";
 import { approvalRoutes } from "./routes/approvals.js";
 import { eventRoutes } from "./routes/events.js";
 import { externalRoutes } from "./routes/external.js";
@@ -50,6 +51,11 @@ const PAIRING_ROUTES: ReadonlySet<string> = new Set(["/api/pair", "/api/logout"]
  * manager): a bare `{"status":"ok"}`, whatever credential comes with it (routes/system.ts). The
  * details stay on /api/health, behind the token, whose 401 the web app takes as "pair first". */
 const LIVE_ROUTE = "/api/live";
+
+/** Routes whose URL is their own credential (an answer link: routes/answer-links.ts). No token
+ * or cookie is read there, so there is nothing for a cross-site request to ride on; ntfy's web
+ * app calls it from its own origin. */
+const CAPABILITY_ROUTES: ReadonlySet<string> = new Set([ANSWER_LINK_ROUTE]);
 
 export async function buildServer(
   deps: ServerDeps,
@@ -123,7 +129,9 @@ export async function buildServer(
     // The web app's files carry no secrets and must open from a link in another site (a
     // pairing link in a chat); framing them is refused by the headers.
     const publicFile = isPublicWebRequest(req);
-    if (!publicFile) {
+    const url = req.routeOptions.url ?? "";
+    const capability = CAPABILITY_ROUTES.has(url);
+    if (!publicFile && !capability) {
       const crossSite = originRefusal(site, req);
       if (crossSite) return reply.code(crossSite.status).send(crossSite.toBody());
     }
@@ -132,9 +140,8 @@ export async function buildServer(
       return;
     }
     // The token screen is among the web app's files; pairing checks the token itself; liveness
-    // tells nothing but that the daemon is up.
-    const url = req.routeOptions.url ?? "";
-    if (publicFile || PAIRING_ROUTES.has(url) || url === LIVE_ROUTE) return;
+    // tells nothing but that the daemon is up; an answer link checks its capability itself.
+    if (publicFile || capability || PAIRING_ROUTES.has(url) || url === LIVE_ROUTE) return;
     const presented = presentedCredential(req);
     if (presented.via === "none") {
       if (wantsPairFirstPage(req)) return reply.code(401).type("text/html").send(PAIR_FIRST_PAGE);
@@ -187,6 +194,7 @@ export async function buildServer(
   approvalRoutes(app, deps);
   eventRoutes(app, deps);
   pushRoutes(app, deps);
+  answerLinkRoutes(app, deps);
   pairingRoutes(app, {
     token: options.token,
     devices,
