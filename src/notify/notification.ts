@@ -72,8 +72,8 @@ export function approvalNotification(
  * option (risky_options) asks the app's card for a confirm step, which a notification button
  * cannot give, so it is only ever answered in the app. */
 export function answerable(approval: StoredEventOf<"approval_request">["data"]): string[] {
-  const risky = (approval as { risky_options?: unknown }).risky_options;
-  const refused = new Set(Array.isArray(risky) ? risky : []);
+  // Absent from approvals asked before risky options existed.
+  const refused = new Set(approval.risky_options ?? []);
   return approval.options.filter((o) => !refused.has(o)).slice(0, MAX_ANSWERS);
 }
 
