@@ -60,6 +60,8 @@ export async function buildServer(
     webRoot?: string;
     /** The names and origins that are ours (guard/site.ts); loopback only by default. */
     site?: SiteOptions;
+    /** TETHER_TLS_CERT/KEY's PEM: serve HTTPS instead of HTTP. */
+    https?: { cert: string; key: string } | undefined;
   },
 ): Promise<{ app: App; routes: RouteInfo[] }> {
   const app = Fastify({
@@ -74,7 +76,9 @@ export async function buildServer(
     forceCloseConnections: true,
     return503OnClosing: true,
     schemaController: zodSchemaController,
-  }).withTypeProvider<ZodTypeProvider>();
+    // Null is plain HTTP. The routes see the same request and reply types either way.
+    https: options.https ?? null,
+  }).withTypeProvider<ZodTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -193,7 +197,7 @@ export async function buildServer(
     throttle,
     publicUrl: siteOptions.publicUrl,
   });
-  mcpRoutes(app, options.token, site, deps.agents);
+  mcpRoutes(app, options.token, site, deps.agents, options.https?.cert);
   systemRoutes(app, deps, openapi);
   await docsRoutes(app, openapi);
   await webRoutes(app, options.webRoot);
