@@ -22,6 +22,7 @@ import { clientKey, FailureThrottle, tooManyAttempts } from "./guard/throttle.js
 import { registerJsonBodyParser } from "./json-body.js";
 import { collectOpenApi } from "./openapi.js";
 import { PAIR_FIRST_PAGE, wantsPairFirstPage } from "./pair-first.js";
+import { agentRoutes } from "./routes/agents.js";
 import { approvalRoutes } from "./routes/approvals.js";
 import { eventRoutes } from "./routes/events.js";
 import { externalRoutes } from "./routes/external.js";
@@ -188,6 +189,7 @@ export async function buildServer(
 
   externalRoutes(app, deps);
   sessionRoutes(app, deps);
+  agentRoutes(app, deps);
   approvalRoutes(app, deps);
   eventRoutes(app, deps);
   pushRoutes(app, deps);

@@ -3,6 +3,7 @@ import { allowedDirectory } from "../../adapters/allowed-roots.js";
 import { claimedActor } from "../../core/actor.js";
 import { TetherError } from "../../core/errors.js";
 import { kindChoices, type SessionKind, sessionKindNamed } from "../../shared/kinds.js";
+import { nameFromPrompt } from "../../shared/session-name.js";
 import {
   CreateSessionBody,
   ErrorBody,
@@ -48,7 +49,8 @@ export function sessionRoutes(app: App, deps: ServerDeps) {
       },
     },
     async (req, reply) => {
-      const { name, agent, platform, prompt } = req.body;
+      const { agent, platform, prompt } = req.body;
+      const name = req.body.name ?? nameFromPrompt(prompt);
       const kind = kindOf(deps, req.body.kind);
       const directory = deps.agents.runs(kind)
         ? allowedDirectory(req.body.directory, deps.agents.allowedRoots)
