@@ -3,7 +3,6 @@ import { allowedDirectory } from "../../adapters/allowed-roots.js";
 import { claimedActor } from "../../core/actor.js";
 import { TetherError } from "../../core/errors.js";
 import { kindChoices, type SessionKind, sessionKindNamed } from "../../shared/kinds.js";
-import { nameFromPrompt } from "../../shared/session-name.js";
 import {
   CreateSessionBody,
   ErrorBody,
@@ -16,6 +15,7 @@ import {
   SessionIdParams,
   StartBody,
 } from "../../shared/schemas.js";
+import { nameFromPrompt } from "../../shared/session-name.js";
 import { actorOf } from "../actor.js";
 import type { App, ServerDeps } from "../types.js";
 
