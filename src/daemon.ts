@@ -149,7 +149,13 @@ async function openParts(
     {
       logger: log,
       token,
-      https: tls && { cert: tls.cert, key: tls.key },
+      // A client that never finishes the TLS handshake is cut off like one that never sends
+      // its headers (the HTTP timeouts start only after it).
+      https: tls && {
+        cert: tls.cert,
+        key: tls.key,
+        handshakeTimeout: config.TETHER_HEADERS_TIMEOUT_MS,
+      },
       site: {
         bindHost: host,
         publicUrl: config.TETHER_PUBLIC_URL,

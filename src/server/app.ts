@@ -1,3 +1,4 @@
+import type { ServerOptions as HttpsServerOptions } from "node:https";
 import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
 import {
@@ -61,8 +62,8 @@ export async function buildServer(
     webRoot?: string;
     /** The names and origins that are ours (guard/site.ts); loopback only by default. */
     site?: SiteOptions;
-    /** TETHER_TLS_CERT/KEY's PEM: serve HTTPS instead of HTTP. */
-    https?: { cert: string; key: string } | undefined;
+    /** TETHER_TLS_CERT/KEY's PEM (and TLS settings): serve HTTPS instead of HTTP. */
+    https?: HttpsServerOptions | undefined;
   },
 ): Promise<{ app: App; routes: RouteInfo[] }> {
   const app = Fastify({
@@ -199,7 +200,14 @@ export async function buildServer(
     throttle,
     publicUrl: siteOptions.publicUrl,
   });
-  mcpRoutes(app, options.token, site, deps.agents, options.https?.cert);
+  const ownCert = options.https?.cert;
+  mcpRoutes(
+    app,
+    options.token,
+    site,
+    deps.agents,
+    typeof ownCert === "string" ? ownCert : undefined,
+  );
   systemRoutes(app, deps, openapi);
   await docsRoutes(app, openapi);
   await webRoutes(app, options.webRoot);

@@ -7,6 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { oneLineError, runCli, userEnv } from "../helpers/cli.js";
@@ -105,6 +106,19 @@ describe("Tether serving HTTPS", () => {
 
     // The same port does not answer plain HTTP.
     await expect(fetch(`${t.url.replace("https:", "http:")}/api/live`)).rejects.toThrow();
+  });
+
+  it("cuts off a client that never finishes the TLS handshake, as one that never sends headers", async () => {
+    const cert = makeCert(dir(), ["localhost"]);
+    const t = await tlsDaemon(cert, { TETHER_HEADERS_TIMEOUT_MS: "300" });
+    const socket = connect(Number(new URL(t.url).port), "127.0.0.1");
+    const started = Date.now();
+    await new Promise<void>((resolve, reject) => {
+      socket.once("close", () => resolve());
+      socket.once("error", () => {}); // a reset is a close too
+      setTimeout(() => reject(new Error("the silent client was not cut off")), 5_000).unref();
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it("the CLI trusts exactly the configured certificate, also when it is for another name", async () => {
