@@ -6,13 +6,20 @@
 // the name check is skipped only when the server presents that very certificate. Every other
 // server is checked as usual; nothing is trusted blindly.
 import { X509Certificate } from "node:crypto";
-import { request } from "node:https";
-import { checkServerIdentity, type PeerCertificate, rootCertificates } from "node:tls";
+import { Agent, request } from "node:https";
+import {
+  checkServerIdentity,
+  createSecureContext,
+  type PeerCertificate,
+  rootCertificates,
+  type SecureContext,
+} from "node:tls";
 
 /** The TLS options that trust `certPem` (the daemon's certificate file) as described above;
- * for https.request and for `ws`. */
+ * for https.request and for `ws`. The context (the system's roots and the file's certificates)
+ * is built once, not at every connection. */
 export interface TrustOptions {
-  ca: string[];
+  secureContext: SecureContext;
   checkServerIdentity(host: string, cert: PeerCertificate): Error | undefined;
 }
 
@@ -22,7 +29,7 @@ export function trustOptions(certPem: string): TrustOptions {
   const blocks = certPem.match(CERT_BLOCK) ?? [];
   const pinned = fingerprintOf(blocks[0]);
   return {
-    ca: [...rootCertificates, ...blocks],
+    secureContext: createSecureContext({ ca: [...rootCertificates, ...blocks] }),
     checkServerIdentity: (host, cert) =>
       pinned !== undefined && cert.fingerprint256 === pinned
         ? undefined
@@ -60,6 +67,8 @@ export const sendWithFetch: Send = (url, init) => fetch(url, init);
 export function sendFor(url: string, certPem: string | undefined): Send {
   if (certPem === undefined || !url.startsWith("https:")) return sendWithFetch;
   const trust = trustOptions(certPem);
+  // Its own pool: a kept-alive connection made under this trust serves only requests made under it.
+  const agent = new Agent({ keepAlive: true });
   return (to, init) =>
     new Promise<Reply>((resolve, reject) => {
       const req = request(
@@ -67,6 +76,7 @@ export function sendFor(url: string, certPem: string | undefined): Send {
         {
           method: init.method,
           headers: init.headers,
+          agent,
           ...trust,
           ...(init.signal ? { signal: init.signal } : {}),
         },

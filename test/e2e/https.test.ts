@@ -4,7 +4,7 @@
 // is for another name than the one they dial, as a `tailscale cert` is), and no other; a bad
 // pair of files stops `tether start` with one line naming the setting; `tether doctor` reports
 // the certificate; `tether pair` and `tether start` put TETHER_PUBLIC_URL in the pairing link.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { connect } from "node:net";
@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { oneLineError, runCli, userEnv } from "../helpers/cli.js";
 import { CLI, startTestDaemon, type TestDaemon, tempDir } from "../helpers/daemon.js";
 import { makeCert, type TestCert } from "../helpers/tls.js";
+import { waitFor } from "../helpers/wait.js";
 import { connectStdio } from "../mcp/mcp-client.js";
 
 const TOKEN = "https-test-token-0c1d-0123456789abcdef0123456789ab";
@@ -135,6 +136,28 @@ describe("Tether serving HTTPS", () => {
     const created = await cli(["new", "--kind", "external", "--name", "over tls"], settings);
     expect(created, created.stderr).toMatchObject({ code: 0 });
     expect((await cli(["list"], settings)).stdout).toContain("over tls");
+
+    // `tether watch` follows the session over a WebSocket (wss), trusting the same certificate.
+    const [session] = t.daemon.engine.listSessions({});
+    const home = dir();
+    const watch = spawn(process.execPath, [CLI, "watch", session!.id], {
+      cwd: home,
+      env: userEnv(home, { TETHER_AGENT_TOKEN: TOKEN, ...settings }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let watched = "";
+    watch.stdout!.on("data", (d: Buffer) => {
+      watched += d.toString();
+    });
+    try {
+      await waitFor(() => /#1 ── new → created/.test(watched), {
+        what: () => `the watch to replay the session; stdout so far:\n${watched}`,
+      });
+    } finally {
+      const exited = new Promise((resolve) => watch.once("exit", resolve));
+      watch.kill("SIGTERM");
+      await exited;
+    }
 
     // Another certificate in TETHER_TLS_CERT is not trusted: no blanket "accept anything".
     const other = makeCert(dir(), ["my-laptop.tailnet-1234.ts.net"], { file: "other" });

@@ -124,7 +124,6 @@ describe("trustOptions: the clients trust exactly the daemon's certificate", () 
     const mine = makeCert(dir.path, ["my-laptop.tailnet.ts.net"], { file: "mine" });
     const other = makeCert(dir.path, ["my-laptop.tailnet.ts.net"], { file: "other" });
     const trust = trustOptions(mine.cert);
-    expect(trust.ca).toContain(mine.cert.trim());
     expect(trust.checkServerIdentity("localhost", peer(mine.cert))).toBeUndefined();
     expect(trust.checkServerIdentity("localhost", peer(other.cert))).toBeInstanceOf(Error);
   });
