@@ -1,3 +1,4 @@
+import type { ServerOptions as HttpsServerOptions } from "node:https";
 import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
 import {
@@ -22,6 +23,7 @@ import { clientKey, FailureThrottle, tooManyAttempts } from "./guard/throttle.js
 import { registerJsonBodyParser } from "./json-body.js";
 import { collectOpenApi } from "./openapi.js";
 import { PAIR_FIRST_PAGE, wantsPairFirstPage } from "./pair-first.js";
+import { agentRoutes } from "./routes/agents.js";
 import { ANSWER_LINK_ROUTE, answerLinkRoutes } from "./routes/answer-links.js";
 import { approvalRoutes } from "./routes/approvals.js";
 import { eventRoutes } from "./routes/events.js";
@@ -66,6 +68,8 @@ export async function buildServer(
     webRoot?: string;
     /** The names and origins that are ours (guard/site.ts); loopback only by default. */
     site?: SiteOptions;
+    /** TETHER_TLS_CERT/KEY's PEM (and TLS settings): serve HTTPS instead of HTTP. */
+    https?: HttpsServerOptions | undefined;
   },
 ): Promise<{ app: App; routes: RouteInfo[] }> {
   const app = Fastify({
@@ -80,7 +84,9 @@ export async function buildServer(
     forceCloseConnections: true,
     return503OnClosing: true,
     schemaController: zodSchemaController,
-  }).withTypeProvider<ZodTypeProvider>();
+    // Null is plain HTTP. The routes see the same request and reply types either way.
+    https: options.https ?? null,
+  }).withTypeProvider<ZodTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -191,6 +197,7 @@ export async function buildServer(
 
   externalRoutes(app, deps);
   sessionRoutes(app, deps);
+  agentRoutes(app, deps);
   approvalRoutes(app, deps);
   eventRoutes(app, deps);
   pushRoutes(app, deps);
@@ -201,7 +208,14 @@ export async function buildServer(
     throttle,
     publicUrl: siteOptions.publicUrl,
   });
-  mcpRoutes(app, options.token, site, deps.agents);
+  const ownCert = options.https?.cert;
+  mcpRoutes(
+    app,
+    options.token,
+    site,
+    deps.agents,
+    typeof ownCert === "string" ? ownCert : undefined,
+  );
   systemRoutes(app, deps, openapi);
   await docsRoutes(app, openapi);
   await webRoutes(app, options.webRoot);

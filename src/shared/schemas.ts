@@ -654,3 +654,25 @@ export const PushTestReply = z.object({
   ntfy: z.enum(["delivered", "failed", "not_configured"]),
 });
 export type PushTestReply = z.infer<typeof PushTestReply>;
+
+export const AgentKind = z.object({
+  kind: z.string().describe("The name a session's `kind` takes (TETHER_AGENT_ADAPTER's values)"),
+  alias: z.string().nullable().describe("The short name that may be typed instead"),
+  agent: z.string().describe("The agent it runs, and through what"),
+  login: z.string().describe("What the agent logs in with"),
+});
+
+export const AgentsReply = z
+  .object({
+    default_kind: z.string().describe("The kind of a session created without one"),
+    kinds: z.array(AgentKind).describe("Every adapter Tether can run (and `external` is not one)"),
+    default_directory: z
+      .string()
+      .nullable()
+      .describe(
+        "Where a session created without a directory runs: the first allowed root, as its real path; null when that folder is missing",
+      ),
+    allowed_roots: z.array(z.string()).describe("TETHER_ALLOWED_ROOTS: where sessions may run"),
+  })
+  .meta({ id: "Agents" });
+export type AgentsReply = z.infer<typeof AgentsReply>;
