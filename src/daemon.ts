@@ -7,6 +7,7 @@ import { LocalBus } from "./bus/bus.js";
 import { type ListenPlan, listenPlan } from "./config/dev-mode.js";
 import { ConfigError } from "./config/load.js";
 import type { Config } from "./config/schema.js";
+import { loadTlsFiles } from "./config/tls-files.js";
 import { loadOrCreateToken } from "./config/token-file.js";
 import { Engine } from "./core/engine.js";
 import { lockDataDir } from "./db/data-dir-lock.js";
@@ -36,6 +37,8 @@ export interface Daemon {
   token: string | undefined;
   /** The file the token was generated into, when it was not configured. */
   tokenFile: string | undefined;
+  /** Serving HTTPS with TETHER_TLS_CERT: that certificate file's contents (clients trust it). */
+  tlsCert: string | undefined;
   /** Why the daemon bound to loopback only, when it did. */
   loopbackReason: string | undefined;
   /** Things fixed at start that the user should hear about (e.g. file modes narrowed). */
@@ -82,6 +85,8 @@ async function openParts(
   const { host, note: loopbackReason } = checkedListenPlan(config);
   const notices: string[] = [];
   const auth = resolveToken(config, notices);
+  const tls = loadTlsFiles(config, notices);
+  const scheme = tls ? "https" : "http";
   const { store } = await openStorage(dataDir, notices, parts);
 
   const bus = new LocalBus({
@@ -122,7 +127,8 @@ async function openParts(
     ntfy: config.TETHER_NTFY_URL
       ? { url: config.TETHER_NTFY_URL, token: config.TETHER_NTFY_TOKEN }
       : undefined,
-    publicUrl: () => publicUrl ?? "http://localhost:8787",
+    publicUrl: () => publicUrl ?? `${scheme}://localhost:8787`,
+    answerLinkTtlS: config.TETHER_ANSWER_LINK_TTL_S,
     sessionName: (id) => sessionName(engine, id),
   });
   parts.add("notifications", () => notifications.close());
@@ -140,10 +146,25 @@ async function openParts(
   const authRequired = token !== undefined;
 
   const { app, routes } = await buildServer(
-    { engine, bus, version: VERSION, authRequired, agents, push: notifications },
+    {
+      engine,
+      bus,
+      version: VERSION,
+      authRequired,
+      agents,
+      push: notifications,
+      answerLinks: notifications.answerLinks,
+    },
     {
       logger: log,
       token,
+      // A client that never finishes the TLS handshake is cut off like one that never sends
+      // its headers (the HTTP timeouts start only after it).
+      https: tls && {
+        cert: tls.cert,
+        key: tls.key,
+        handshakeTimeout: config.TETHER_HEADERS_TIMEOUT_MS,
+      },
       site: {
         bindHost: host,
         publicUrl: config.TETHER_PUBLIC_URL,
@@ -169,10 +190,12 @@ async function openParts(
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.TETHER_AGENT_PORT;
   const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
-  publicUrl ??= `http://${shownHost}:${port}`;
+  const url = `${scheme}://${shownHost}:${port}`;
+  publicUrl ??= url;
 
   return {
-    url: `http://${shownHost}:${port}`,
+    url,
+    tlsCert: tls?.cert,
     host,
     port,
     authRequired,

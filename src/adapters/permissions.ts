@@ -2,9 +2,8 @@
 // like every other door's. The agent waits on the approval's outcome, handed over once it is on
 // disk; an agent that stops waiting withdraws it. Each permission offers "Allow <tool> for this
 // session": the answer is kept as a rule, and a later request it covers comes back resolved.
-import type { Approvals, Outcome } from "../core/approvals.js";
+import type { Approvals, AskRequest, Outcome } from "../core/approvals.js";
 import { sessionRuleOption } from "../core/rules.js";
-import type { ApprovalRequestBody } from "../shared/schemas.js";
 import type { PermissionDecision, PermissionRequest, Question } from "./types.js";
 
 export const ALLOW = "Allow";
@@ -66,7 +65,7 @@ export class PermissionBroker {
   /** Asks, then waits for the outcome; an abort withdraws the approval and gives undefined. */
   private async waitForOutcome(
     sessionId: string,
-    request: ApprovalRequestBody,
+    request: AskRequest,
     signal: AbortSignal,
   ): Promise<Outcome | undefined> {
     const approval = await this.approvals.ask(sessionId, request);

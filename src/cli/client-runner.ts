@@ -23,7 +23,11 @@ function client(opts: GlobalOptions): TetherClient {
     const name = opts.url !== undefined ? "--url" : "TETHER_API_URL";
     fail(`${name}: ${problem} (got ${JSON.stringify(url)})`, EXIT_USAGE);
   }
-  return new TetherClient({ url, token: opts.token ?? settings.tokenFor(url) });
+  return new TetherClient({
+    url,
+    token: opts.token ?? settings.tokenFor(url),
+    trustedCert: settings.trustedCert,
+  });
 }
 
 export async function runClientCommand(

@@ -36,7 +36,10 @@ const program = new Command()
   .name("tether")
   .description("Supervise AI coding agents and answer them from anywhere")
   .version(VERSION)
-  .option("--url <url>", "daemon URL (default: $TETHER_API_URL or http://localhost:8787)")
+  .option(
+    "--url <url>",
+    "daemon URL (default: $TETHER_API_URL, else this machine's: http://localhost:8787, https:// with TETHER_TLS_CERT)",
+  )
   .option(
     "--token <token>",
     "auth token (default: $TETHER_AGENT_TOKEN, else the token file the local daemon made)",

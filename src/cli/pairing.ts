@@ -12,9 +12,27 @@ export function reachableHost(host: string): string {
   return "localhost";
 }
 
-export function pairingUrl(host: string, port: number, token: string): string {
+export function pairingUrl(host: string, port: number, token: string, https = false): string {
   const h = host.includes(":") ? `[${host}]` : host;
-  return `http://${h}:${port}/#/pair?token=${encodeURIComponent(token)}`;
+  return `${https ? "https" : "http"}://${h}:${port}/#/pair?token=${encodeURIComponent(token)}`;
+}
+
+export interface PairingPlace {
+  /** TETHER_PUBLIC_URL: the address the phone uses (a tunnel, a proxy, the certificate's name). */
+  publicUrl: string | undefined;
+  /** Where the daemon listens. */
+  host: string;
+  port: number;
+  /** It serves HTTPS itself (TETHER_TLS_CERT). */
+  https: boolean;
+}
+
+/** The link `tether start` and `tether pair` show: on TETHER_PUBLIC_URL when it is set, else on
+ * the address a phone on this network reaches. */
+export function pairingLink(place: PairingPlace, token: string): string {
+  return place.publicUrl
+    ? pairingUrlAt(place.publicUrl, token)
+    : pairingUrl(reachableHost(place.host), place.port, token, place.https);
 }
 
 /** Writes the link, and its QR code when a person is watching the terminal. Only to the terminal

@@ -1,5 +1,6 @@
 // Is a Tether answering at a URL? For `doctor` (who holds the port?) and `service status`.
 // Only /api/health is asked, with a short timeout: a port held by something else must not hang.
+import { sendFor } from "../client/trusted-cert.js";
 
 export type Probe =
   | { kind: "tether"; version: string | undefined }
@@ -12,10 +13,13 @@ export async function probeTether(
   url: string,
   token: string | undefined,
   timeoutMs = 2000,
+  /** The daemon's certificate (TETHER_TLS_CERT's file), trusted for an https URL. */
+  trustedCert?: string,
 ): Promise<Probe> {
-  let res: Response;
+  let res: Awaited<ReturnType<ReturnType<typeof sendFor>>>;
   try {
-    res = await fetch(`${url.replace(/\/+$/, "")}/api/health`, {
+    res = await sendFor(url, trustedCert)(`${url.replace(/\/+$/, "")}/api/health`, {
+      method: "GET",
       headers: token ? { authorization: `Bearer ${token}` } : {},
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -24,27 +28,28 @@ export async function probeTether(
     const reason =
       typeof cause?.code === "string"
         ? cause.code
-        : (error as Error).name === "TimeoutError"
+        : ["TimeoutError", "AbortError"].includes((error as Error).name)
           ? "no answer"
           : (error as Error).message;
     return { kind: "down", reason };
   }
   let body: unknown;
   try {
-    body = await res.json();
+    body = JSON.parse(await res.text());
   } catch {
     return { kind: "other", status: res.status };
   }
   const b = body as { status?: unknown; version?: unknown; error?: { code?: unknown } } | null;
-  if (res.ok && b?.status === "ok") {
+  if (res.status === 200 && b?.status === "ok") {
     return { kind: "tether", version: typeof b.version === "string" ? b.version : undefined };
   }
   if (res.status === 401 && b?.error?.code === "unauthorized") return { kind: "tether-locked" };
   return { kind: "other", status: res.status };
 }
 
-/** The URL this machine reaches a daemon listening on `host`:`port` at. */
-export function localUrl(host: string, port: number): string {
+/** The URL this machine reaches a daemon listening on `host`:`port` at (https when it serves
+ * TETHER_TLS_CERT). */
+export function localUrl(host: string, port: number, tls = false): string {
   const h = host === "0.0.0.0" || host === "::" || host === "" ? "127.0.0.1" : host;
-  return `http://${h.includes(":") ? `[${h}]` : h}:${port}`;
+  return `${tls ? "https" : "http"}://${h.includes(":") ? `[${h}]` : h}:${port}`;
 }

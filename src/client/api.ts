@@ -13,6 +13,7 @@ import type {
   TetherEvent,
   Usage,
 } from "../shared/schemas.js";
+import { type Send, sendFor, type TrustOptions, trustOptions } from "./trusted-cert.js";
 
 const seg = encodeURIComponent;
 
@@ -21,15 +22,26 @@ export { ApiError };
 export interface ClientOptions {
   url: string;
   token?: string | undefined;
+  /** The daemon's certificate file (TETHER_TLS_CERT), trusted for an https URL
+   * (trusted-cert.ts). */
+  trustedCert?: string | undefined;
 }
 
 export class TetherClient {
   readonly url: string;
   private readonly token: string | undefined;
+  private readonly send: Send;
+  /** For a WebSocket to the same daemon (`ws` takes https.request's TLS options). */
+  readonly socketTls: TrustOptions | undefined;
 
   constructor(options: ClientOptions) {
     this.url = options.url.replace(/\/+$/, "");
     this.token = options.token;
+    this.send = sendFor(this.url, options.trustedCert);
+    this.socketTls =
+      options.trustedCert && this.url.startsWith("https:")
+        ? trustOptions(options.trustedCert)
+        : undefined;
   }
 
   get headers(): Record<string, string> {
@@ -37,9 +49,9 @@ export class TetherClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    let res: Response;
+    let res: Awaited<ReturnType<Send>>;
     try {
-      res = await fetch(this.url + path, {
+      res = await this.send(this.url + path, {
         method,
         ...(signal ? { signal } : {}),
         headers: {
@@ -50,14 +62,11 @@ export class TetherClient {
       });
     } catch (error) {
       if (signal?.aborted) throw error;
-      throw new ApiError(
-        0,
-        "unreachable",
-        `cannot reach Tether at ${this.url} (${why(error)}); is \`tether start\` running?`,
-      );
+      throw new ApiError(0, "unreachable", unreachable(this.url, why(error)));
     }
     if (res.status === 204) return undefined as T;
     const text = await res.text();
+    const ok = res.status >= 200 && res.status < 300;
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;
@@ -68,7 +77,7 @@ export class TetherClient {
         `Tether answered ${res.status} with a body that is not JSON`,
       );
     }
-    if (!res.ok) {
+    if (!ok) {
       throw apiErrorOf(res.status, json);
     }
     return json as T;
@@ -181,7 +190,10 @@ export class TetherClient {
       body,
     );
   }
-  requestApproval(id: string, body: { title: string; description?: string; options?: string[] }) {
+  requestApproval(
+    id: string,
+    body: { title: string; description?: string; options?: string[]; risky_options?: string[] },
+  ) {
     return this.request<z.infer<typeof ApprovalRequestReply>>(
       "POST",
       `/external/sessions/${seg(id)}/approval`,
@@ -211,6 +223,20 @@ export class TetherClient {
     if (this.token) u.searchParams.set("token", this.token);
     return u.toString();
   }
+}
+
+/** What to say when a request got no answer: for a TLS failure, what to fix about it. */
+function unreachable(url: string, reason: string): string {
+  const at = `cannot reach Tether at ${url} (${reason})`;
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_/.test(reason)) {
+    return `${at}: its certificate is not trusted here; set TETHER_TLS_CERT to the certificate file the daemon serves`;
+  }
+  if (/WRONG_VERSION_NUMBER|EPROTO|packet length too long/i.test(reason)) {
+    return `${at}: it does not speak HTTPS there; use an http:// URL`;
+  }
+  // An HTTPS daemon hangs up on plain HTTP without a word.
+  const https = url.startsWith("http:") && /UND_ERR_SOCKET|ECONNRESET/.test(reason);
+  return `${at}; is \`tether start\` running?${https ? " If it serves HTTPS, use an https:// URL." : ""}`;
 }
 
 /** Why fetch failed, briefly: the system's code (ECONNREFUSED, ENOTFOUND…) when there is one. */

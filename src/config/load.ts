@@ -38,9 +38,10 @@ export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0] ?? "configuration");
-    const shown = SECRET_KEYS.has(key as keyof Config)
-      ? ""
-      : ` (got ${JSON.stringify(merged[key])})`;
+    const shown =
+      SECRET_KEYS.has(key as keyof Config) || merged[key] === undefined
+        ? ""
+        : ` (got ${JSON.stringify(merged[key])})`;
     throw new ConfigError(`${key}: ${issue.message}${shown}`);
   }
   return Object.freeze({

@@ -10,10 +10,13 @@ export type Actor =
   /** Dev mode: no credentials, so nothing is known but that it came from this machine. */
   | { kind: "local" }
   /** A session rule answered it (core/rules.ts). */
-  | { kind: "rule"; id: string };
+  | { kind: "rule"; id: string }
+  /** A button on an ntfy notification, through its answer link (notify/answer-links.ts): the
+   * link is the only credential, so nothing more is known of who tapped it. */
+  | { kind: "ntfy" };
 
 /** The actor as recorded in `decided_by`, `sender` and `by`: `web:phone`, `cli:alice@laptop`,
- * `api`, `rule:rule_…`. */
+ * `api`, `rule:rule_…`, `ntfy`. */
 export function actorLabel(actor: Actor): string {
   switch (actor.kind) {
     case "web":
@@ -22,6 +25,8 @@ export function actorLabel(actor: Actor): string {
       return `rule:${actor.id}`;
     case "local":
       return "local";
+    case "ntfy":
+      return "ntfy";
     default:
       return actor.name === undefined ? actor.kind : `${actor.kind}:${actor.name}`;
   }

@@ -35,6 +35,11 @@ export interface Outcome {
   message: string | undefined;
 }
 
+/** A request to ask: the External API's body; Tether's own doors (the adapters) mark no option
+ * risky, so they may leave risky_options out. */
+export type AskRequest = Omit<ApprovalRequestBody, "risky_options"> &
+  Partial<Pick<ApprovalRequestBody, "risky_options">>;
+
 type Settle = (outcome: Outcome | undefined) => void;
 
 export class Approvals {
@@ -91,7 +96,7 @@ export class Approvals {
 
   /** Records a request for the human; when a rule of the session covers it, answers it by that
    * rule in the same commit, so it is never pending: the approval comes back resolved. */
-  async ask(sessionId: string, request: ApprovalRequestBody): Promise<Approval> {
+  async ask(sessionId: string, request: AskRequest): Promise<Approval> {
     const session = this.ledger.live(sessionId);
     const approval: Approval = {
       id: newId("apr"),
@@ -100,6 +105,7 @@ export class Approvals {
       title: request.title,
       description: request.description,
       options: request.options.length > 0 ? request.options : DEFAULT_APPROVAL_OPTIONS,
+      risky_options: [...new Set(request.risky_options ?? [])],
       tool_name: request.tool_name,
       tool_input: request.tool_input ?? null,
       status: "pending",

@@ -12,6 +12,9 @@ export const ERROR_STATUS = {
   host_not_allowed: 421,
   too_many_attempts: 429,
   agent_cannot_decide: 403,
+  // An answer link (an ntfy button's URL): not one this daemon made, or past its expiry.
+  answer_link_invalid: 403,
+  answer_link_expired: 410,
   not_found: 404,
   session_not_found: 404,
   approval_not_found: 404,

@@ -21,8 +21,11 @@ export interface SessionRow {
   updated_at: string;
 }
 
-export interface ApprovalRow extends Omit<Approval, "options" | "tool_input" | "status"> {
+export interface ApprovalRow
+  extends Omit<Approval, "options" | "risky_options" | "tool_input" | "status"> {
   options: string;
+  /** JSON, like options; "[]" on rows written before risky options existed. */
+  risky_options: string;
   tool_input: string | null;
   status: string;
 }
@@ -81,6 +84,7 @@ export function approvalRow(a: Approval): ApprovalRow {
     title: a.title,
     description: a.description,
     options: JSON.stringify(a.options),
+    risky_options: JSON.stringify(a.risky_options ?? []),
     tool_name: a.tool_name,
     tool_input: a.tool_input == null ? null : JSON.stringify(a.tool_input),
     status: a.status,
@@ -96,6 +100,7 @@ export function approvalOf(r: ApprovalRow): Approval {
     ...r,
     seq: Number(r.seq),
     options: JSON.parse(r.options) as string[],
+    risky_options: JSON.parse(r.risky_options) as string[],
     tool_input: r.tool_input == null ? null : (JSON.parse(r.tool_input) as unknown),
     // Written from Approval["status"] by every store.
     status: r.status as Approval["status"],

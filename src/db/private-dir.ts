@@ -5,7 +5,7 @@ import { makeDirs, virtualFileSystem } from "../shared/make-dirs.js";
 import { StorageError } from "./storage-error.js";
 
 /** Files in the data dir that hold secrets (the database's own are chmod-ed where it opens). */
-const SECRET_FILES = ["vapid.json"];
+const SECRET_FILES = ["vapid.json", "answer-links.key"];
 
 /**
  * Creates `dataDir` 0700, or narrows an existing one (and its secret files) to this user.

@@ -4,7 +4,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { TetherClient } from "../client/api.js";
-import { ApprovalRequestBody, ExternalCreateSessionBody, OutputBody } from "../shared/schemas.js";
+import { ApprovalRequestFields, ExternalCreateSessionBody, OutputBody } from "../shared/schemas.js";
 import { guarded, ok } from "./result.js";
 import { awaitDecision, awaitInput } from "./waiting.js";
 
@@ -86,7 +86,13 @@ export function registerAgentTools(server: McpServer, client: TetherClient, stat
         "await_approval waits for it again.",
       inputSchema: {
         session_id: sessionIdArg(),
-        ...ApprovalRequestBody.pick({ title: true, description: true, options: true }).shape,
+        // That each risky option is one of the options is checked by the External API.
+        ...ApprovalRequestFields.pick({
+          title: true,
+          description: true,
+          options: true,
+          risky_options: true,
+        }).shape,
         timeout_seconds: waitSeconds("the decision"),
       },
     },

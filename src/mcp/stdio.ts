@@ -11,7 +11,9 @@ it gives the agent Tether's tools (sessions, output, approvals, input) and talks
 that \`tether start\` runs. With no arguments it serves MCP on stdin/stdout.
 
 Settings (environment, or ~/.config/tether/config.json):
-  TETHER_API_URL        the daemon (default http://localhost:8787)
+  TETHER_API_URL        the daemon (default: this machine's, http://localhost:8787, on
+                        TETHER_AGENT_PORT; https:// when TETHER_TLS_CERT is set)
+  TETHER_TLS_CERT       the daemon's certificate file, trusted for its https URL
   TETHER_AGENT_TOKEN    the token to send; without it, the token file the local daemon wrote
   TETHER_AGENT_TOKEN_FILE  that file (default ~/.config/tether/token)
 
@@ -43,11 +45,11 @@ async function serve(): Promise<void> {
       import("../client/settings.js"),
       import("./server.js"),
     ]);
-  const { url, token, configProblem } = clientSettings();
+  const { url, token, trustedCert, configProblem } = clientSettings();
   if (configProblem) {
     process.stderr.write(`tether-mcp: ${configProblem}; using the environment only\n`);
   }
-  const client = new TetherClient({ url, token });
+  const client = new TetherClient({ url, token, trustedCert });
   const server = buildMcpServer(client);
   await server.connect(new StdioServerTransport());
   process.stderr.write(`tether-mcp: serving Tether at ${client.url} over stdio\n`);

@@ -1,7 +1,9 @@
 // What Tether tells the human, independent of the channel that carries it.
 import type { StoredEventOf } from "../core/store.js";
 
-export type NotificationKind = "approval" | "awaiting_input" | "test";
+/** `resolved` is no news for the human: it withdraws an approval's notification (answered
+ * elsewhere, or no longer needed), where the channel can. */
+export type NotificationKind = "approval" | "awaiting_input" | "test" | "resolved";
 
 export interface TetherNotification {
   kind: NotificationKind;
@@ -13,7 +15,16 @@ export interface TetherNotification {
   path: string;
   /** One notification per thing: a newer one with the same tag replaces the older on the phone. */
   tag: string;
+  /** The options a notification offers as buttons, answered without opening the app: the
+   * approval's first ones (phones show two), empty for other kinds. */
+  answers: readonly string[];
+  /** Whether it offers a quick reply (awaiting input), where the platform has one. */
+  reply: boolean;
 }
+
+/** Buttons a notification can carry besides its body: Chrome shows two (Notification.maxActions),
+ * ntfy three, of which one is "Open". */
+export const MAX_ANSWERS = 2;
 
 const TITLE_MAX = 120;
 const BODY_MAX = 240;
@@ -52,6 +63,37 @@ export function approvalNotification(
     approvalId: id,
     path: sessionPath(event.session_id),
     tag: `approval-${id}`,
+    answers: answerable(event.data),
+    reply: false,
+  };
+}
+
+/** The options one tap on a notification may choose: the first two that are not risky. A risky
+ * option (risky_options) asks the app's card for a confirm step, which a notification button
+ * cannot give, so it is only ever answered in the app. */
+export function answerable(approval: StoredEventOf<"approval_request">["data"]): string[] {
+  // Absent from approvals asked before risky options existed.
+  const refused = new Set(approval.risky_options ?? []);
+  return approval.options.filter((o) => !refused.has(o)).slice(0, MAX_ANSWERS);
+}
+
+/** The approval `asked` was answered (or withdrawn): what replaces its notification where one
+ * must be shown, and what a channel that can update or close it needs. */
+export function resolvedNotification(
+  asked: TetherNotification,
+  event: StoredEventOf<"approval_resolved">,
+): TetherNotification {
+  const { data } = event;
+  const outcome =
+    data.status === "resolved"
+      ? `Answered ${data.option} (${data.decided_by})`
+      : `No longer needed: ${data.reason}`;
+  return {
+    ...asked,
+    kind: "resolved",
+    body: preview(outcome, BODY_MAX),
+    answers: [],
+    reply: false,
   };
 }
 
@@ -69,6 +111,8 @@ export function awaitingInputNotification(
     approvalId: null,
     path: sessionPath(event.session_id),
     tag: `waiting-${event.session_id}`,
+    answers: [],
+    reply: true,
   };
 }
 
@@ -81,6 +125,8 @@ export function testNotification(): TetherNotification {
     approvalId: null,
     path: "/",
     tag: "test",
+    answers: [],
+    reply: false,
   };
 }
 

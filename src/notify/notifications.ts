@@ -1,6 +1,7 @@
 // Notifications as one part of the daemon: VAPID keys, the subscription store, the channels
-// (Web Push, ntfy), the delivery queue and the notifier on the bus. The push routes talk to
-// this; daemon.ts starts it after the engine and closes it before the database.
+// (Web Push, ntfy), the answer links behind ntfy's buttons, the delivery queue and the notifier
+// on the bus. The push and answer-link routes talk to this; daemon.ts starts it after the engine
+// and closes it before the database.
 import type { Logger } from "pino";
 import type { Bus } from "../bus/bus.js";
 import { TetherError } from "../core/errors.js";
@@ -10,6 +11,7 @@ import type {
   PushSubscriptionInfo,
   PushTestReply,
 } from "../shared/schemas.js";
+import { AnswerLinks, loadOrCreateAnswerLinkKey } from "./answer-links.js";
 import { originOf, type TetherNotification, testNotification } from "./notification.js";
 import { Notifier } from "./notifier.js";
 import { NtfyChannel } from "./ntfy-channel.js";
@@ -30,11 +32,15 @@ export interface NotificationsOptions {
   ntfy: { url: string; token: string | undefined } | undefined;
   /** Base of the links in notifications that leave the browser (ntfy's click target). */
   publicUrl: () => string;
+  /** TETHER_ANSWER_LINK_TTL_S: how long an ntfy button's answer link works. */
+  answerLinkTtlS: number;
   sessionName(sessionId: string): string | undefined;
 }
 
 export class Notifications {
   readonly vapidPublicKey: string;
+  /** Makes and checks the answer links (routes/answer-links.ts opens them). */
+  readonly answerLinks: AnswerLinks;
   private readonly push: WebPushChannel;
   private readonly ntfy: NtfyChannel | undefined;
   private readonly queue: SendQueue;
@@ -57,7 +63,17 @@ export class Notifications {
       allowPrivate: options.allowPrivatePush,
       log: this.log,
     });
-    this.ntfy = options.ntfy && new NtfyChannel({ ...options.ntfy, publicUrl: options.publicUrl });
+    this.answerLinks = new AnswerLinks(
+      loadOrCreateAnswerLinkKey(options.dataDir),
+      options.answerLinkTtlS,
+    );
+    this.ntfy =
+      options.ntfy &&
+      new NtfyChannel({
+        ...options.ntfy,
+        publicUrl: options.publicUrl,
+        answerLink: (approvalId, index) => this.answerLinks.make(approvalId, index),
+      });
     this.queue = new SendQueue({ log: this.log });
     this.notifier = new Notifier({
       bus: options.bus,

@@ -1,6 +1,8 @@
 // Turns committed events into notifications: one per approval request that waits for the human,
 // one per move to awaiting_input; nothing for plain output, nor for a request a session rule
-// answered (it is committed already resolved, so no timer is needed to stay silent). Runs as a bus subscriber
+// answered (it is committed already resolved, so no timer is needed to stay silent). When an
+// approval it notified is answered (through any door) or withdrawn, it sends a `resolved`
+// notification, so the channels can close the question on the phone. Runs as a bus subscriber
 // whose deliver() only looks at the event and hands work to the channels' queue, so the
 // engine never waits on a push service.
 import type { Bus } from "../bus/bus.js";
@@ -8,13 +10,22 @@ import type { StoredEvent, StoredEventOf } from "../core/store.js";
 import {
   approvalNotification,
   awaitingInputNotification,
+  resolvedNotification,
   type TetherNotification,
   tailPreview,
 } from "./notification.js";
 
-const WATCHED: ReadonlySet<string> = new Set(["approval_request", "state", "output"]);
+const WATCHED: ReadonlySet<string> = new Set([
+  "approval_request",
+  "approval_resolved",
+  "state",
+  "output",
+]);
 /** Events remembered as notified, against a second notification for one event. */
 const SEEN_MAX = 10_000;
+/** Approvals notified and not yet answered, remembered to close their notification later. Past
+ * this many the oldest is forgotten (its notification then stays until tapped or replaced). */
+const ASKED_MAX = 1000;
 const LAST_OUTPUT_MAX = 300;
 
 export interface NotifierOptions {
@@ -31,6 +42,8 @@ export class Notifier {
   private readonly seen = new Set<string>();
   /** The latest text output per session, already shortened: the awaiting_input preview. */
   private readonly lastOutput = new Map<string, string>();
+  /** The notification sent for each approval still waiting, by approval id, oldest first. */
+  private readonly asked = new Map<string, TetherNotification>();
 
   constructor(private readonly options: NotifierOptions) {}
 
@@ -56,6 +69,7 @@ export class Notifier {
   private onEvent(event: StoredEvent): void {
     if (event.type === "output") this.rememberOutput(event);
     else if (event.type === "approval_request") this.onApproval(event);
+    else if (event.type === "approval_resolved") this.onResolved(event);
     else if (event.type === "state") this.onState(event);
   }
 
@@ -64,7 +78,20 @@ export class Notifier {
     if (event.data.status !== "pending") return;
     const name = this.options.sessionName(event.session_id);
     if (name === undefined || !this.firstTime(event)) return;
-    this.options.dispatch(approvalNotification(event, name));
+    const n = approvalNotification(event, name);
+    this.asked.set(event.data.id, n);
+    if (this.asked.size > ASKED_MAX) {
+      const oldest = this.asked.keys().next().value;
+      if (oldest !== undefined) this.asked.delete(oldest);
+    }
+    this.options.dispatch(n);
+  }
+
+  private onResolved(event: StoredEventOf<"approval_resolved">): void {
+    const asked = this.asked.get(event.data.request_id);
+    if (asked === undefined) return;
+    this.asked.delete(event.data.request_id);
+    this.options.dispatch(resolvedNotification(asked, event));
   }
 
   private onState(event: StoredEventOf<"state">): void {

@@ -10,6 +10,7 @@ import type { PushSubscriptionRecord, PushSubscriptionStore } from "../core/stor
 import { originOf, type TetherNotification } from "./notification.js";
 import { type Outcome, outcomeOfError, outcomeOfStatus } from "./outcome.js";
 import { endpointProblem, resolvesPrivately } from "./push-endpoint.js";
+import { pushPayload } from "./push-payload.js";
 import type { VapidKeys } from "./vapid-keys.js";
 
 const SEND_TIMEOUT_MS = 10_000;
@@ -24,21 +25,6 @@ let webPushLib: Promise<WebPushLib> | undefined;
 function loadWebPush(): Promise<WebPushLib> {
   webPushLib ??= import("web-push").then((m) => (m.default ?? m) as WebPushLib);
   return webPushLib;
-}
-
-/** The JSON the service worker receives: `showNotification(title, {body, tag, data})`. */
-export function pushPayload(n: TetherNotification): string {
-  return JSON.stringify({
-    title: n.title,
-    body: n.body,
-    tag: n.tag,
-    data: {
-      url: n.path,
-      kind: n.kind,
-      session_id: n.sessionId,
-      approval_id: n.approvalId,
-    },
-  });
 }
 
 export interface WebPushChannelOptions {

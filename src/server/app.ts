@@ -1,3 +1,4 @@
+import type { ServerOptions as HttpsServerOptions } from "node:https";
 import fastifyWebsocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
 import {
@@ -22,6 +23,8 @@ import { clientKey, FailureThrottle, tooManyAttempts } from "./guard/throttle.js
 import { registerJsonBodyParser } from "./json-body.js";
 import { collectOpenApi } from "./openapi.js";
 import { PAIR_FIRST_PAGE, wantsPairFirstPage } from "./pair-first.js";
+import { agentRoutes } from "./routes/agents.js";
+import { ANSWER_LINK_ROUTE, answerLinkRoutes } from "./routes/answer-links.js";
 import { approvalRoutes } from "./routes/approvals.js";
 import { eventRoutes } from "./routes/events.js";
 import { externalRoutes } from "./routes/external.js";
@@ -51,6 +54,11 @@ const PAIRING_ROUTES: ReadonlySet<string> = new Set(["/api/pair", "/api/logout"]
  * details stay on /api/health, behind the token, whose 401 the web app takes as "pair first". */
 const LIVE_ROUTE = "/api/live";
 
+/** Routes whose URL is their own credential (an answer link: routes/answer-links.ts). No token
+ * or cookie is read there, so there is nothing for a cross-site request to ride on; ntfy's web
+ * app calls it from its own origin. */
+const CAPABILITY_ROUTES: ReadonlySet<string> = new Set([ANSWER_LINK_ROUTE]);
+
 export async function buildServer(
   deps: ServerDeps,
   options: {
@@ -60,6 +68,8 @@ export async function buildServer(
     webRoot?: string;
     /** The names and origins that are ours (guard/site.ts); loopback only by default. */
     site?: SiteOptions;
+    /** TETHER_TLS_CERT/KEY's PEM (and TLS settings): serve HTTPS instead of HTTP. */
+    https?: HttpsServerOptions | undefined;
   },
 ): Promise<{ app: App; routes: RouteInfo[] }> {
   const app = Fastify({
@@ -74,7 +84,9 @@ export async function buildServer(
     forceCloseConnections: true,
     return503OnClosing: true,
     schemaController: zodSchemaController,
-  }).withTypeProvider<ZodTypeProvider>();
+    // Null is plain HTTP. The routes see the same request and reply types either way.
+    https: options.https ?? null,
+  }).withTypeProvider<ZodTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -123,7 +135,9 @@ export async function buildServer(
     // The web app's files carry no secrets and must open from a link in another site (a
     // pairing link in a chat); framing them is refused by the headers.
     const publicFile = isPublicWebRequest(req);
-    if (!publicFile) {
+    const url = req.routeOptions.url ?? "";
+    const capability = CAPABILITY_ROUTES.has(url);
+    if (!publicFile && !capability) {
       const crossSite = originRefusal(site, req);
       if (crossSite) return reply.code(crossSite.status).send(crossSite.toBody());
     }
@@ -132,9 +146,8 @@ export async function buildServer(
       return;
     }
     // The token screen is among the web app's files; pairing checks the token itself; liveness
-    // tells nothing but that the daemon is up.
-    const url = req.routeOptions.url ?? "";
-    if (publicFile || PAIRING_ROUTES.has(url) || url === LIVE_ROUTE) return;
+    // tells nothing but that the daemon is up; an answer link checks its capability itself.
+    if (publicFile || capability || PAIRING_ROUTES.has(url) || url === LIVE_ROUTE) return;
     const presented = presentedCredential(req);
     if (presented.via === "none") {
       if (wantsPairFirstPage(req)) return reply.code(401).type("text/html").send(PAIR_FIRST_PAGE);
@@ -184,16 +197,25 @@ export async function buildServer(
 
   externalRoutes(app, deps);
   sessionRoutes(app, deps);
+  agentRoutes(app, deps);
   approvalRoutes(app, deps);
   eventRoutes(app, deps);
   pushRoutes(app, deps);
+  answerLinkRoutes(app, deps);
   pairingRoutes(app, {
     token: options.token,
     devices,
     throttle,
     publicUrl: siteOptions.publicUrl,
   });
-  mcpRoutes(app, options.token, site, deps.agents);
+  const ownCert = options.https?.cert;
+  mcpRoutes(
+    app,
+    options.token,
+    site,
+    deps.agents,
+    typeof ownCert === "string" ? ownCert : undefined,
+  );
   systemRoutes(app, deps, openapi);
   await docsRoutes(app, openapi);
   await webRoutes(app, options.webRoot);

@@ -32,6 +32,14 @@ export interface ServerDeps {
   agents: AgentRunner;
   /** Web Push subscriptions and test notifications (src/notify). */
   push: PushService;
+  /** The answer links behind ntfy's buttons (src/notify/answer-links.ts). */
+  answerLinks: AnswerLinkService;
+}
+
+/** What the answer-link route needs: which approval and option a capability stands for. Throws
+ * a TetherError (403 not ours or changed, 410 expired) otherwise. */
+export interface AnswerLinkService {
+  open(capability: string): { approvalId: string; optionIndex: number };
 }
 
 /** What the push routes need of the notifications part. */

@@ -22,7 +22,12 @@ export interface ServiceSpec {
 }
 
 /** Settings that are file paths, made absolute: the service runs from the home directory. */
-const PATH_SETTINGS = new Set<string>(["TETHER_AGENT_TOKEN_FILE", "TETHER_CONFIG"]);
+const PATH_SETTINGS = new Set<string>([
+  "TETHER_AGENT_TOKEN_FILE",
+  "TETHER_CONFIG",
+  "TETHER_TLS_CERT",
+  "TETHER_TLS_KEY",
+]);
 
 /** Not for the daemon (TETHER_API_URL is the clients'), or passed as a flag. */
 const LEFT_OUT = new Set<string>(["TETHER_AGENT_DATA_DIR", "TETHER_API_URL"]);

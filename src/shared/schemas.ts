@@ -135,6 +135,13 @@ export const Approval = z
     title: z.string(),
     description: z.string(),
     options: z.array(z.string()),
+    risky_options: z
+      .array(z.string())
+      .optional()
+      .describe(
+        "The options the human confirms before they are sent (a force-push, a deletion); " +
+          "absent on approvals asked before risky options existed",
+      ),
     tool_name: z.string().nullable(),
     tool_input: z.unknown().nullable(),
     status: ApprovalStatus,
@@ -281,7 +288,9 @@ export const OutputBody = z.object({
 
 export const DEFAULT_APPROVAL_OPTIONS = ["Approve", "Reject"];
 
-export const ApprovalRequestBody = z.object({
+/** The fields of an approval request, without the check that ties them together: what a tool
+ * schema (MCP) picks from, as a refined object cannot be picked from. */
+export const ApprovalRequestFields = z.object({
   title: sizedShortText(LIMITS.approvalTitle).describe(
     `The question, short: what should happen; at most ${LIMITS.approvalTitle} characters`,
   ),
@@ -304,12 +313,35 @@ export const ApprovalRequestBody = z.object({
       `The answers to offer, distinct, at most ${LIMITS.approvalOptionCount} of at most ` +
         `${LIMITS.approvalOption} characters; default ["Approve","Reject"]`,
     ),
+  risky_options: z
+    .array(sizedShortText(LIMITS.approvalOption))
+    .refine(
+      (o) => o.length <= LIMITS.approvalOptionCount,
+      tooLarge(LIMITS.approvalOptionCount, "items"),
+    )
+    .default([])
+    .describe(
+      "The options that cannot be taken back (a force-push, a deletion): each one of `options`; " +
+        "the web app asks the human to confirm them; default none",
+    ),
   tool_name: z.string().max(200).nullable().default(null),
   tool_input: z
     .unknown()
     .refine((v) => jsonLength(v) <= LIMITS.toolInput, tooLarge(LIMITS.toolInput, "bytes of JSON"))
     .default(null)
     .describe(`The tool's input, any JSON; at most ${LIMITS.toolInput} bytes serialized`),
+});
+
+export const ApprovalRequestBody = ApprovalRequestFields.superRefine((request, ctx) => {
+  request.risky_options.forEach((option, i) => {
+    if (!request.options.includes(option)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["risky_options", i],
+        message: `"${option.slice(0, 50)}" is not one of options`,
+      });
+    }
+  });
 });
 export type ApprovalRequestBody = z.infer<typeof ApprovalRequestBody>;
 
@@ -625,3 +657,25 @@ export const PushTestReply = z.object({
   ntfy: z.enum(["delivered", "failed", "not_configured"]),
 });
 export type PushTestReply = z.infer<typeof PushTestReply>;
+
+export const AgentKind = z.object({
+  kind: z.string().describe("The name a session's `kind` takes (TETHER_AGENT_ADAPTER's values)"),
+  alias: z.string().nullable().describe("The short name that may be typed instead"),
+  agent: z.string().describe("The agent it runs, and through what"),
+  login: z.string().describe("What the agent logs in with"),
+});
+
+export const AgentsReply = z
+  .object({
+    default_kind: z.string().describe("The kind of a session created without one"),
+    kinds: z.array(AgentKind).describe("Every adapter Tether can run (and `external` is not one)"),
+    default_directory: z
+      .string()
+      .nullable()
+      .describe(
+        "Where a session created without a directory runs: the first allowed root, as its real path; null when that folder is missing",
+      ),
+    allowed_roots: z.array(z.string()).describe("TETHER_ALLOWED_ROOTS: where sessions may run"),
+  })
+  .meta({ id: "Agents" });
+export type AgentsReply = z.infer<typeof AgentsReply>;

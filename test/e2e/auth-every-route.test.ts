@@ -8,7 +8,9 @@
 // stays protected, unknown /api and /external paths included. And pairing (POST /api/pair,
 // which checks the token it is given, and POST /api/logout, which only clears a cookie). And
 // liveness, GET /api/live: a bare `{"status":"ok"}` to anyone who can reach the daemon, with any
-// credential or none; the details (version, counts) stay on /api/health, behind the token.
+// credential or none; the details (version, counts) stay on /api/health, behind the token. And
+// an answer link, POST /api/answer/<capability> (an ntfy button): the capability in its URL is
+// its only credential, so without a valid one it is refused (403) whatever token comes with it.
 //
 // Each route's requests come from a loopback source address of their own, so the wrong tokens
 // this test sends on purpose are not throttled as one client's (that is tested in guards).
@@ -128,6 +130,8 @@ const PAIRING = new Set(["POST /api/pair", "POST /api/logout"]);
 const isPairing = (r: Route) => PAIRING.has(keyOf(r));
 const LIVE = "GET /api/live";
 const isLive = (r: Route) => keyOf(r) === LIVE;
+const ANSWER_LINK = "POST /api/answer/:capability";
+const isAnswerLink = (r: Route) => keyOf(r) === ANSWER_LINK;
 
 /** A running session with a pending approval and a queued input, so every route has something
  * real to act on. Each check makes its own, so a DELETE or a resolve cannot affect another. */
@@ -288,7 +292,7 @@ describe("auth on every route", () => {
   });
 
   for (const route of routes.filter(
-    (r) => !r.websocket && !isPublic(r) && !isPairing(r) && !isLive(r),
+    (r) => !r.websocket && !isPublic(r) && !isPairing(r) && !isLive(r) && !isAnswerLink(r),
   )) {
     it(`${keyOf(route)} needs the token`, async () => {
       const from = freshLoopbackSource();
@@ -349,6 +353,32 @@ describe("auth on every route", () => {
       headers: { origin: "http://evil.example" },
     });
     expect(crossSite.status).toBe(403);
+  });
+
+  it("POST /api/answer/:capability takes its capability only: a link not ours is 403 with any credential", async () => {
+    const route = routes.find(isAnswerLink)!;
+    expect(route).toBeDefined();
+    const from = freshLoopbackSource();
+    const f = await fixtures(t);
+    const creds: Credential[] = [
+      { via: "none" },
+      ...wrongCredentials(t.daemon.port),
+      { via: "bearer", token: TOKEN },
+      { via: "query", token: TOKEN },
+      { via: "cookie", cookie },
+    ];
+    for (const cred of creds) {
+      const res = await hit(
+        t,
+        route,
+        `/api/answer/${f.approvalId}.0.9999999999.${"A".repeat(22)}`,
+        cred,
+        from,
+      );
+      expect(res.status, cred.via).toBe(403);
+      expect(JSON.parse(res.text).error.code, cred.via).toBe("answer_link_invalid");
+    }
+    expect((await t.api("GET", `/api/approvals/${f.approvalId}`)).body.status).toBe("pending");
   });
 
   it("a browser opening the API docs unpaired gets a page saying how to pair, not the docs", async () => {

@@ -1,6 +1,7 @@
 // A push endpoint is a capability (whoever has it can send to that phone), an ntfy topic on a
-// public server is a password, and the VAPID private key signs for Tether: logs name push
-// services and ntfy servers by origin only, and never print a key.
+// public server is a password, an answer link answers an approval, and the VAPID private key
+// signs for Tether: logs name push services and ntfy servers by origin only, and never print a
+// key or a link.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -63,6 +64,12 @@ it("logs delivery failures and removals by origin, never the endpoint, topic or 
   expect(logs).toMatch(
     /"to":"ntfy http:[^"]*","why":"HTTP 403","msg":"notification not delivered"/,
   );
+  // An answer link (an ntfy button's URL) is a credential too: one refused is not logged either.
+  const refused = await api(
+    "POST",
+    "/api/answer/apr_0123456789abcdef.0.9999999999.AAAAAAAAAAAAAAAAAAAAAA",
+  );
+  expect(refused.status).toBe(403);
   const { private_key } = JSON.parse(readFileSync(join(dir.path, "vapid.json"), "utf8"));
   for (const secret of [
     "/push/",
@@ -70,6 +77,8 @@ it("logs delivery failures and removals by origin, never the endpoint, topic or 
     failing.keys.p256dh,
     "secret-topic-name",
     private_key,
+    "/api/answer/",
+    readFileSync(join(dir.path, "answer-links.key"), "utf8").trim(),
   ]) {
     expect(logs).not.toContain(secret);
   }

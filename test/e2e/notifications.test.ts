@@ -1,7 +1,7 @@
 // Notifications end to end: a browser subscribes through the App API, an external agent asks
 // and finishes, and the fake push service (which verifies the VAPID signature and decrypts the
 // payload as the browser would) and the fake ntfy server receive one notification for each —
-// and none for plain output.
+// and none for plain output — and, once the approval is answered, word that it is closed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeNtfy, startFakeNtfy } from "../fakes/ntfy.js";
 import {
@@ -10,6 +10,7 @@ import {
   startFakePushService,
 } from "../fakes/push-service.js";
 import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
+import { waitFor } from "../helpers/wait.js";
 
 const PUBLIC_URL = "https://tether.example.test";
 const NTFY_TOKEN = "tk_fake_ntfy_token_1";
@@ -91,34 +92,84 @@ describe("notifications", () => {
     expect(first!.vapidKey).toBe(push.vapidPublicKey);
     expect(first!.claims!.aud).toBe(push.url);
     expect(first!.headers.urgency).toBe("high");
+    const tag = `approval-${approval.request_id}`;
     expect(first!.payload).toEqual({
       title: "refactor auth: Run the migration?",
       body: "ALTER TABLE users ADD COLUMN last_login timestamp — Options: Approve / Reject",
-      tag: `approval-${approval.request_id}`,
+      tag,
+      actions: [
+        { action: "answer-0", title: "Approve" },
+        { action: "answer-1", title: "Reject" },
+      ],
       data: {
         url: `/#/sessions/${sid}`,
         kind: "approval",
         session_id: sid,
         approval_id: approval.request_id,
+        options: ["Approve", "Reject"],
       },
     });
+    const click = `${PUBLIC_URL}/#/sessions/${sid}`;
+    const [asked] = (await ntfy.waitForMessages(ntfyBefore + 1)).slice(ntfyBefore);
+    expect(asked).toEqual(
+      expect.objectContaining({
+        topic: "tether-alerts",
+        sequence_id: tag,
+        title: "refactor auth: Run the migration?",
+        message: "ALTER TABLE users ADD COLUMN last_login timestamp — Options: Approve / Reject",
+        click,
+        priority: 4,
+        authorization: `Bearer ${NTFY_TOKEN}`,
+      }),
+    );
+    expect(asked!.actions).toEqual([
+      expect.objectContaining({ action: "http", label: "Approve", method: "POST" }),
+      expect.objectContaining({ action: "http", label: "Reject", method: "POST" }),
+      expect.objectContaining({ action: "view", label: "Open", url: click }),
+    ]);
 
-    // Answer, keep working and talking (no notification for any of it), then finish the turn.
+    // Answered here: the phone hears that the question is closed.
     const resolved = await t.api("POST", `/api/approvals/${approval.request_id}/resolve`, {
       option: "Approve",
     });
     expect(resolved.status).toBe(200);
+    const [closing] = (await push.waitForDelivered(browser.id, before + 2)).slice(before + 1);
+    expect(closing!.headers.urgency).toBe("normal");
+    expect(closing!.payload).toEqual({
+      type: "resolved",
+      title: "refactor auth: Run the migration?",
+      body: "Answered Approve (api)",
+      tag,
+      data: {
+        url: `/#/sessions/${sid}`,
+        kind: "resolved",
+        session_id: sid,
+        approval_id: approval.request_id,
+      },
+    });
+    const [update] = (await ntfy.waitForMessages(ntfyBefore + 2)).slice(ntfyBefore + 1);
+    expect(update).toMatchObject({
+      sequence_id: tag,
+      message: "Answered Approve (api)",
+      priority: 2,
+      actions: [],
+    });
+    await waitFor(() => ntfy.clears.some((c) => c.sequence_id === tag));
+
+    // Keep working and talking (no notification for any of it), then finish the turn.
     await ask("status", { status: "executing" });
     await ask("output", { text: "Migration applied.\nAll 212 tests pass; shall I open a PR?" });
     await ask("status", { status: "done" });
 
-    const pushes = (await push.waitForDelivered(browser.id, before + 2)).slice(before);
-    const waiting = pushes[1]!;
-    expect(waiting.headers.urgency).toBe("normal");
-    expect(waiting.payload).toEqual({
+    const [waiting] = (await push.waitForDelivered(browser.id, before + 3)).slice(before + 2);
+    expect(waiting!.headers.urgency).toBe("normal");
+    expect(waiting!.payload).toEqual({
       title: "refactor auth is waiting for you",
       body: "Migration applied. All 212 tests pass; shall I open a PR?",
       tag: `waiting-${sid}`,
+      actions: [
+        { action: "reply", type: "text", title: "Reply", placeholder: "Reply to the agent…" },
+      ],
       data: {
         url: `/#/sessions/${sid}`,
         kind: "awaiting_input",
@@ -126,41 +177,31 @@ describe("notifications", () => {
         approval_id: null,
       },
     });
-
-    const messages = (await ntfy.waitForMessages(ntfyBefore + 2)).slice(ntfyBefore);
-    const click = `${PUBLIC_URL}/#/sessions/${sid}`;
-    expect(messages).toEqual([
+    const [waitingNtfy] = (await ntfy.waitForMessages(ntfyBefore + 3)).slice(ntfyBefore + 2);
+    expect(waitingNtfy).toEqual(
       expect.objectContaining({
-        topic: "tether-alerts",
-        title: "refactor auth: Run the migration?",
-        message: "ALTER TABLE users ADD COLUMN last_login timestamp — Options: Approve / Reject",
-        click,
-        priority: 4,
-        authorization: `Bearer ${NTFY_TOKEN}`,
-      }),
-      expect.objectContaining({
+        sequence_id: `waiting-${sid}`,
         title: "refactor auth is waiting for you",
         message: "Migration applied. All 212 tests pass; shall I open a PR?",
         click,
         priority: 3,
+        actions: [{ action: "view", label: "Reply", url: `${click}?reply=1`, clear: true }],
       }),
-    ]);
-    expect(messages[0]!.actions).toEqual([
-      expect.objectContaining({ action: "view", label: "Open", url: click }),
-    ]);
+    );
 
     // A later notification arrives after all of the above: nothing else was sent in between,
-    // for the output, the resolve or the status changes.
+    // for the output or the status changes.
     await ask("status", { status: "thinking" });
     await ask("output", { text: "Opening the PR" });
     await ask("approval", { title: "Push to origin?" });
-    const all = (await push.waitForDelivered(browser.id, before + 3)).slice(before);
+    const all = (await push.waitForDelivered(browser.id, before + 4)).slice(before);
     expect(all.map((p) => (p.payload as { title: string }).title)).toEqual([
+      "refactor auth: Run the migration?",
       "refactor auth: Run the migration?",
       "refactor auth is waiting for you",
       "refactor auth: Push to origin?",
     ]);
-    const allNtfy = (await ntfy.waitForMessages(ntfyBefore + 3)).slice(ntfyBefore);
+    const allNtfy = (await ntfy.waitForMessages(ntfyBefore + 4)).slice(ntfyBefore);
     expect(allNtfy.map((m) => m.title)).toEqual(
       all.map((p) => (p.payload as { title: string }).title),
     );

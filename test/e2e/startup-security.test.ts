@@ -225,6 +225,7 @@ describe("private files", () => {
       "tether.db-wal",
       "tether.db-shm",
       "vapid.json",
+      "answer-links.key",
       "tether.pid",
     ]) {
       expect(mode(join(dataDir, name)), name).toBe(0o600);

@@ -41,9 +41,13 @@ export interface PhoneBrowser {
   close(): Promise<void>;
 }
 
-export async function openPhone(): Promise<PhoneBrowser> {
+/** `args`: more Chromium switches, e.g. --host-resolver-rules to reach a made-up LAN name. */
+export async function openPhone(options: { args?: string[] } = {}): Promise<PhoneBrowser> {
   // launch() runs Chromium on a new, empty profile of its own, removed on close.
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [...ARGS, ...(options.args ?? [])],
+  });
   const context = await browser.newContext(PHONE);
   const page = await context.newPage();
   return {

@@ -154,7 +154,7 @@ export async function spawnDaemon(
     stderr += d.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const url = await waitFor(() => /Tether (http:\/\/\S+)/.exec(stderr)?.[1], {
+  const url = await waitFor(() => /Tether (https?:\/\/\S+)/.exec(stderr)?.[1], {
     timeoutMs: 15_000,
     what: () => `daemon to start; stderr so far:\n${stderr}`,
   });

@@ -461,6 +461,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         });
         const tool = approval("apr_t", "sess_a", {
           tool_input: { command: "ls", args: ["-l", 2, true, null], env: {} },
+          risky_options: ["Approve"],
           status: "resolved",
           decision: "Approve",
           decided_by: "web:phone",

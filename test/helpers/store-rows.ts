@@ -66,6 +66,7 @@ export function approval(id: string, sessionId: string, fields: Partial<Approval
     title: `title of ${id}`,
     description: "",
     options: ["Approve", "Reject"],
+    risky_options: [],
     tool_name: "Bash",
     tool_input: { command: "npm test" },
     status: "pending",

@@ -32,7 +32,7 @@ export async function listsEveryToolWithDescribedArguments(mcp: Connected) {
   }
   const approval = tools.find((t) => t.name === "request_approval")!;
   expect(Object.keys(approval.inputSchema.properties ?? {}).sort()).toEqual(
-    ["description", "options", "session_id", "timeout_seconds", "title"].sort(),
+    ["description", "options", "risky_options", "session_id", "timeout_seconds", "title"].sort(),
   );
   expect(approval.inputSchema.required).toEqual(["title"]);
 }
@@ -62,13 +62,18 @@ export async function approvalAnsweredOverAppApi(mcp: Connected, t: TestDaemon, 
     title: "Run the migration?",
     description: "ALTER TABLE users",
     options: ["Yes", "No"],
+    risky_options: ["Yes"],
     timeout_seconds: 20,
   });
   const pending = await waitFor(
     async () => (await t.api("GET", `/api/approvals?session_id=${sessionId}`)).body.approvals[0],
     { what: "the approval to appear in Tether" },
   );
-  expect(pending).toMatchObject({ title: "Run the migration?", options: ["Yes", "No"] });
+  expect(pending).toMatchObject({
+    title: "Run the migration?",
+    options: ["Yes", "No"],
+    risky_options: ["Yes"],
+  });
   // Human input that arrives while the approval waits is not lost: wait_for_input gets it.
   await t.api("POST", `/api/sessions/${sessionId}/input`, { text: "use staging", sender: "web" });
   const resolved = await t.api("POST", `/api/approvals/${pending.id}/resolve`, {

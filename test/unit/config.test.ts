@@ -59,8 +59,10 @@ describe("loadConfig", () => {
       TETHER_AGENT_ADAPTER: "claude_auto",
       TETHER_AGENT_DATA_DIR: "./data",
       TETHER_AGENT_DEV_MODE: false,
-      TETHER_API_URL: "http://localhost:8787",
     });
+    // The clients derive it from the daemon's own settings (port, TLS): client/settings.ts.
+    expect(config.TETHER_API_URL).toBeUndefined();
+    expect(config.TETHER_TLS_CERT).toBeUndefined();
     expect(config.TETHER_AGENT_TOKEN).toBeUndefined();
     expect(config.TELEGRAM_BOT_TOKEN).toBeUndefined();
     expect(config).toMatchObject({
@@ -160,6 +162,19 @@ describe("bad configuration", () => {
     expect(error.message).not.toContain("\n");
     expect(error.message.startsWith(`${key}: `)).toBe(true);
     expect(error.message).toMatch(says);
+  });
+
+  it("wants TETHER_TLS_CERT and TETHER_TLS_KEY together, and names the missing one", () => {
+    expect(configError({ TETHER_TLS_CERT: "/etc/tls.crt" }).message).toBe(
+      "TETHER_TLS_KEY: must be set too when TETHER_TLS_CERT is: HTTPS needs the certificate and its key (or neither, for plain HTTP)",
+    );
+    expect(configError({ TETHER_TLS_KEY: "/etc/tls.key" }).message).toMatch(
+      /^TETHER_TLS_CERT: must be set too when TETHER_TLS_KEY is: /,
+    );
+    expect(load({ TETHER_TLS_CERT: "/a.crt", TETHER_TLS_KEY: "/a.key" })).toMatchObject({
+      TETHER_TLS_CERT: "/a.crt",
+      TETHER_TLS_KEY: "/a.key",
+    });
   });
 
   it("names the variable when the bad value comes from the config file or .env", () => {

@@ -5,13 +5,14 @@ import SqliteDatabase from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PermissionBroker } from "../../dist/adapters/permissions.js";
 import { LocalBus } from "../../dist/bus/bus.js";
+import type { AskRequest } from "../../dist/core/approvals.js";
 import { Engine } from "../../dist/core/engine.js";
 import { TetherError } from "../../dist/core/errors.js";
 import { MemoryData, MemoryStore } from "../../dist/core/memory-store.js";
 import type { Store, StoredEvent, WriteBatch } from "../../dist/core/store.js";
 import { SqlStore } from "../../dist/db/sql-store.js";
 import { type OpenedSqlite, openSqlite } from "../../dist/db/sqlite.js";
-import type { Approval, ApprovalRequestBody } from "../../dist/shared/schemas.js";
+import type { Approval } from "../../dist/shared/schemas.js";
 import { tempDir } from "../helpers/daemon.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -132,7 +133,7 @@ afterEach(async () => {
 const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-const ask = (title: string, options: string[] = []): ApprovalRequestBody => ({
+const ask = (title: string, options: string[] = []): AskRequest => ({
   title,
   description: "",
   options,
@@ -397,6 +398,8 @@ describe("approvals", () => {
     const s = await engine.createSession({ kind: "external" });
     const approval = await engine.approvals.ask(s.id, ask("Proceed?"));
     expect(approval.options).toEqual(["Approve", "Reject"]);
+    // Nothing marked risky unless the request says so.
+    expect(approval.risky_options).toEqual([]);
     const error = await rejection(
       engine.approvals.resolve(approval.id, { option: "Yes", actor: { kind: "cli" } }),
     );
@@ -696,7 +699,10 @@ describe("restart", () => {
     const s = await engine.createSession({ kind: "external", name: "persisted" });
     await engine.reportStatus(s.id, "thinking");
     await engine.appendOutput(s.id, { text: "working", metadata: { kind: "assistant" } });
-    const pending = await engine.approvals.ask(s.id, ask("Push?", ["Push", "Hold"]));
+    const pending = await engine.approvals.ask(s.id, {
+      ...ask("Push?", ["Push", "Hold"]),
+      risky_options: ["Push"],
+    });
     const done = await engine.approvals.ask(s.id, ask("Lint?"));
     await engine.approvals.resolve(done.id, {
       option: "Approve",
@@ -728,6 +734,8 @@ describe("restart", () => {
       pending.id,
     ]);
     expect((await engine.approvals.get(done.id)).decided_by).toBe("web:phone");
+    expect((await engine.approvals.get(pending.id)).risky_options).toEqual(["Push"]);
+    expect((await engine.approvals.get(done.id)).risky_options).toEqual([]);
     expect((await engine.readQueue(session.id)).map(textOf)).toEqual(["two"]);
     // The pending approval can still be answered, and new events continue the sequence.
     await engine.approvals.resolve(pending.id, { option: "Hold", actor: { kind: "cli" } });
@@ -747,7 +755,10 @@ describe("restart", () => {
 
     expect(engine.getSession(session.id)).toEqual(snapshot);
     expect(engine.getSession(session.id).agent_cursor).toBe(firstSeq);
-    expect((await engine.approvals.get(pending.id)).status).toBe("pending");
+    expect(await engine.approvals.get(pending.id)).toMatchObject({
+      status: "pending",
+      risky_options: ["Push"],
+    });
     const events = (await engine.readEvents(session.id, 0, 1000)).events;
     expect(events.map((e) => e.seq)).toEqual(range(1, snapshot.last_seq));
   });

@@ -200,6 +200,30 @@ describe("migrations", () => {
     ).rejects.toThrow(/UNIQUE/);
   });
 
+  it("add risky_options to approvals at the previous version: an old approval has none", async () => {
+    const names = Object.keys(MIGRATIONS).sort();
+    const riskyAt = names.indexOf("2026-12-01-t-risky-options");
+    expect(riskyAt).toBeGreaterThan(0);
+    const { sqlite, store } = open();
+    const migrator = new Migrator({ db: sqlite.db, provider: migrationProvider });
+    expect((await migrator.migrateTo(names[riskyAt - 1]!)).error).toBeUndefined();
+    expect(await columns(sqlite.db, "approvals")).not.toContain("risky_options");
+    // A pending approval, written as the previous version wrote it.
+    await sql`insert into sessions (id, name, kind, agent, state, created_at, updated_at)
+      values ('sess_old', 'old', 'external',
+              '{"name":"old","type":"external","icon":null,"workspace":null}', 'running',
+              '2026-11-30T00:00:00.000Z', '2026-11-30T00:00:00.000Z')`.execute(sqlite.db);
+    await sql`insert into approvals (id, session_id, seq, title, description, options, tool_name,
+      tool_input, status, decision, decided_by, created_at, resolved_at)
+      values ('apr_old', 'sess_old', 1, 'Push?', '', '["Push","Hold"]', null, null, 'pending',
+              null, null, '2026-11-30T00:00:00.000Z', null)`.execute(sqlite.db);
+
+    await store.migrate();
+
+    const [old] = (await store.load()).pendingApprovals;
+    expect(old).toMatchObject({ id: "apr_old", options: ["Push", "Hold"], risky_options: [] });
+  });
+
   it("are named YYYY-MM-DD-<name>, with real dates, and listed in order", () => {
     const names = Object.keys(MIGRATIONS);
     expect(names.length).toBeGreaterThan(0);

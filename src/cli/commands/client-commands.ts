@@ -1,4 +1,5 @@
 // The client commands: thin wrappers over the App API.
+import type { RequestOptions } from "node:https";
 import { hostname, userInfo } from "node:os";
 import WebSocket from "ws";
 import { ApiError, type TetherClient } from "../../client/api.js";
@@ -114,7 +115,9 @@ export async function watch(client: TetherClient, idOrPrefix: string, options: {
   out(`watching ${session.name} (${session.id}), ${session.state}; Ctrl-C to stop`);
   for (;;) {
     const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
-      const ws = new WebSocket(client.sessionSocketUrl(session.id, lastSeq));
+      // The daemon's own certificate, when it serves one (`ws` passes these to https.request).
+      const tls: RequestOptions = client.socketTls ?? {};
+      const ws = new WebSocket(client.sessionSocketUrl(session.id, lastSeq), tls);
       ws.on("message", (raw) => {
         const msg = JSON.parse(raw.toString()) as { type: string; data: TetherEvent };
         if (msg.type !== "event") return;

@@ -3,6 +3,7 @@
 
 import { listenPlan } from "../../config/dev-mode.js";
 import { ConfigError } from "../../config/load.js";
+import { loadTlsFiles } from "../../config/tls-files.js";
 import { readTokenFile } from "../../config/token-file.js";
 import type { GlobalOptions } from "../client-runner.js";
 import { checkAgents, checkDefaultAdapter } from "../doctor/agents.js";
@@ -11,12 +12,23 @@ import { checkNode } from "../doctor/node-version.js";
 import { checkPort } from "../doctor/port.js";
 import { checkBridges, checkPush } from "../doctor/settings.js";
 import { checkDataDir, checkToken } from "../doctor/storage.js";
+import { checkTls } from "../doctor/tls.js";
 import { EXIT_FAILED } from "../exit.js";
 import { FlagError } from "../flags.js";
 import { count } from "../format.js";
 import { type StartConfig, type StartFlags, startConfig } from "../start-config.js";
 
 export type DoctorOptions = StartFlags;
+
+/** The certificate the daemon serves, for asking it over HTTPS; none when it cannot be read (the
+ * https check says why). */
+function servedCert(config: StartConfig["config"]): string | undefined {
+  try {
+    return loadTlsFiles(config)?.cert;
+  } catch {
+    return undefined;
+  }
+}
 
 export async function doctor(options: DoctorOptions, global: GlobalOptions): Promise<void> {
   const agents = checkAgents();
@@ -41,10 +53,14 @@ export async function doctor(options: DoctorOptions, global: GlobalOptions): Pro
         config.TETHER_AGENT_TOKEN !== undefined,
         config.TETHER_AGENT_DEV_MODE,
       ),
-      await checkPort(listenPlan(config).host, config.TETHER_AGENT_PORT, token, {
-        port: nameOf("TETHER_AGENT_PORT"),
-        host: nameOf("TETHER_AGENT_HOST"),
-      }),
+      await checkPort(
+        listenPlan(config).host,
+        config.TETHER_AGENT_PORT,
+        token,
+        { port: nameOf("TETHER_AGENT_PORT"), host: nameOf("TETHER_AGENT_HOST") },
+        servedCert(config),
+      ),
+      checkTls(config),
     );
     checks.push(
       ...(await agents),

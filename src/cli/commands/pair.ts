@@ -1,10 +1,11 @@
 import { ConfigError, loadConfig } from "../../config/load.js";
 import { readTokenFile } from "../../config/token-file.js";
-import { pairingUrl, pairingUrlAt, printPairing, reachableHost } from "../pairing.js";
+import { pairingLink, printPairing } from "../pairing.js";
 
 /** `tether pair`: shows the pairing link (and its QR code on a terminal) for the daemon this
- * user's settings describe, with the configured or generated token. `tether start` shows it
- * only on a terminal, so this is how to get it when the daemon runs as a service. */
+ * user's settings describe, with the configured or generated token: on TETHER_PUBLIC_URL when it
+ * is set (the address the phone uses), else on this machine's LAN address. `tether start` shows
+ * it only on a terminal, so this is how to get it when the daemon runs as a service. */
 export async function pair(): Promise<void> {
   const fail = (line: string, code = 1): never => {
     process.stderr.write(`tether: ${line}\n`);
@@ -17,12 +18,10 @@ export async function pair(): Promise<void> {
     if (error instanceof ConfigError) return fail(error.message, 2);
     throw error;
   }
-  const base =
-    config.TETHER_PUBLIC_URL ??
-    `http://${bracketed(reachableHost(config.TETHER_AGENT_HOST))}:${config.TETHER_AGENT_PORT}`;
+  const https = config.TETHER_TLS_CERT !== undefined;
   if (config.TETHER_AGENT_DEV_MODE) {
     process.stdout.write(
-      `dev mode: no pairing needed; open http://127.0.0.1:${config.TETHER_AGENT_PORT}/ on this machine\n`,
+      `dev mode: no pairing needed; open ${https ? "https" : "http"}://127.0.0.1:${config.TETHER_AGENT_PORT}/ on this machine\n`,
     );
     return;
   }
@@ -32,12 +31,11 @@ export async function pair(): Promise<void> {
       `no token in ${config.TETHER_AGENT_TOKEN_FILE} yet; run \`tether start\` once to make one`,
     );
   }
-  const url = config.TETHER_PUBLIC_URL
-    ? pairingUrlAt(base, token)
-    : pairingUrl(reachableHost(config.TETHER_AGENT_HOST), config.TETHER_AGENT_PORT, token);
-  await printPairing(url, process.stdout);
-}
-
-function bracketed(host: string): string {
-  return host.includes(":") ? `[${host}]` : host;
+  const place = {
+    publicUrl: config.TETHER_PUBLIC_URL,
+    host: config.TETHER_AGENT_HOST,
+    port: config.TETHER_AGENT_PORT,
+    https,
+  };
+  await printPairing(pairingLink(place, token), process.stdout);
 }

@@ -91,8 +91,8 @@ async function status(m: ServiceManager, run: Runner): Promise<void> {
     const reach = await m.available(run);
     say(reach.ok ? `${m.name}: ${await m.state(run)}` : `${m.name}: unknown; ${reach.reason}`);
   }
-  const { url, token } = daemonAddress(installed ? readFileSync(m.file, "utf8") : "");
-  const probe = await probeTether(url, token);
+  const { url, token, trustedCert } = daemonAddress(installed ? readFileSync(m.file, "utf8") : "");
+  const probe = await probeTether(url, token, 2000, trustedCert);
   if (probe.kind === "tether") say(`daemon: answering at ${url} (Tether ${probe.version ?? "?"})`);
   else if (probe.kind === "tether-locked") say(`daemon: answering at ${url} (another token)`);
   else if (probe.kind === "other") say(`daemon: something that is not Tether answers at ${url}`);
@@ -100,15 +100,21 @@ async function status(m: ServiceManager, run: Runner): Promise<void> {
 }
 
 /** Where the installed service's daemon listens: its file's port and host, else the settings'. */
-function daemonAddress(file: string): { url: string; token: string | undefined } {
+function daemonAddress(file: string): {
+  url: string;
+  token: string | undefined;
+  trustedCert: string | undefined;
+} {
   let port = 8787;
   let host = "127.0.0.1";
   let token: string | undefined;
+  let certFile: string | undefined;
   try {
     const config = loadConfig();
     port = config.TETHER_AGENT_PORT;
     host = config.TETHER_AGENT_HOST;
     token = config.TETHER_AGENT_TOKEN ?? readTokenFile(config.TETHER_AGENT_TOKEN_FILE);
+    certFile = config.TETHER_TLS_CERT;
   } catch {
     // A bad setting here does not stop a status report; the defaults stand.
   }
@@ -118,7 +124,17 @@ function daemonAddress(file: string): { url: string; token: string | undefined }
   const filePort = Number(inFile("TETHER_AGENT_PORT"));
   if (Number.isInteger(filePort) && filePort > 0) port = filePort;
   host = inFile("TETHER_AGENT_HOST") ?? host;
-  return { url: localUrl(host, port), token };
+  certFile = inFile("TETHER_TLS_CERT") ?? certFile;
+  const trustedCert = certFile === undefined ? undefined : readIfPossible(certFile);
+  return { url: localUrl(host, port, certFile !== undefined), token, trustedCert };
+}
+
+function readIfPossible(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs `list` when the manager can be reached, else prints them for the user to run. */

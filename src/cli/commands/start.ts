@@ -3,7 +3,7 @@ import { type Daemon, startDaemon } from "../../daemon.js";
 import { StartupError } from "../../startup-error.js";
 import { EXIT_FAILED, EXIT_USAGE, fail } from "../exit.js";
 import { FlagError } from "../flags.js";
-import { pairingUrl, printPairing, reachableHost } from "../pairing.js";
+import { pairingLink, printPairing } from "../pairing.js";
 import { type StartConfig, type StartFlags, startConfig } from "../start-config.js";
 
 export type StartOptions = StartFlags;
@@ -62,10 +62,13 @@ export async function start(options: StartOptions): Promise<void> {
         ? process.stdout
         : undefined;
     if (terminal) {
-      await printPairing(
-        pairingUrl(reachableHost(daemon.host), daemon.port, daemon.token),
-        terminal,
-      );
+      const place = {
+        publicUrl: config.TETHER_PUBLIC_URL,
+        host: daemon.host,
+        port: daemon.port,
+        https: daemon.tlsCert !== undefined,
+      };
+      await printPairing(pairingLink(place, daemon.token), terminal);
     } else {
       say("pairing: run `tether pair` in a terminal to show the link for your phone");
     }

@@ -18,6 +18,8 @@ export async function checkPort(
   port: number,
   token: string | undefined,
   names: { port: string; host: string },
+  /** The certificate the daemon serves (TETHER_TLS_CERT), when it serves HTTPS. */
+  trustedCert?: string,
 ): Promise<Check> {
   const label = "port";
   if (port === 0) return ok(label, "0: the system picks a free port at each start");
@@ -25,7 +27,8 @@ export async function checkPort(
   if (!error) return ok(label, `${host}:${port} is free`);
   switch (error.code) {
     case "EADDRINUSE": {
-      const probe = await probeTether(localUrl(host, port), token);
+      const tls = trustedCert !== undefined;
+      const probe = await probeTether(localUrl(host, port, tls), token, 2000, trustedCert);
       if (probe.kind === "tether") {
         return ok(
           label,

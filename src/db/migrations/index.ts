@@ -4,6 +4,7 @@ import * as agentSessionId from "./2026-11-26-agent-session-id.js";
 import * as pushSubscriptions from "./2026-11-27-push-subscriptions.js";
 import * as rules from "./2026-12-01-rules.js";
 import * as cursors from "./2026-12-01-session-cursors.js";
+import * as riskyOptions from "./2026-12-01-t-risky-options.js";
 
 // Dated, forward-only. Add a file and a line; never edit a migration that has shipped.
 export const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026-11-27-push-subscriptions": pushSubscriptions,
   "2026-12-01-rules": rules,
   "2026-12-01-session-cursors": cursors,
+  "2026-12-01-t-risky-options": riskyOptions,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -44,6 +44,7 @@ const APPROVAL_COLUMNS = [
   "title",
   "description",
   "options",
+  "risky_options",
   "tool_name",
   "tool_input",
   "status",

@@ -12,7 +12,14 @@ const description =
   "Model Context Protocol, Streamable HTTP transport (stateless): POST JSON-RPC messages; " +
   "GET and DELETE answer 405, as there are no MCP sessions to stream to or end.";
 
-export function mcpRoutes(app: App, token: string | undefined, site: Site, agents: AgentRunner) {
+export function mcpRoutes(
+  app: App,
+  token: string | undefined,
+  site: Site,
+  agents: AgentRunner,
+  /** The certificate the daemon serves (TETHER_TLS_CERT), for calling back over HTTPS. */
+  ownCert?: string,
+) {
   app.post(
     "/mcp",
     {
@@ -27,7 +34,9 @@ export function mcpRoutes(app: App, token: string | undefined, site: Site, agent
     async (req, reply) => {
       const { localAddress, localPort } = req.raw.socket;
       const host = localAddress?.includes(":") ? `[${localAddress}]` : localAddress;
-      const client = new TetherClient({ url: `http://${host}:${localPort}`, token });
+      const scheme = ownCert === undefined ? "http" : "https";
+      const url = `${scheme}://${host}:${localPort}`;
+      const client = new TetherClient({ url, token, trustedCert: ownCert });
       // The tools call back over loopback as the daemon itself, so the resolve route cannot see
       // that an agent asked: an agent's own /mcp gets no resolve_approval tool at all.
       const canDecide = !(await agents.isAgentConnection(req.raw.socket));

@@ -1,6 +1,7 @@
 // Pairing a browser: given the token once, the server sets the web app's credential, an
 // HttpOnly, SameSite=Strict cookie named per port (device-credential.ts). Scripts never see it,
 // other sites never send it, and the token itself never stays in the browser.
+import type { TLSSocket } from "node:tls";
 import type { FastifyRequest } from "fastify";
 import { z } from "zod";
 import { TetherError } from "../../core/errors.js";
@@ -43,9 +44,10 @@ export function pairingRoutes(app: App, options: PairingOptions) {
   const check = options.token === undefined ? undefined : makeTokenCheck(options.token);
   const publicUrl = options.publicUrl ? new URL(options.publicUrl) : undefined;
 
-  /** Secure when the browser's side is HTTPS: a reverse proxy on this machine says so, or the
-   * request came in under TETHER_PUBLIC_URL's https host. */
+  /** Secure when the browser's side is HTTPS: the daemon serves it (TETHER_TLS_CERT), a reverse
+   * proxy on this machine says so, or the request came in under TETHER_PUBLIC_URL's https host. */
   const overHttps = (req: FastifyRequest) => {
+    if ((req.raw.socket as TLSSocket).encrypted) return true;
     const proto = req.headers["x-forwarded-proto"];
     const fromLoopback = /^(127\.|::1$|::ffff:127\.)/.test(req.raw.socket.remoteAddress ?? "");
     if (fromLoopback && proto === "https") return true;

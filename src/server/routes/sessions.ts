@@ -16,6 +16,7 @@ import {
   SessionIdParams,
   StartBody,
 } from "../../shared/schemas.js";
+import { nameFromPrompt } from "../../shared/session-name.js";
 import { actorOf } from "../actor.js";
 import type { App, ServerDeps } from "../types.js";
 
@@ -49,7 +50,8 @@ export function sessionRoutes(app: App, deps: ServerDeps) {
       },
     },
     async (req, reply) => {
-      const { name, agent, platform, prompt } = req.body;
+      const { agent, platform, prompt } = req.body;
+      const name = req.body.name ?? nameFromPrompt(prompt);
       const kind = kindOf(deps, req.body.kind);
       const directory = deps.agents.runs(kind)
         ? allowedDirectory(req.body.directory, deps.agents.allowedRoots)

@@ -1,6 +1,7 @@
 // The daemon's wire shapes, from the same zod schemas the server validates with. Type-only
 // imports: the web bundle carries none of zod.
 export type {
+  AgentsReply,
   Approval,
   Session,
   SessionState,
