@@ -132,5 +132,29 @@ describe.skipIf(skip !== undefined)(
       await badge.filter({ hasText: /^\s*4\s*$/ }).waitFor();
       await waitFor(async () => (await page.title()) === "(4) Tether", { what: "the title" });
     });
+
+    it("keeps an approval answered elsewhere on screen a moment, saying who answered", async () => {
+      const { t, page } = await setUp();
+      await page.context().addInitScript("window.TETHER_SETTLED_MS = 1500");
+      const id = await externalSession(t, "deploys");
+      const approvalId = await askApproval(t, id, "Run the migration?");
+      await pair(app!, TOKEN);
+      const card = page.getByTestId("approval").filter({ hasText: "Run the migration?" });
+      await card.getByText("Needs your answer").waitFor();
+
+      const res = await t.api("POST", `/api/approvals/${approvalId}/resolve`, {
+        option: "Reject",
+        decided_by: "cli:alice",
+      });
+      expect(res.status).toBe(200);
+      // The same card, now answered: who and what, and no buttons left to tap.
+      await card.getByText("Answered by cli:alice").waitFor();
+      expect(await card.getByRole("button", { name: "Approve" }).count()).toBe(0);
+      await screen(page, "inbox-answered");
+      // It does not need the human: not counted, and gone after a moment.
+      await waitFor(async () => (await page.title()) === "Tether", { what: "the title" });
+      await card.waitFor({ state: "detached", timeout: 10_000 });
+      await page.getByText("Nothing needs you right now.").waitFor();
+    });
   },
 );

@@ -6,11 +6,39 @@ import { api } from "../api/http.js";
 import type { Approval, Session, TetherEvent } from "../api/types.js";
 import { ResumableSource } from "../stream/resumable-source.js";
 
+/** An approval answered (or withdrawn) while this app watched: its card stays in the inbox a
+ * little while, saying who answered, so an answer never just makes the card vanish. */
+export interface Settled {
+  approval: Approval;
+  status: "resolved" | "cancelled";
+  decision: string | null;
+  decidedBy: string | null;
+}
+
 export const overview = reactive({
   loaded: false,
   sessions: {} as Record<string, Session>,
   approvals: {} as Record<string, Approval>,
+  settled: {} as Record<string, Settled>,
 });
+
+/** How long an answered card stays, unless a test sets window.TETHER_SETTLED_MS. */
+function settledMs(): number {
+  const set = (globalThis as { TETHER_SETTLED_MS?: unknown }).TETHER_SETTLED_MS;
+  return typeof set === "number" && set >= 0 ? set : 10_000;
+}
+
+function settle(approval: Approval, event: TetherEvent & { type: "approval_resolved" }): void {
+  const { data } = event;
+  overview.settled[approval.id] = {
+    approval,
+    // Stored before withdrawals were recorded with a status, a resolved one has none.
+    status: data.status === "cancelled" ? "cancelled" : "resolved",
+    decision: data.status === "cancelled" ? null : data.option,
+    decidedBy: data.status === "cancelled" ? null : data.decided_by,
+  };
+  setTimeout(() => delete overview.settled[approval.id], settledMs());
+}
 
 /** Everything that waits for the human: each pending approval, and each session that waits for
  * their input or has failed. The tab bar's badge and the page title show it. */
@@ -73,10 +101,13 @@ function applyEvent(event: TetherEvent): void {
       // One a session rule answered is committed already resolved: it never waits for anyone.
       if (event.data.status === "pending") overview.approvals[event.data.id] = event.data;
       break;
-    case "approval_resolved":
+    case "approval_resolved": {
       // Answered or withdrawn, it waits for nobody any more.
+      const approval = overview.approvals[event.data.request_id];
       delete overview.approvals[event.data.request_id];
+      if (approval) settle(approval, event);
       break;
+    }
   }
 }
 
