@@ -5,6 +5,7 @@ import type { Page } from "playwright-core";
 import { afterEach, describe, expect, it } from "vitest";
 import { browserSkipReason, openPhone, type PhoneBrowser, screenshot } from "../helpers/browser.js";
 import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
+import { askApproval, externalSession, output } from "../helpers/phone-app.js";
 
 const TOKEN = "web-app-test-token-7d1e-0123456789abcdef0123456789";
 const skip = browserSkipReason();
@@ -30,35 +31,6 @@ async function pair(page: Page, t: TestDaemon, then = "/") {
   await page.goto(`${t.url}/#/pair?token=${TOKEN}`);
   await page.getByRole("heading", { name: "Needs you" }).waitFor();
   if (then !== "/") await page.goto(`${t.url}/#${then}`);
-}
-
-async function externalSession(t: TestDaemon, name: string): Promise<string> {
-  const res = await t.api("POST", "/external/sessions", {
-    agent_metadata: { name: "test-agent", type: "custom", icon: null, workspace: "/tmp/work" },
-    session_name: name,
-    platform: "web",
-  });
-  expect(res.status).toBe(200);
-  return res.body.session_id as string;
-}
-
-async function output(t: TestDaemon, id: string, text: string, kind?: string) {
-  const res = await t.api("POST", `/external/sessions/${id}/output`, {
-    text,
-    metadata: {},
-    ...(kind ? { kind } : {}),
-  });
-  expect(res.status).toBe(200);
-}
-
-async function askApproval(t: TestDaemon, id: string, title: string): Promise<string> {
-  const res = await t.api("POST", `/external/sessions/${id}/approval`, {
-    title,
-    description: "ALTER TABLE users ADD COLUMN last_seen timestamptz",
-    options: ["Approve", "Reject"],
-  });
-  expect(res.status).toBe(200);
-  return res.body.request_id as string;
 }
 
 /** Every event shown on the page, by seq: a duplicate would show twice. */
