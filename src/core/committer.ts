@@ -165,6 +165,7 @@ function mergeInto(batch: WriteBatch, piece: WriteBatch): void {
     const staged = batch.cursors.get(key);
     if (!staged || c.seq > staged.seq) batch.cursors.set(key, c);
   }
+  for (const [key, t] of piece.threads) batch.threads.set(key, t);
   for (const id of piece.deletedSessions) {
     batch.sessions.delete(id);
     batch.deletedSessions.add(id);
@@ -179,6 +180,7 @@ function sessionsOf(batch: WriteBatch): Set<string> {
   for (const m of batch.queued) ids.add(m.session_id);
   for (const r of batch.rules) ids.add(r.session_id);
   for (const c of batch.cursors.values()) ids.add(c.session_id);
+  for (const t of batch.threads.values()) ids.add(t.session_id);
   for (const id of batch.deletedSessions) ids.add(id);
   return ids;
 }
@@ -189,6 +191,7 @@ function assertStorable(batch: WriteBatch): void {
   for (const s of batch.sessions.values()) JSON.stringify(s.agent);
   for (const a of batch.approvals.values()) JSON.stringify([a.options, a.tool_input]);
   for (const m of batch.queued) JSON.stringify(m.data);
+  for (const t of batch.threads.values()) JSON.stringify(t.data);
 }
 
 function unstorable(cause: unknown): TetherError {

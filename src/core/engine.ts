@@ -28,8 +28,18 @@ import {
   type QueuedMessage,
   type Store,
   type StoredEvent,
+  type Thread,
+  threadKey,
   type WriteBatch,
 } from "./store.js";
+
+/** What a bridge saves about a session's thread; the engine stamps the time. */
+export interface NewThread {
+  session_id: string;
+  platform: string;
+  thread_id: string;
+  data?: Record<string, unknown> | undefined;
+}
 
 export interface NewSession {
   name?: string | undefined;
@@ -419,6 +429,75 @@ export class Engine {
     return book;
   }
 
+  // ---------- chat-bridge threads ----------
+
+  /** Every platform's threads by session id, as staged; read from the disk once per platform
+   * and then kept (a failed commit drops the platform's entry, so the disk is read again). */
+  private readonly threadBook = new Map<string, Promise<Map<string, Thread>>>();
+
+  /** `platform`'s thread of a session, if it has one. Reads the disk once per platform. */
+  async threadOf(sessionId: string, platform: string): Promise<Thread | undefined> {
+    const book = await this.threadsOf(platform);
+    const thread = book.get(sessionId);
+    if (thread && !this.sessions.has(sessionId)) {
+      book.delete(sessionId);
+      return undefined;
+    }
+    return thread && copyThread(thread);
+  }
+
+  /** Every thread of `platform`, of sessions that exist. */
+  async readThreads(platform: string): Promise<Thread[]> {
+    const book = await this.threadsOf(platform);
+    const out: Thread[] = [];
+    for (const [sessionId, thread] of book) {
+      if (this.sessions.has(sessionId)) out.push(copyThread(thread));
+      else book.delete(sessionId);
+    }
+    return out;
+  }
+
+  /** Records (or replaces) a session's thread on a platform, with its bridge's data; resolves
+   * once it is on disk, in the same group commit as everything else. */
+  async saveThread(thread: NewThread): Promise<Thread> {
+    const book = await this.threadsOf(thread.platform);
+    // Looked up after the read: the session may have been deleted meanwhile.
+    const session = this.getSessionById(thread.session_id);
+    const saved: Thread = {
+      session_id: session.id,
+      platform: thread.platform,
+      thread_id: thread.thread_id,
+      data: thread.data ?? {},
+      updated_at: this.timestamp(),
+    };
+    const previous = book.get(session.id);
+    book.set(session.id, saved);
+    const onDisk = this.stage(undefined, (batch) => {
+      batch.threads.set(threadKey(saved.platform, session.id), copyThread(saved));
+    });
+    onDisk.catch(() => {
+      if (book.get(session.id) === saved) {
+        if (previous) book.set(session.id, previous);
+        else book.delete(session.id);
+      }
+      this.threadBook.delete(thread.platform);
+    });
+    await onDisk;
+    return copyThread(saved);
+  }
+
+  private threadsOf(platform: string) {
+    let book = this.threadBook.get(platform);
+    if (!book) {
+      book = this.store
+        .readThreads(platform)
+        .then((threads) => new Map(threads.map((t) => [t.session_id, t])));
+      this.threadBook.set(platform, book);
+      book.catch(() => this.threadBook.delete(platform));
+    }
+    return book;
+  }
+
   // ---------- internals ----------
 
   /** What approvals (core/approvals.ts) may do to a session's history. */
@@ -515,6 +594,10 @@ export class Engine {
     batch.events.push(event);
     return event;
   }
+}
+
+function copyThread(t: Thread): Thread {
+  return { ...t, data: structuredClone(t.data) };
 }
 
 const STATUS_STATE: Record<AgentStatus, SessionState> = {

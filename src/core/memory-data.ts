@@ -14,9 +14,16 @@ import {
   type SessionRow,
   sessionRow,
 } from "./memory-rows.js";
+import { type ThreadRow, threadRow } from "./rows.js";
 import type { Rule } from "./rules.js";
 import { SeqLog } from "./seq-log.js";
-import { type Cursor, cursorKey, type PushSubscriptionRecord, type WriteBatch } from "./store.js";
+import {
+  type Cursor,
+  cursorKey,
+  type PushSubscriptionRecord,
+  threadKey,
+  type WriteBatch,
+} from "./store.js";
 
 /** What MemoryStores keep. It outlives a store as a database file outlives a connection: a new
  * MemoryStore on the same data is the store after a restart. */
@@ -29,6 +36,8 @@ export class MemoryData {
   /** The rules' unique key: one rule per session and tool. */
   readonly ruleKeys = new Set<string>();
   readonly cursors = new Map<string, Cursor>();
+  /** By threadKey(platform, session_id). */
+  readonly threads = new Map<string, ThreadRow>();
   readonly pushSubscriptions = new Map<string, PushSubscriptionRecord>();
 
   /** Writes the whole batch, or throws having written nothing: the batch is turned into rows
@@ -50,6 +59,7 @@ interface BatchRows {
   queued: { sessionId: string; row: QueuedRow }[];
   rules: Rule[];
   cursors: Cursor[];
+  threads: ThreadRow[];
   deletedSessions: string[];
 }
 
@@ -61,13 +71,14 @@ function rowsOf(batch: WriteBatch): BatchRows {
     queued: batch.queued.map((m) => ({ sessionId: m.session_id, row: queuedRow(m) })),
     rules: batch.rules.map(copyRule),
     cursors: [...batch.cursors.values()].map(copyCursor),
+    threads: [...batch.threads.values()].map(threadRow),
     deletedSessions: [...batch.deletedSessions],
   };
 }
 
 /** The first key of `rows` that is taken (on disk or earlier in the batch), said as SQLite
  * says it; undefined when the batch can be written. Only inserts can conflict: sessions,
- * approvals and cursors are upserts, and deletes come after every insert. */
+ * approvals, cursors and threads are upserts, and deletes come after every insert. */
 function conflictOf(data: MemoryData, rows: BatchRows): string | undefined {
   const taken =
     seqTaken("events", rows.events, data.events) ?? seqTaken("inputs", rows.queued, data.queued);
@@ -133,6 +144,7 @@ function apply(data: MemoryData, rows: BatchRows): void {
     if (kept) kept.seq = Math.max(kept.seq, c.seq);
     else data.cursors.set(key, c);
   }
+  for (const t of rows.threads) data.threads.set(threadKey(t.platform, t.session_id), t);
   for (const id of rows.deletedSessions) deleteSession(data, id);
 }
 
@@ -147,6 +159,7 @@ function deleteSession(data: MemoryData, id: string): void {
     data.ruleKeys.delete(ruleKey(r));
   }
   for (const [key, c] of data.cursors) if (c.session_id === id) data.cursors.delete(key);
+  for (const [key, t] of data.threads) if (t.session_id === id) data.threads.delete(key);
 }
 
 function logOf<T extends { seq: number }>(logs: Map<string, SeqLog<T>>, sessionId: string) {

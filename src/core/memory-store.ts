@@ -12,6 +12,7 @@ import {
   queuedOf,
   sessionOf,
 } from "./memory-rows.js";
+import { threadOf } from "./rows.js";
 import {
   type ApprovalQuery,
   type EventPage,
@@ -110,6 +111,15 @@ export class MemoryStore implements Store {
         .filter((c) => c.consumer === consumer)
         .sort((a, b) => compare(a.session_id, b.session_id))
         .map(copyCursor),
+    );
+  }
+
+  readThreads(platform: string) {
+    return this.run(() =>
+      [...this.data.threads.values()]
+        .filter((t) => t.platform === platform)
+        .sort((a, b) => compare(a.session_id, b.session_id))
+        .map(threadOf),
     );
   }
 

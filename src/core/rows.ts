@@ -106,3 +106,39 @@ export function approvalOf(r: ApprovalRow): Approval {
     status: r.status as Approval["status"],
   };
 }
+
+/** A session's thread on a chat platform (a Telegram forum topic, a Slack thread), with what
+ * its bridge keeps about it (e.g. the id of the pinned message). One per session and platform. */
+export interface Thread {
+  session_id: string;
+  platform: string;
+  thread_id: string;
+  /** The bridge's own small state for this thread, as JSON-able values. */
+  data: Record<string, unknown>;
+  updated_at: string;
+}
+
+export interface ThreadRow extends Omit<Thread, "data"> {
+  /** JSON text of an object. */
+  data: string;
+}
+
+export function threadRow(t: Thread): ThreadRow {
+  return {
+    session_id: t.session_id,
+    platform: t.platform,
+    thread_id: t.thread_id,
+    data: JSON.stringify(t.data),
+    updated_at: t.updated_at,
+  };
+}
+
+export function threadOf(r: ThreadRow): Thread {
+  return {
+    session_id: r.session_id,
+    platform: r.platform,
+    thread_id: r.thread_id,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+    updated_at: r.updated_at,
+  };
+}

@@ -8,7 +8,10 @@ import type {
   Session,
   TetherEvent,
 } from "../shared/schemas.js";
+import type { Thread } from "./rows.js";
 import type { Rule } from "./rules.js";
+
+export type { Thread } from "./rows.js";
 
 /** An event with its wire JSON, serialized once and shared by every subscriber. */
 export type StoredEvent = TetherEvent & { readonly json: string };
@@ -30,7 +33,11 @@ export interface WriteBatch {
   rules: Rule[];
   /** Delivery cursors moved forward, by `cursorKey(consumer, session_id)`. */
   cursors: Map<string, Cursor>;
-  /** Deleting a session deletes its events, approvals, queued messages, rules and cursors. */
+  /** Threads opened or changed on chat platforms, by `threadKey(platform, session_id)`: each
+   * replaces the one stored for its session and platform. */
+  threads: Map<string, Thread>;
+  /** Deleting a session deletes its events, approvals, queued messages, rules, cursors and
+   * threads. */
   deletedSessions: Set<string>;
 }
 
@@ -44,6 +51,10 @@ export interface Cursor {
 
 export function cursorKey(consumer: string, sessionId: string): string {
   return `${consumer}\u0000${sessionId}`;
+}
+
+export function threadKey(platform: string, sessionId: string): string {
+  return `${platform}\u0000${sessionId}`;
 }
 
 /** A browser's Web Push subscription (PushSubscription.toJSON(), plus who it is). Not part of any
@@ -75,6 +86,7 @@ export function emptyBatch(): WriteBatch {
     queued: [],
     rules: [],
     cursors: new Map(),
+    threads: new Map(),
     deletedSessions: new Set(),
   };
 }
@@ -147,6 +159,8 @@ export interface Store {
   listRules(sessionId: string): Promise<Rule[]>;
   /** A consumer's cursors, one per session it has delivered something of. */
   readCursors(consumer: string): Promise<Cursor[]>;
+  /** A platform's threads, one per session that has one, by session id. */
+  readThreads(platform: string): Promise<Thread[]>;
   readonly pushSubscriptions: PushSubscriptionStore;
   close(): Promise<void>;
 }

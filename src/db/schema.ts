@@ -1,6 +1,6 @@
 // Row types of the tables, as Kysely sees them. JSON columns hold text so the same repos run on
 // SQLite and PostgreSQL.
-import type { ApprovalRow, SessionRow } from "../core/rows.js";
+import type { ApprovalRow, SessionRow, ThreadRow } from "../core/rows.js";
 import type { PushSubscriptionRecord } from "../core/store.js";
 
 /** The columns of a session, shared with the in-memory store (core/rows.ts). */
@@ -43,6 +43,9 @@ export interface CursorsTable {
   seq: number;
 }
 
+/** A session's thread on a chat platform, as the Store has it (core/rows.ts). */
+export type ThreadsTable = ThreadRow;
+
 export interface Database {
   sessions: SessionsTable;
   events: EventsTable;
@@ -51,4 +54,5 @@ export interface Database {
   push_subscriptions: PushSubscriptionsTable;
   rules: RulesTable;
   cursors: CursorsTable;
+  threads: ThreadsTable;
 }

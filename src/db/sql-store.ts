@@ -15,6 +15,7 @@ import * as push from "./repos/push-subscriptions.js";
 import * as rules from "./repos/rules.js";
 import * as sessions from "./repos/sessions.js";
 import { sqliteBatchWriter } from "./repos/sqlite-batch.js";
+import * as threads from "./repos/threads.js";
 import type { Database } from "./schema.js";
 import { sqliteHandleOf } from "./sqlite-handle.js";
 
@@ -83,7 +84,9 @@ export class SqlStore implements Store {
       await queue.insertQueued(trx, batch.queued);
       await rules.insertRules(trx, batch.rules);
       await cursors.upsertCursors(trx, batch.cursors.values());
+      await threads.upsertThreads(trx, batch.threads.values());
       const deleted = [...batch.deletedSessions];
+      await threads.deleteThreadsOf(trx, deleted);
       await cursors.deleteCursorsOf(trx, deleted);
       await rules.deleteRulesOf(trx, deleted);
       await sessions.deleteSessions(trx, deleted);
@@ -112,6 +115,10 @@ export class SqlStore implements Store {
 
   readCursors(consumer: string) {
     return cursors.readCursors(this.db, consumer);
+  }
+
+  readThreads(platform: string) {
+    return threads.readThreads(this.db, platform);
   }
 
   close(): Promise<void> {

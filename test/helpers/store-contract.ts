@@ -16,6 +16,7 @@ import {
   rule,
   session,
   subscription,
+  thread,
 } from "./store-rows.js";
 
 export interface OpenedStore {
@@ -176,6 +177,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
             queued: [input("sess_s", 3)],
             rules: [rule("rule_2", "sess_new", "Read")],
             cursors: [cursor("telegram", "sess_s", 3), cursor("slack", "sess_new", 1)],
+            threads: [thread("telegram", "sess_new", "5")],
             deletedSessions: ["sess_gone"],
           };
           return writesEverything;
@@ -570,6 +572,35 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       expect(await again.readCursors("discord")).toEqual([]);
     });
 
+    it("reads a platform's threads by session; a later write replaces its id and data", async () => {
+      await commit({
+        sessions: [session("sess_a"), session("sess_b")],
+        threads: [
+          thread("telegram", "sess_b", "12", { data: { pinned: 7 } }),
+          thread("telegram", "sess_a", "11"),
+          thread("slack", "sess_a", "1700000000.000100"),
+        ],
+      });
+      const moved = thread("telegram", "sess_a", "99", {
+        data: { pinned: 3, name: "ünïcode 🧵" },
+        updated_at: at(5),
+      });
+      await commit({ threads: [moved] });
+
+      const again = await restart();
+      expect(await again.readThreads("telegram")).toEqual([
+        moved,
+        thread("telegram", "sess_b", "12", { data: { pinned: 7 } }),
+      ]);
+      expect(await again.readThreads("slack")).toEqual([
+        thread("slack", "sess_a", "1700000000.000100"),
+      ]);
+      expect(await again.readThreads("discord")).toEqual([]);
+      // What comes back is a copy: changing it changes nothing stored.
+      (await again.readThreads("telegram"))[0]!.data.pinned = 0;
+      expect((await again.readThreads("telegram"))[0]!.data).toEqual(moved.data);
+    });
+
     it("keeps push subscriptions: upsert keeps created_at, list oldest first, delete says if it existed", async () => {
       const subs = store.pushSubscriptions;
       await subs.upsert(subscription("https://push.example/b", { created_at: at(2) }));
@@ -606,9 +637,10 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         queued: [input(id, 2)],
         rules: [rule(`rule_${id}`, id, "Bash")],
         cursors: [cursor("telegram", id, 2)],
+        threads: [thread("telegram", id, `topic of ${id}`)],
       });
 
-      it("deletes its events, inputs, approvals, rules and cursors, and nothing of another's", async () => {
+      it("deletes its events, inputs, approvals, rules, cursors and threads, and nothing of another's", async () => {
         await commit(everything("sess_gone"));
         await commit(everything("sess_kept"));
         const kept = (await contents(store, ["sess_kept"], ["telegram"])).perSession;
@@ -626,6 +658,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         });
         expect(after.perSession[1]).toEqual(kept[0]);
         expect(after.cursors).toEqual([[cursor("telegram", "sess_kept", 2)]]);
+        expect(after.threads).toEqual([[thread("telegram", "sess_kept", "topic of sess_kept")]]);
         expect(after.rules.map((r) => r.id)).toEqual(["rule_sess_kept"]);
         expect(after.pendingApprovals.map((a) => a.id)).toEqual(["apr_pending_sess_kept"]);
         expect(await store.getApproval("apr_resolved_sess_gone")).toBeUndefined();
@@ -647,6 +680,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
             { id: "sess_gone", events: [], queued: [], rules: [], approvals: [[], [], []] },
           ],
           cursors: [[]],
+          threads: [[]],
           pushSubscriptions: [],
         });
       });

@@ -9,6 +9,8 @@ import {
   type QueuedMessage,
   type Store,
   type StoredEvent,
+  type Thread,
+  threadKey,
   type WriteBatch,
 } from "../../dist/core/store.js";
 import type { Approval, EventType, Session } from "../../dist/shared/schemas.js";
@@ -98,6 +100,22 @@ export function cursor(consumer: string, sessionId: string, seq: number): Cursor
   return { consumer, session_id: sessionId, seq };
 }
 
+export function thread(
+  platform: string,
+  sessionId: string,
+  threadId: string,
+  fields: Partial<Thread> = {},
+): Thread {
+  return {
+    session_id: sessionId,
+    platform,
+    thread_id: threadId,
+    data: {},
+    updated_at: at(0),
+    ...fields,
+  };
+}
+
 export function subscription(
   endpoint: string,
   fields: Partial<PushSubscriptionRecord> = {},
@@ -120,6 +138,7 @@ export interface BatchParts {
   queued?: QueuedMessage[];
   rules?: Rule[];
   cursors?: Cursor[];
+  threads?: Thread[];
   deletedSessions?: string[];
 }
 
@@ -131,6 +150,7 @@ export function batchOf(parts: BatchParts): WriteBatch {
     queued: parts.queued ?? [],
     rules: parts.rules ?? [],
     cursors: new Map((parts.cursors ?? []).map((c) => [cursorKey(c.consumer, c.session_id), c])),
+    threads: new Map((parts.threads ?? []).map((t) => [threadKey(t.platform, t.session_id), t])),
     deletedSessions: new Set(parts.deletedSessions ?? []),
   };
 }
@@ -158,13 +178,18 @@ export async function contents(
     });
   }
   const cursors = [];
-  for (const consumer of consumers) cursors.push(await store.readCursors(consumer));
+  const threads = [];
+  for (const consumer of consumers) {
+    cursors.push(await store.readCursors(consumer));
+    threads.push(await store.readThreads(consumer));
+  }
   return {
     sessions: [...loaded.sessions].sort((a, b) => (a.id < b.id ? -1 : 1)),
     pendingApprovals: loaded.pendingApprovals,
     rules: loaded.rules,
     perSession,
     cursors,
+    threads,
     pushSubscriptions: await store.pushSubscriptions.list(),
   };
 }

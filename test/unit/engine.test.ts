@@ -63,6 +63,11 @@ class SpyStore implements Store {
     this.cursorReads++;
     return this.inner.readCursors(consumer);
   }
+  threadReads = 0;
+  readThreads(platform: string) {
+    this.threadReads++;
+    return this.inner.readThreads(platform);
+  }
   get pushSubscriptions() {
     return this.inner.pushSubscriptions;
   }
@@ -888,6 +893,52 @@ describe("delivery cursors", () => {
     expect((await rejection(engine.advanceCursor("bridge", gone.id, 2))).code).toBe(
       "session_not_found",
     );
+  });
+});
+
+describe("chat-bridge threads", () => {
+  it("are on disk once saveThread resolves, and read from the disk once per platform", async () => {
+    const s = await engine.createSession({ kind: "external", name: "s" });
+    const t = await engine.createSession({ kind: "external", name: "t" });
+    expect(await engine.threadOf(s.id, "telegram")).toBeUndefined();
+    const saved = await engine.saveThread({
+      session_id: s.id,
+      platform: "telegram",
+      thread_id: "41",
+      data: { pinned: 9 },
+    });
+    expect(saved).toMatchObject({ session_id: s.id, platform: "telegram", thread_id: "41" });
+    await engine.saveThread({ session_id: t.id, platform: "telegram", thread_id: "42" });
+    await engine.saveThread({ ...saved, data: { pinned: 10 } });
+    expect(await engine.threadOf(s.id, "telegram")).toMatchObject({ data: { pinned: 10 } });
+    expect(await engine.threadOf(s.id, "slack")).toBeUndefined();
+    expect(store.threadReads).toBe(2);
+    // What the engine hands out is a copy.
+    (await engine.threadOf(s.id, "telegram"))!.data.pinned = 0;
+    expect((await engine.threadOf(s.id, "telegram"))!.data).toEqual({ pinned: 10 });
+
+    await store.close();
+    await openStore();
+    engine = await openEngine();
+    expect((await engine.readThreads("telegram")).map((x) => [x.session_id, x.thread_id])).toEqual(
+      expect.arrayContaining([
+        [s.id, "41"],
+        [t.id, "42"],
+      ]),
+    );
+    expect((await engine.threadOf(s.id, "telegram"))!.data).toEqual({ pinned: 10 });
+  });
+
+  it("are deleted with their session, and only a session that exists gets one", async () => {
+    const gone = await engine.createSession({ kind: "external", name: "gone" });
+    await engine.saveThread({ session_id: gone.id, platform: "telegram", thread_id: "7" });
+    await engine.deleteSession(gone.id);
+    expect(await engine.threadOf(gone.id, "telegram")).toBeUndefined();
+    expect(await store.readThreads("telegram")).toEqual([]);
+    expect(
+      (await rejection(engine.saveThread({ session_id: gone.id, platform: "x", thread_id: "1" })))
+        .code,
+    ).toBe("session_not_found");
   });
 });
 

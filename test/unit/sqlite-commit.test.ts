@@ -23,6 +23,7 @@ const TABLES = {
   inputs: "session_id, seq",
   rules: "id",
   cursors: "consumer, session_id",
+  threads: "platform, session_id",
 } as const;
 
 let dirs: ReturnType<typeof tempDir>[];
@@ -57,6 +58,7 @@ function dump(sqlite: OpenedSqlite): Record<keyof typeof TABLES, unknown[]> {
     inputs: rows("inputs"),
     rules: rows("rules"),
     cursors: rows("cursors"),
+    threads: rows("threads"),
   };
 }
 
@@ -74,6 +76,7 @@ function mirrored(primary: Store, mirror: Store): Store {
     listApprovals: (q) => primary.listApprovals(q),
     listRules: (s) => primary.listRules(s),
     readCursors: (c) => primary.readCursors(c),
+    readThreads: (p) => primary.readThreads(p),
     pushSubscriptions: primary.pushSubscriptions,
     close: () => primary.close(),
   };

@@ -5,6 +5,7 @@ import * as pushSubscriptions from "./2026-11-27-push-subscriptions.js";
 import * as rules from "./2026-12-01-rules.js";
 import * as cursors from "./2026-12-01-session-cursors.js";
 import * as riskyOptions from "./2026-12-01-t-risky-options.js";
+import * as bridgeThreads from "./2026-12-01-u-bridge-threads.js";
 
 // Dated, forward-only. Add a file and a line; never edit a migration that has shipped.
 export const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026-12-01-rules": rules,
   "2026-12-01-session-cursors": cursors,
   "2026-12-01-t-risky-options": riskyOptions,
+  "2026-12-01-u-bridge-threads": bridgeThreads,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -4,6 +4,7 @@
 // the same tables, columns and row mappers as the portable repos, so either can read what the
 // other wrote.
 import type SqliteDatabase from "better-sqlite3";
+import { threadRow } from "../../core/rows.js";
 import type { WriteBatch } from "../../core/store.js";
 import type {
   ApprovalsTable,
@@ -18,6 +19,7 @@ import { cursorRow, UPSERT_CURSOR_SQL } from "./cursors.js";
 import { eventRow } from "./events.js";
 import { ruleRow } from "./rules.js";
 import { sessionRow } from "./sessions.js";
+import { UPSERT_THREAD_SQL } from "./threads.js";
 
 const SESSION_COLUMNS = [
   "id",
@@ -109,7 +111,9 @@ export function sqliteBatchWriter(raw: SqliteDatabase.Database): (batch: WriteBa
   const insertQueued = raw.prepare(insert("inputs", QUEUE_COLUMNS));
   const insertRule = raw.prepare(insert("rules", RULE_COLUMNS));
   const upsertCursor = raw.prepare(UPSERT_CURSOR_SQL);
+  const upsertThread = raw.prepare(UPSERT_THREAD_SQL);
   const deletes = [
+    "delete from threads where session_id = ?",
     "delete from cursors where session_id = ?",
     "delete from rules where session_id = ?",
     "delete from events where session_id = ?",
@@ -126,6 +130,7 @@ export function sqliteBatchWriter(raw: SqliteDatabase.Database): (batch: WriteBa
     for (const m of batch.queued) insertQueued.run(queuedRow(m));
     for (const r of batch.rules) insertRule.run(ruleRow(r));
     for (const c of batch.cursors.values()) upsertCursor.run(cursorRow(c));
+    for (const t of batch.threads.values()) upsertThread.run(threadRow(t));
     for (const id of batch.deletedSessions) for (const d of deletes) d.run(id);
   });
 }
