@@ -59,11 +59,48 @@ export const ConfigSchema = z
       .string()
       .regex(/^-?\d+$/, "must be a numeric chat id such as -1001234567890")
       .optional(),
+    /** Telegram user ids allowed to answer from the group, comma-separated (empty: paired). */
+    TELEGRAM_ALLOWED_USER_IDS: z
+      .string()
+      .transform((v) =>
+        v
+          .split(",")
+          .map((id) => id.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(
+              /^\d{1,20}$/,
+              "must be numeric Telegram user ids separated by commas, e.g. 12345678,87654321",
+            ),
+        ),
+      )
+      .default([]),
+    /** The Bot API server: Telegram's, a self-hosted one, or a test's fake. */
+    TELEGRAM_API_ROOT: z
+      .url("must be a URL such as https://api.telegram.org")
+      .refine(
+        (u) => /^https?:$/.test(urlOf(u)?.protocol ?? "http:"),
+        "must be an http:// or https:// URL such as https://api.telegram.org",
+      )
+      .transform((u) => u.replace(/\/+$/, ""))
+      .default("https://api.telegram.org"),
     SLACK_BOT_TOKEN: optionalSecret,
     SLACK_APP_TOKEN: optionalSecret,
     SLACK_CHANNEL_ID: z.string().min(1).optional(),
     DISCORD_BOT_TOKEN: optionalSecret,
     DISCORD_CHANNEL_ID: z.string().regex(/^\d+$/, "must be a numeric channel id").optional(),
+    /** Every configured bridge opens a thread for every session (Tether's and external ones);
+     * off: a session gets a thread only on its own `platform`. */
+    TETHER_BRIDGE_ALL_SESSIONS: flag.default(true),
+    /** Where `/new` from a chat starts a session (absolute); unset, a chat cannot start one. */
+    TETHER_DEFAULT_DIR: z
+      .string()
+      .refine(isAbsolute, "must be an absolute directory such as /home/me/src")
+      .optional(),
     TETHER_VAPID_SUBJECT: z
       .string()
       .regex(

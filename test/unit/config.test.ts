@@ -73,6 +73,27 @@ describe("loadConfig", () => {
     expect(config.TETHER_MAX_CONNECTIONS).toBeUndefined(); // derived from the open-files limit
   });
 
+  it("reads the chat-bridge settings", () => {
+    expect(load()).toMatchObject({
+      TETHER_BRIDGE_ALL_SESSIONS: true,
+      TELEGRAM_ALLOWED_USER_IDS: [],
+      TELEGRAM_API_ROOT: "https://api.telegram.org",
+    });
+    expect(
+      load({
+        TETHER_BRIDGE_ALL_SESSIONS: "0",
+        TELEGRAM_ALLOWED_USER_IDS: " 123, 456 ,",
+        TELEGRAM_API_ROOT: "http://127.0.0.1:9000/",
+        TETHER_DEFAULT_DIR: "/home/me/src",
+      }),
+    ).toMatchObject({
+      TETHER_BRIDGE_ALL_SESSIONS: false,
+      TELEGRAM_ALLOWED_USER_IDS: ["123", "456"],
+      TELEGRAM_API_ROOT: "http://127.0.0.1:9000",
+      TETHER_DEFAULT_DIR: "/home/me/src",
+    });
+  });
+
   it("keeps the generated token beside the config file, wherever that is", () => {
     expect(load().TETHER_AGENT_TOKEN_FILE).toBe(join(dir.path, "token"));
     const xdg = join(dir.path, "xdg");
@@ -157,6 +178,11 @@ describe("bad configuration", () => {
     ["TELEGRAM_FORUM_GROUP_ID", "abc", /numeric chat id.*"abc"/],
     ["DISCORD_CHANNEL_ID", "general", /numeric channel id/],
     ["TETHER_API_URL", "not a url", /must be a URL/],
+    ["TELEGRAM_ALLOWED_USER_IDS", "123,@bob", /numeric Telegram user ids separated by commas/],
+    ["TELEGRAM_API_ROOT", "api.telegram.org", /must be a URL such as https:\/\/api.telegram.org/],
+    ["TELEGRAM_API_ROOT", "ftp://bots.example", /http:\/\/ or https:\/\//],
+    ["TETHER_BRIDGE_ALL_SESSIONS", "sometimes", /"sometimes"/],
+    ["TETHER_DEFAULT_DIR", "src/app", /absolute directory/],
   ])("%s=%s fails with one line naming the variable", (key, value, says) => {
     const error = configError({ [key]: value });
     expect(error.message).not.toContain("\n");
@@ -253,7 +279,8 @@ describe("redactConfig", () => {
   it("masks every secret that is set and leaves the rest alone", () => {
     const secrets = {
       TETHER_AGENT_TOKEN: "tok-3f9a1c77e2b44d0e8c1d5a0b7e2f4d9c",
-      TELEGRAM_BOT_TOKEN: "123456:ABC-telegram-secret",
+      // Shaped like a real one: the default TELEGRAM_API_ROOT has "telegram" in it, which is no leak.
+      TELEGRAM_BOT_TOKEN: "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
       SLACK_BOT_TOKEN: "xoxb-slack-bot-secret",
       SLACK_APP_TOKEN: "xapp-slack-app-secret",
       DISCORD_BOT_TOKEN: "discord.bot.secret",
