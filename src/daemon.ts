@@ -3,6 +3,8 @@ import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { ADAPTER_LOADERS } from "./adapters/registry.js";
 import { Supervisor } from "./adapters/supervisor.js";
+import { openBridges } from "./bridges/host.js";
+import { BRIDGES, type BridgeRegistry } from "./bridges/registry.js";
 import { LocalBus } from "./bus/bus.js";
 import { type ListenPlan, listenPlan } from "./config/dev-mode.js";
 import { ConfigError } from "./config/load.js";
@@ -54,6 +56,10 @@ export interface DaemonOptions {
   logger?: Logger;
   /** The environment agent processes get; the daemon's own by default. */
   agentEnv?: Readonly<Record<string, string>>;
+  /** The chat bridges by platform (src/bridges/registry.ts by default); tests put a fake here. */
+  bridges?: BridgeRegistry;
+  /** How long POST /external/sessions waits for a bridge to open a thread (default 10 s). */
+  openThreadTimeoutMs?: number;
 }
 
 export async function startDaemon(config: Config, options: DaemonOptions = {}): Promise<Daemon> {
@@ -72,7 +78,7 @@ export async function startDaemon(config: Config, options: DaemonOptions = {}): 
 
 /** Opens the parts in order, each registering its close as it opens, so they close in reverse:
  * in-flight commits (drained: callers waiting on a commit get their answer) → server →
- * notifications → supervisor → engine (drained again: what came in while the doors closed) →
+ * bridges (newest first) → notifications → supervisor → engine (drained again: what came in while the doors closed) →
  * store → data-dir lock. */
 async function openParts(
   config: Config,
@@ -133,6 +139,18 @@ async function openParts(
   });
   parts.add("notifications", () => notifications.close());
   notifications.start();
+  // After the notifications, before the server: they stop before the engine, and a bridge whose
+  // settings are refused stops start-up before anything listens. None loads unless configured.
+  const bridges = await openBridges({
+    registry: options.bridges ?? BRIDGES,
+    config,
+    engine,
+    bus,
+    log,
+    parts,
+    publicUrl: () => publicUrl ?? `${scheme}://localhost:8787`,
+    openThreadTimeoutMs: options.openThreadTimeoutMs,
+  });
   const agents = {
     defaultKind: config.TETHER_AGENT_ADAPTER,
     runs: (kind: string) => supervisor.runs(kind),
@@ -154,6 +172,7 @@ async function openParts(
       agents,
       push: notifications,
       answerLinks: notifications.answerLinks,
+      bridges,
     },
     {
       logger: log,

@@ -6,6 +6,7 @@ import type {
   RawServerDefault,
 } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { BridgeDoor } from "../bridges/host.js";
 import type { Bus } from "../bus/bus.js";
 import type { Engine } from "../core/engine.js";
 import type { AdapterName } from "../shared/kinds.js";
@@ -34,6 +35,8 @@ export interface ServerDeps {
   push: PushService;
   /** The answer links behind ntfy's buttons (src/notify/answer-links.ts). */
   answerLinks: AnswerLinkService;
+  /** The chat bridges that are configured: a new session's thread, their health. */
+  bridges: BridgeDoor;
 }
 
 /** What the answer-link route needs: which approval and option a capability stands for. Throws

@@ -265,11 +265,20 @@ export const ExternalCreateSessionBody = z.object({
 });
 
 export const ThreadInfo = z.object({ thread_id: z.string(), platform: z.string() });
+export type ThreadInfo = z.infer<typeof ThreadInfo>;
 
 export const ExternalCreateSessionReply = z.object({
   session_id: z.string(),
   platform: z.string().nullable(),
-  thread_info: ThreadInfo.nullable().describe("Null until a bridge exists for the platform"),
+  thread_info: ThreadInfo.nullable().describe(
+    "The session's thread on `platform`, opened before this reply when a bridge for that platform is configured; null otherwise, or when the platform did not answer in time (see thread_error)",
+  ),
+  thread_error: z
+    .string()
+    .optional()
+    .describe(
+      "Only when a bridge for `platform` is configured but could not open the thread (down, or slower than 10 s): why. The session exists; its thread is opened once the platform answers",
+    ),
 });
 
 export const OutputBody = z.object({
@@ -545,6 +554,17 @@ export const StreamQuery = z.object({
   token: z.string().optional().describe("Auth token, for clients that cannot set headers"),
 });
 
+export const BridgeHealth = z.object({
+  name: z.string().describe("The platform: telegram, slack, discord"),
+  state: z
+    .enum(["starting", "connected", "retrying", "stopped"])
+    .describe("retrying: the platform is unreachable or refusing; events wait on disk"),
+  since: z.string().describe("When it entered this state (ISO time)"),
+  last_error: z.string().nullable().describe("The newest failure, without secrets"),
+  backlog: z.number().int().nonnegative().describe("Events committed but not yet delivered"),
+});
+export type BridgeHealth = z.infer<typeof BridgeHealth>;
+
 export const Health = z.object({
   status: z.literal("ok"),
   version: z.string(),
@@ -552,6 +572,7 @@ export const Health = z.object({
   sessions: z.number().int(),
   pending_approvals: z.number().int(),
   auth: z.boolean(),
+  bridges: z.array(BridgeHealth).describe("Each configured chat bridge; empty without one"),
 });
 
 export const UsageReply = z.object({

@@ -3,7 +3,7 @@ import type { RequestOptions } from "node:https";
 import { hostname, userInfo } from "node:os";
 import WebSocket from "ws";
 import { ApiError, type TetherClient } from "../../client/api.js";
-import type { Approval, TetherEvent } from "../../shared/schemas.js";
+import type { Approval, BridgeHealth, TetherEvent } from "../../shared/schemas.js";
 import { wholeNumber } from "../flags.js";
 import { approvalTable, count, formatEvent, sessionTable } from "../format.js";
 
@@ -20,6 +20,16 @@ export async function status(client: TetherClient) {
   out(
     `Tether ${h.version} at ${client.url}: up ${Math.round(h.uptime_s)}s, ${count(h.sessions, "session")}, ${count(h.pending_approvals, "pending approval")}, auth ${h.auth ? "on" : "off"}`,
   );
+  // An older daemon has no bridges field.
+  for (const b of h.bridges ?? []) out(bridgeLine(b));
+}
+
+/** `telegram: retrying since 12:00:03, 14 events waiting (last error: …)`. */
+export function bridgeLine(b: BridgeHealth): string {
+  const since = b.state === "connected" ? "" : ` since ${b.since}`;
+  const backlog = b.backlog > 0 ? `, ${count(b.backlog, "event")} waiting` : "";
+  const error = b.last_error ? ` (last error: ${b.last_error})` : "";
+  return `  ${b.name}: ${b.state}${since}${backlog}${error}`;
 }
 
 export async function list(client: TetherClient) {

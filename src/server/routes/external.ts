@@ -31,6 +31,12 @@ export function externalRoutes(app: App, deps: ServerDeps) {
       schema: {
         tags,
         summary: "Register an agent session",
+        description:
+          "With a `platform` whose chat bridge is configured, the session's thread there is " +
+          "opened before the reply and returned as `thread_info`. A platform that is down or " +
+          "slower than 10 s does not fail the call (the session is created, and retrying would " +
+          "make a second one): `thread_info` is null, `thread_error` says why, and the bridge " +
+          "opens the thread once the platform answers.",
         body: ExternalCreateSessionBody,
         response: { 200: ExternalCreateSessionReply, 400: ErrorBody },
       },
@@ -44,7 +50,8 @@ export function externalRoutes(app: App, deps: ServerDeps) {
         directory: agent.workspace,
         platform,
       });
-      return { session_id: session.id, platform: session.platform, thread_info: null };
+      const thread = await deps.bridges.openThread(session);
+      return { session_id: session.id, platform: session.platform, ...thread };
     },
   );
 

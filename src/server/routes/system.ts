@@ -21,6 +21,7 @@ export function systemRoutes(app: App, deps: ServerDeps, openapi: OpenApi) {
       sessions: deps.engine.sessionCount,
       pending_approvals: deps.engine.approvals.pendingCount,
       auth: deps.authRequired,
+      bridges: deps.bridges.health(),
     }),
   );
 

@@ -1,0 +1,81 @@
+// A chat bridge (Telegram, Slack, Discord) as the daemon sees it: a small interface of ours that
+// every platform's folder implements, and the context it is started with. A platform's SDK and
+// its types stay inside its folder (test/architecture); nothing here imports one.
+import type { Logger } from "pino";
+import type { Config } from "../config/schema.js";
+import type { Approvals } from "../core/approvals.js";
+import type { Engine } from "../core/engine.js";
+import type { FollowSessionsOptions, SessionsFollow } from "../core/follow-sessions.js";
+import type { Thread } from "../core/rows.js";
+import type { BridgeHealth, Session } from "../shared/schemas.js";
+
+export type { Thread } from "../core/rows.js";
+
+/** What a bridge says about itself in /api/health and `tether status` (its name is added). */
+export type BridgeState = Omit<BridgeHealth, "name">;
+
+export interface Bridge {
+  /** The platform's name, as in the registry and a session's `platform` (`telegram`). */
+  readonly name: string;
+  /**
+   * Connects and starts delivering. Resolves once the platform has accepted the bridge (e.g.
+   * the token and the group checked), so a daemon that says it started has its bridges. A
+   * problem the user can fix (a refused token, a group that is not a forum) is thrown as a
+   * StartupError naming the setting (see bridgeSettingError); the daemon then stops with that
+   * one line. A platform that is merely unreachable is not that: say `retrying` in health()
+   * and keep trying.
+   */
+  start(context: BridgeContext): Promise<void>;
+  /** Stops taking and delivering anything and puts its cursors on disk (its follows closed);
+   * called once, before the engine and the store close. */
+  stop(): Promise<void>;
+  health(): BridgeState;
+  /**
+   * Opens the session's thread now (or returns the one it has), for `POST /external/sessions`
+   * with this bridge's platform, and saves it with `context.threads.save`. Bounded by the
+   * caller's timeout; aborted through `signal` when that runs out.
+   */
+  openThread?(session: Session, signal: AbortSignal): Promise<Thread>;
+}
+
+/** What the engine offers a bridge besides approvals: read sessions and their history, speak
+ * for the human. */
+export type BridgeEngine = Pick<
+  Engine,
+  | "listSessions"
+  | "getSessionById"
+  | "readEvents"
+  | "sendInput"
+  | "interrupt"
+  | "createSession"
+  | "renameSession"
+>;
+
+/** One platform's threads, bound to its name (kept in the engine's memory after one read). */
+export interface BridgeThreads {
+  of(sessionId: string): Promise<Thread | undefined>;
+  all(): Promise<Thread[]>;
+  /** Records (or replaces) the session's thread; resolves once it is on disk. */
+  save(sessionId: string, threadId: string, data?: Record<string, unknown>): Promise<Thread>;
+}
+
+export interface BridgeContext {
+  engine: BridgeEngine;
+  /** Ask, resolve (with the Actor the bridge authenticated), withdraw, settled. */
+  approvals: Approvals;
+  /** Every session's events after this bridge's durable cursor, then live (core/follow-sessions),
+   * with the bridge's name as the consumer. */
+  followSessions(
+    options: Omit<FollowSessionsOptions, "engine" | "bus" | "consumer">,
+  ): Promise<SessionsFollow>;
+  threads: BridgeThreads;
+  /** Whether `session` gets a thread on this bridge: every session with
+   * TETHER_BRIDGE_ALL_SESSIONS (the default), else only those whose platform is this one. */
+  wantsThread(session: Session): boolean;
+  /** A child of the daemon's logger, with `bridge: <name>`. Never log a token. */
+  log: Logger;
+  /** The settings, validated and frozen: the bridge reads its own (TELEGRAM_*). */
+  settings: Readonly<Config>;
+  /** Where the web app is (TETHER_PUBLIC_URL or the daemon's own URL), for links. */
+  publicUrl(): string;
+}
