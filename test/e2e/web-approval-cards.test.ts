@@ -58,7 +58,7 @@ async function undoWindow(page: Page, ms: number) {
 async function externalSession(
   t: TestDaemon,
   name: string,
-  workspace = "/tmp/work/api",
+  workspace = "/home/dev/api",
 ): Promise<string> {
   const res = await t.api("POST", "/external/sessions", {
     agent_metadata: { name: "test-agent", type: "custom", icon: null, workspace },
@@ -121,7 +121,7 @@ describe.skipIf(skip !== undefined)(
       const id = await externalSession(
         t,
         "refactor auth",
-        "/tmp/work/projects/tether-auth-service",
+        "/home/dev/projects/tether-auth-service",
       );
       const before = lines(300, (i) => `const value${i} = compute(${i});`);
       const after = lines(300, (i) =>
@@ -204,7 +204,7 @@ describe.skipIf(skip !== undefined)(
         title: "command: rm -rf build",
         options: ["Allow", "Deny"],
         tool_name: "command",
-        tool_input: { command: "rm -rf build", cwd: "/tmp/work/api", reason: null },
+        tool_input: { command: "rm -rf build", cwd: "/home/dev/api", reason: null },
       });
       const patch = await ask(t, id, {
         title: "apply_patch: update src/a.ts, add notes.md",
@@ -242,7 +242,7 @@ describe.skipIf(skip !== undefined)(
       );
       const codex = card(page, codexCommand).getByTestId("tool-command");
       await expect(codex.locator("code").textContent()).resolves.toBe("rm -rf build");
-      await codex.getByText("in /tmp/work/api").waitFor();
+      await codex.getByText("in /home/dev/api").waitFor();
 
       const files = card(page, patch).getByTestId("diff-file");
       expect(await files.count()).toBe(2);

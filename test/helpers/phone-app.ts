@@ -48,7 +48,12 @@ export async function pair(app: PhoneApp, token: string, then = "/"): Promise<vo
 
 export async function externalSession(t: TestDaemon, name: string): Promise<string> {
   const res = await t.api("POST", "/external/sessions", {
-    agent_metadata: { name: "test-agent", type: "custom", icon: null, workspace: "/tmp/work" },
+    agent_metadata: {
+      name: "test-agent",
+      type: "custom",
+      icon: null,
+      workspace: "/home/dev/project",
+    },
     session_name: name,
     platform: "web",
   });
