@@ -4,6 +4,7 @@
 import { computed, reactive } from "vue";
 import { api } from "../api/http.js";
 import type { Approval, Session, TetherEvent } from "../api/types.js";
+import { applyToSession } from "../session/apply-event.js";
 import { ResumableSource } from "../stream/resumable-source.js";
 
 /** An approval answered (or withdrawn) while this app watched: its card stays in the inbox a
@@ -86,17 +87,8 @@ function applyEvent(event: TetherEvent): void {
     session.updated_at = event.ts;
     session.last_seq = Math.max(session.last_seq, event.seq);
   }
+  if (session) applyToSession(session, event);
   switch (event.type) {
-    case "state":
-      if (session) {
-        session.state = event.data.to;
-        session.error =
-          event.data.to === "error" ? (event.data.reason ?? "the agent reported an error") : null;
-      }
-      break;
-    case "renamed":
-      if (session) session.name = event.data.to;
-      break;
     case "approval_request":
       // One a session rule answered is committed already resolved: it never waits for anyone.
       if (event.data.status === "pending") overview.approvals[event.data.id] = event.data;

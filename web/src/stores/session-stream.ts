@@ -6,6 +6,7 @@
 import { markRaw, reactive } from "vue";
 import { ApiError, api } from "../api/http.js";
 import type { Approval, Session, TetherEvent, Usage } from "../api/types.js";
+import { applyToSession } from "../session/apply-event.js";
 import { ResumableSource } from "../stream/resumable-source.js";
 
 /** How many of the newest events a page opens with, and how many more each "earlier" adds. */
@@ -113,22 +114,8 @@ export function followSession(id: string): FollowedSession {
     // Events never change once committed: not watched inside, only their list.
     state.events.push(markRaw(event));
     learn(event);
-    const session = state.session;
-    switch (event.type) {
-      case "state":
-        if (session) {
-          session.state = event.data.to;
-          session.error =
-            event.data.to === "error" ? (event.data.reason ?? "the agent reported an error") : null;
-        }
-        break;
-      case "renamed":
-        if (session) session.name = event.data.to;
-        break;
-      case "usage":
-        state.usage = event.data.total;
-        break;
-    }
+    if (state.session) applyToSession(state.session, event);
+    if (event.type === "usage") state.usage = event.data.total;
   };
 
   // Each message of the stream is a task of its own, and the page would be laid out again after
