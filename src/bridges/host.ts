@@ -117,6 +117,8 @@ function contextFor(name: string, options: OpenBridgesOptions): BridgeContext {
       save: (sessionId, threadId, data) =>
         engine.saveThread({ session_id: sessionId, platform: name, thread_id: threadId, data }),
     },
+    // Pairing lands next: until then nobody is paired.
+    users: { isPaired: () => false, pair: async () => false },
     wantsThread: (session) => config.TETHER_BRIDGE_ALL_SESSIONS || session.platform === name,
     log: options.log.child({ bridge: name }),
     settings: config,

@@ -36,6 +36,10 @@ export interface Bridge {
    * caller's timeout; aborted through `signal` when that runs out.
    */
   openThread?(session: Session, signal: AbortSignal): Promise<Thread>;
+  /** True when the bridge takes its users by pairing (no allow list is configured, e.g.
+   * TELEGRAM_ALLOWED_USER_IDS is empty): the daemon then issues a one-time code for `/pair` and
+   * prints it when nobody is paired yet. Asked after start(). */
+  pairing?(): boolean;
 }
 
 /** What the engine offers a bridge besides approvals: read sessions and their history, speak
@@ -59,6 +63,26 @@ export interface BridgeThreads {
   save(sessionId: string, threadId: string, data?: Record<string, unknown>): Promise<Thread>;
 }
 
+/** A chat user allowed to answer on a bridge because they sent `/pair <code>`. */
+export interface BridgeUser {
+  platform: string;
+  /** The platform's user id, as a string (`1001`). */
+  user_id: string;
+  /** How the platform names them (`@ada`, `Ada Lovelace`), for `tether bridges`. */
+  name: string;
+  paired_at: string;
+}
+
+/** One platform's paired users (kept in memory after one read at start). */
+export interface BridgeUsers {
+  /** Whether the user was paired on this platform (and not revoked since). */
+  isPaired(userId: string): boolean;
+  /** A `/pair <code>` from the platform: when the code is one the daemon issued for this
+   * platform and has not been used, the user is stored as paired (on disk before this resolves)
+   * and the code is spent. Otherwise false, and nothing changes. */
+  pair(code: string, user: { id: string; name: string }): Promise<boolean>;
+}
+
 export interface BridgeContext {
   engine: BridgeEngine;
   /** Ask, resolve (with the Actor the bridge authenticated), withdraw, settled. */
@@ -69,6 +93,8 @@ export interface BridgeContext {
     options: Omit<FollowSessionsOptions, "engine" | "bus" | "consumer">,
   ): Promise<SessionsFollow>;
   threads: BridgeThreads;
+  /** Users paired with `/pair` on this platform. */
+  users: BridgeUsers;
   /** Whether `session` gets a thread on this bridge: every session with
    * TETHER_BRIDGE_ALL_SESSIONS (the default), else only those whose platform is this one. */
   wantsThread(session: Session): boolean;

@@ -13,7 +13,10 @@ export type Actor =
   | { kind: "rule"; id: string }
   /** A button on an ntfy notification, through its answer link (notify/answer-links.ts): the
    * link is the only credential, so nothing more is known of who tapped it. */
-  | { kind: "ntfy" };
+  | { kind: "ntfy" }
+  /** A user of a chat bridge whom the bridge let answer (allowed or paired), by the platform's
+   * own user id: `telegram:1001`. */
+  | { kind: "bridge"; platform: string; user: string };
 
 /** The actor as recorded in `decided_by`, `sender` and `by`: `web:phone`, `cli:alice@laptop`,
  * `api`, `rule:rule_…`, `ntfy`. */
@@ -27,6 +30,8 @@ export function actorLabel(actor: Actor): string {
       return "local";
     case "ntfy":
       return "ntfy";
+    case "bridge":
+      return `${actor.platform}:${actor.user}`;
     default:
       return actor.name === undefined ? actor.kind : `${actor.kind}:${actor.name}`;
   }
