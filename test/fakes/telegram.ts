@@ -157,13 +157,16 @@ export interface FakeTelegram {
     from?: TgUser;
   }): Record<string, unknown>;
   /** A user presses the inline button (by callback_data, else by label) of a bot message;
-   * returns the callback query id. */
+   * returns the callback query id. With `stale`, the button may be one an earlier version of the
+   * message had: a client that has not caught up with an edit still shows it, and Telegram still
+   * delivers the press. */
   clickButton(options: {
     messageId: number;
     chatId?: number;
     data?: string;
     text?: string;
     from?: TgUser;
+    stale?: boolean;
   }): string;
   /** Queues any update (`update_id` is added). Returns the update id. */
   pushUpdate(update: Record<string, unknown>): number;
@@ -966,10 +969,11 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       pushUpdate({ message: wire });
       return wire;
     },
-    clickButton({ messageId, chatId = FORUM_CHAT.id, data, text, from = USER }) {
+    clickButton({ messageId, chatId = FORUM_CHAT.id, data, text, from = USER, stale = false }) {
       const m = findMessage(chatId, messageId);
       if (!m) throw new Error(`fake Telegram: no message ${messageId} in chat ${chatId}`);
-      const buttons = m.reply_markup?.inline_keyboard.flat() ?? [];
+      const versions = stale ? [m, ...[...m.edits].reverse()] : [m];
+      const buttons = versions.flatMap((v) => v.reply_markup?.inline_keyboard.flat() ?? []);
       const button = buttons.find((b) =>
         data !== undefined ? b.callback_data === data : b.text === text,
       );

@@ -1,0 +1,83 @@
+// A session's forum topic, through the real daemon and the real grammY against the fake Bot API:
+// an external agent with `platform: "telegram"` gets its topic before the reply (thread_info
+// names it), named after the session, with a pinned header; a rename renames the topic.
+import { expect, it } from "vitest";
+import { waitFor } from "../helpers/wait.js";
+import {
+  botMessages,
+  createExternalSession,
+  DELIVERY_MS,
+  topicNamed,
+  useTelegram,
+  waitForBotMessage,
+} from "../helpers/telegram.js";
+
+const tg = useTelegram();
+
+it("opens the topic before answering, named after the session, and pins a header", async () => {
+  const fake = await tg.fake();
+  const d = await tg.daemon();
+  const session = await createExternalSession(d, "fix the login bug", {
+    name: "Builder",
+    type: "custom",
+    workspace: "/repo/app",
+  });
+  // The reply came after the topic was created: it is there already, no waiting.
+  const topic = fake.topics().find((t) => t.message_thread_id === session.threadId);
+  expect(topic?.name).toBe("fix the login bug");
+  expect(session.reply.thread_info).toEqual({
+    platform: "telegram",
+    thread_id: String(topic!.message_thread_id),
+  });
+
+  const header = await waitForBotMessage(fake, { threadId: session.threadId });
+  expect(header.text).toContain("Builder");
+  expect(header.text).toContain("/repo/app");
+  await waitFor(() => fake.pinned().includes(header.message_id), {
+    timeoutMs: DELIVERY_MS,
+    what: () => `the header ${header.message_id} pinned; pinned: ${fake.pinned()}`,
+  });
+  // It is the topic's first bot message.
+  expect(botMessages(fake, session.threadId)[0]?.message_id).toBe(header.message_id);
+});
+
+it("gives each session its own topic", async () => {
+  const fake = await tg.fake();
+  const d = await tg.daemon();
+  const a = await createExternalSession(d, "session one");
+  const b = await createExternalSession(d, "session two");
+  expect(a.threadId).not.toBe(b.threadId);
+  expect(fake.topics().map((t) => t.name)).toEqual(["session one", "session two"]);
+});
+
+it("renames the topic when the session is renamed", async () => {
+  const fake = await tg.fake();
+  const d = await tg.daemon();
+  const session = await createExternalSession(d, "first name");
+  const res = await d.api("PATCH", `/api/sessions/${session.id}`, { name: "a better name" });
+  expect(res.status, res.text).toBe(200);
+  const topic = await waitFor(
+    () => fake.topics().find((t) => t.message_thread_id === session.threadId && t.name === "a better name"),
+    { timeoutMs: DELIVERY_MS, what: () => `the topic renamed; topics: ${JSON.stringify(fake.topics())}` },
+  );
+  expect(topic.renames).toEqual(["first name"]);
+});
+
+it("keeps a topic name within Telegram's 128 characters for a long session name", async () => {
+  const fake = await tg.fake();
+  const d = await tg.daemon();
+  const long = `refactor ${"the authentication module ".repeat(7)}`.trim();
+  expect(long.length).toBeGreaterThan(128);
+  const session = await createExternalSession(d, long);
+  const topic = fake.topics().find((t) => t.message_thread_id === session.threadId)!;
+  expect(topic.name.length).toBeLessThanOrEqual(128);
+  expect(topic.name.startsWith("refactor the authentication module")).toBe(true);
+});
+
+it("opens a topic for a session registered without a platform too (TETHER_BRIDGE_ALL_SESSIONS)", async () => {
+  const fake = await tg.fake();
+  const d = await tg.daemon();
+  const res = await d.api("POST", "/external/sessions", { session_name: "no platform given" });
+  expect(res.status, res.text).toBe(200);
+  await topicNamed(fake, "no platform given");
+});
