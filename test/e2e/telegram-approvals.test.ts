@@ -55,7 +55,11 @@ it("shows a button per option, and an allowed user's press answers the agent", a
   expect(edited.text).toContain("Approve");
   expect(edited.text).toContain(`@${USER.username} (on Telegram)`);
   const approval = (await d.api("GET", `/api/approvals/${requestId}`)).body;
-  expect(approval).toMatchObject({ status: "resolved", decision: "Approve", decided_by: "telegram:1001" });
+  expect(approval).toMatchObject({
+    status: "resolved",
+    decision: "Approve",
+    decided_by: "telegram:1001",
+  });
   expect(refusedCalls(fake)).toEqual([]);
 });
 
@@ -85,7 +89,9 @@ it("edits the message when the approval is answered on the App API, and a late p
   const late = fake.clickButton({ messageId: asked.message_id, text: "Approve", stale: true });
   const answer = await waitForCallbackAnswer(fake, late);
   expect(answer.text ?? "").toMatch(/^Already answered/);
-  const resolvedEvents = (await events(d, session.id)).filter((e) => e.type === "approval_resolved");
+  const resolvedEvents = (await events(d, session.id)).filter(
+    (e) => e.type === "approval_resolved",
+  );
   expect(resolvedEvents).toHaveLength(1);
   expect(resolvedEvents[0]!.data).toMatchObject({ option: "Reject" });
   expect((await d.api("GET", `/api/approvals/${requestId}`)).body.decision).toBe("Reject");
@@ -107,7 +113,10 @@ it("ignores a stranger's press, answering it so their spinner stops", async () =
   });
   expect((await events(d, session.id)).filter((e) => e.type === "approval_resolved")).toEqual([]);
   // The buttons are still there for someone who may answer.
-  expect(buttonTexts(fake.message(asked.chat_id, asked.message_id)!)).toEqual(["Approve", "Reject"]);
+  expect(buttonTexts(fake.message(asked.chat_id, asked.message_id)!)).toEqual([
+    "Approve",
+    "Reject",
+  ]);
 
   // And the allowed user still can.
   const ok = fake.clickButton({ messageId: asked.message_id, text: "Reject" });
@@ -134,5 +143,7 @@ it("decides once when two presses race: the second is told it was already answer
   const answer = await waitForCallbackAnswer(fake, second);
   expect(answer.text ?? "").toMatch(/^Already answered/);
   expect((await d.api("GET", `/api/approvals/${requestId}`)).body.decision).toBe("Approve");
-  expect((await events(d, session.id)).filter((e) => e.type === "approval_resolved")).toHaveLength(1);
+  expect((await events(d, session.id)).filter((e) => e.type === "approval_resolved")).toHaveLength(
+    1,
+  );
 });

@@ -37,7 +37,11 @@ it("ignores a stranger's message and the bot's own", async () => {
   fake.userSends({ text: "an echo of the bot", threadId: session.threadId, from: fake.bot });
   // Updates are handled in order: once the allowed user's message is in, the others were seen.
   fake.userSends({ text: "the real one", threadId: session.threadId });
-  await waitForEvent(d, session.id, (e) => e.type === "human_input" && e.data.text === "the real one");
+  await waitForEvent(
+    d,
+    session.id,
+    (e) => e.type === "human_input" && e.data.text === "the real one",
+  );
   const inputs = (await events(d, session.id)).filter((e) => e.type === "human_input");
   expect(inputs.map((e) => e.data.text)).toEqual(["the real one"]);
 });
@@ -51,12 +55,12 @@ it("routes each topic's messages to its own session", async () => {
   fake.userSends({ text: "for a", threadId: a.threadId });
   await waitForEvent(d, a.id, (e) => e.type === "human_input");
   await waitForEvent(d, b.id, (e) => e.type === "human_input");
-  expect((await events(d, a.id)).filter((e) => e.type === "human_input").map((e) => e.data.text)).toEqual([
-    "for a",
-  ]);
-  expect((await events(d, b.id)).filter((e) => e.type === "human_input").map((e) => e.data.text)).toEqual([
-    "for b",
-  ]);
+  expect(
+    (await events(d, a.id)).filter((e) => e.type === "human_input").map((e) => e.data.text),
+  ).toEqual(["for a"]);
+  expect(
+    (await events(d, b.id)).filter((e) => e.type === "human_input").map((e) => e.data.text),
+  ).toEqual(["for b"]);
 });
 
 it("/help in General lists the commands", async () => {
@@ -101,10 +105,17 @@ it("/interrupt in a topic interrupts that session as the Telegram user", async (
   const fake = await tg.fake();
   const d = await tg.daemon();
   const session = await createExternalSession(d, "busy agent");
-  const running = await d.api("POST", `/external/sessions/${session.id}/status`, { status: "thinking" });
+  const running = await d.api("POST", `/external/sessions/${session.id}/status`, {
+    status: "thinking",
+  });
   expect(running.body.state).toBe("running");
   fake.userSends({ text: "/interrupt", threadId: session.threadId });
-  const interrupt = await waitForEvent(d, session.id, (e) => e.type === "interrupt", "an interrupt");
+  const interrupt = await waitForEvent(
+    d,
+    session.id,
+    (e) => e.type === "interrupt",
+    "an interrupt",
+  );
   expect(interrupt.data.by).toBe(`telegram:${USER.id}`);
   expect((await d.api("GET", `/api/sessions/${session.id}`)).body.state).toBe("interrupting");
 });

@@ -64,7 +64,9 @@ it("splits a run of outputs longer than one message across messages of at most 4
   const text = await waitForTopicText(fake, session.threadId, markerOf(outputs.at(-1)!), 30_000);
   expectEachOnceInOrder(text, outputs);
   expect(longestVersion(fake, session.threadId)).toBeLessThanOrEqual(4096);
-  expect(botMessages(fake, session.threadId).filter((m) => m.text.includes("out-")).length).toBeGreaterThan(4);
+  expect(
+    botMessages(fake, session.threadId).filter((m) => m.text.includes("out-")).length,
+  ).toBeGreaterThan(4);
   expect(refusedCalls(fake)).toEqual([]);
 });
 
@@ -72,7 +74,10 @@ it("sends a very long output as a document with the whole text in the file", asy
   const fake = await tg.fake();
   const d = await tg.daemon();
   const session = await createExternalSession(d, "big output");
-  const lines = Array.from({ length: 400 }, (_, i) => `line ${String(i).padStart(4, "0")}: ${"x".repeat(40)}`);
+  const lines = Array.from(
+    { length: 400 },
+    (_, i) => `line ${String(i).padStart(4, "0")}: ${"x".repeat(40)}`,
+  );
   const big = lines.join("\n");
   expect(big.length).toBeGreaterThan(18_000);
   await postOutputs(d, session.id, [big, "after the big one"]);

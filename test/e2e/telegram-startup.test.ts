@@ -26,7 +26,13 @@ it("is connected in /api/health once the token and the forum group check out", a
   const fake = await tg.fake();
   const d = await tg.daemon();
   expect(await bridgesHealth(d)).toEqual([
-    { name: "telegram", state: "connected", since: expect.any(String), last_error: null, backlog: 0 },
+    {
+      name: "telegram",
+      state: "connected",
+      since: expect.any(String),
+      last_error: null,
+      backlog: 0,
+    },
   ]);
   expect(fake.callsOf("getMe").length).toBeGreaterThan(0);
 });

@@ -2,7 +2,6 @@
 // an external agent with `platform: "telegram"` gets its topic before the reply (thread_info
 // names it), named after the session, with a pinned header; a rename renames the topic.
 import { expect, it } from "vitest";
-import { waitFor } from "../helpers/wait.js";
 import {
   botMessages,
   createExternalSession,
@@ -11,6 +10,7 @@ import {
   useTelegram,
   waitForBotMessage,
 } from "../helpers/telegram.js";
+import { waitFor } from "../helpers/wait.js";
 
 const tg = useTelegram();
 
@@ -57,8 +57,14 @@ it("renames the topic when the session is renamed", async () => {
   const res = await d.api("PATCH", `/api/sessions/${session.id}`, { name: "a better name" });
   expect(res.status, res.text).toBe(200);
   const topic = await waitFor(
-    () => fake.topics().find((t) => t.message_thread_id === session.threadId && t.name === "a better name"),
-    { timeoutMs: DELIVERY_MS, what: () => `the topic renamed; topics: ${JSON.stringify(fake.topics())}` },
+    () =>
+      fake
+        .topics()
+        .find((t) => t.message_thread_id === session.threadId && t.name === "a better name"),
+    {
+      timeoutMs: DELIVERY_MS,
+      what: () => `the topic renamed; topics: ${JSON.stringify(fake.topics())}`,
+    },
   );
   expect(topic.renames).toEqual(["first name"]);
 });

@@ -40,6 +40,9 @@ export function telegramEnv(
 }
 
 export interface TelegramRig {
+  /** Closes this test's daemons, then its fake (done after each test; again is a no-op). For a
+   * file whose own tear-down must run after the daemon is gone. */
+  close(): Promise<void>;
   /** Starts a fake Bot API (once per test; the daemon below talks to it). */
   fake(options?: FakeTelegramOptions): Promise<FakeTelegram>;
   /** Starts the daemon in process with the Telegram settings (plus `env`) against this test's
@@ -56,16 +59,18 @@ export function useTelegram(): TelegramRig {
   let fake: FakeTelegram | undefined;
   const daemons: TestDaemon[] = [];
 
-  afterEach(async () => {
+  const close = async () => {
     for (const d of daemons.splice(0)) await d.close();
     if (fake) {
       await fake.up().catch(() => undefined); // a test that failed mid-outage
       await fake.close();
     }
     fake = undefined;
-  });
+  };
+  afterEach(close);
 
   const rig: TelegramRig = {
+    close,
     async fake(options) {
       fake = await startFakeTelegram({ maxPollSeconds: 5, ...options });
       return fake;
@@ -108,7 +113,11 @@ export async function createExternalSession(
   });
   expect(res.status, res.text).toBe(200);
   expect(res.body.thread_info, res.text).toMatchObject({ platform: "telegram" });
-  return { id: res.body.session_id, threadId: Number(res.body.thread_info.thread_id), reply: res.body };
+  return {
+    id: res.body.session_id,
+    threadId: Number(res.body.thread_info.thread_id),
+    reply: res.body,
+  };
 }
 
 /** Posts outputs one after the other, each acknowledged (committed) before the next. */
@@ -179,10 +188,10 @@ export async function bridgesHealth(d: TestDaemon) {
 
 /** The topic named `name` (as it is now, or was), once the bridge has created it. */
 export function topicNamed(fake: FakeTelegram, name: string, timeoutMs = DELIVERY_MS) {
-  return waitFor(
-    () => fake.topics().find((t) => t.name === name || t.renames.includes(name)),
-    { timeoutMs, what: () => `a topic "${name}"; topics: ${JSON.stringify(fake.topics())}` },
-  );
+  return waitFor(() => fake.topics().find((t) => t.name === name || t.renames.includes(name)), {
+    timeoutMs,
+    what: () => `a topic "${name}"; topics: ${JSON.stringify(fake.topics())}`,
+  });
 }
 
 /** The bot's messages in a topic, oldest first, as they are now. */
@@ -232,9 +241,10 @@ export function waitForBotMessage(
   what = "a bot message",
 ): Promise<FakeMessage> {
   const list = () =>
-    (where.threadId === undefined ? generalBotMessages(fake) : botMessages(fake, where.threadId)).filter(
-      (m) => m.message_id > (where.afterId ?? 0),
-    );
+    (where.threadId === undefined
+      ? generalBotMessages(fake)
+      : botMessages(fake, where.threadId)
+    ).filter((m) => m.message_id > (where.afterId ?? 0));
   return waitFor(() => list().find(pred), {
     timeoutMs: DELIVERY_MS,
     intervalMs: 20,
@@ -281,7 +291,10 @@ export function refusedCalls(fake: FakeTelegram) {
 export function longestVersion(fake: FakeTelegram, threadId: number): number {
   return Math.max(
     0,
-    ...botMessages(fake, threadId).flatMap((m) => [m.text.length, ...m.edits.map((e) => e.text.length)]),
+    ...botMessages(fake, threadId).flatMap((m) => [
+      m.text.length,
+      ...m.edits.map((e) => e.text.length),
+    ]),
   );
 }
 
@@ -305,7 +318,10 @@ export function occurrences(text: string, marker: string): number[] {
 /** Each output's marker occurs exactly once, and in the order they were posted. */
 export function expectEachOnceInOrder(text: string, outputs: string[]): void {
   const counts = outputs.map((o) => [markerOf(o), occurrences(text, markerOf(o)).length] as const);
-  expect(counts.filter(([, n]) => n !== 1), "markers not seen exactly once").toEqual([]);
+  expect(
+    counts.filter(([, n]) => n !== 1),
+    "markers not seen exactly once",
+  ).toEqual([]);
   const positions = outputs.map((o) => text.indexOf(markerOf(o)));
   expect(positions).toEqual([...positions].sort((a, b) => a - b));
 }

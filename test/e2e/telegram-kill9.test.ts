@@ -1,0 +1,153 @@
+// The daemon killed while its Telegram bridge is delivering, then restarted on the same data dir
+// (a `tether start` subprocess against the fake Bot API, which outlives it): every committed
+// output reaches the topic, in order, in the same topic. After SIGKILL nothing is shown twice
+// except the one message that may have been in flight (Telegram has no idempotency key); after a
+// clean stop (SIGTERM) nothing at all.
+import { afterEach, expect, it } from "vitest";
+import type { FakeTelegram } from "../fakes/telegram.js";
+import { callApi, type SpawnedDaemon, spawnDaemon, tempDir } from "../helpers/daemon.js";
+import {
+  botMessages,
+  DAEMON_TOKEN,
+  DELIVERY_MS,
+  markerOf,
+  numberedOutputs,
+  occurrences,
+  telegramEnv,
+  topicText,
+  useTelegram,
+  waitForTopicText,
+} from "../helpers/telegram.js";
+import { waitFor } from "../helpers/wait.js";
+
+const tg = useTelegram();
+const daemons: SpawnedDaemon[] = [];
+const dirs: { remove(): void }[] = [];
+afterEach(async () => {
+  await Promise.all(daemons.splice(0).map((d) => d.kill("SIGKILL")));
+  for (const dir of dirs.splice(0)) dir.remove();
+});
+
+async function start(fake: FakeTelegram, dataDir: string): Promise<SpawnedDaemon> {
+  const d = await spawnDaemon(dataDir, { TETHER_AGENT_TOKEN: DAEMON_TOKEN, ...telegramEnv(fake) });
+  daemons.push(d);
+  await waitFor(() => fake.polling(), { timeoutMs: DELIVERY_MS, what: "the bridge to long poll" });
+  return d;
+}
+
+const api = (d: SpawnedDaemon, method: string, path: string, body?: unknown) =>
+  callApi(d.url, DAEMON_TOKEN, method, path, body);
+
+/** How many of `outputs` the topic shows. */
+const shown = (fake: FakeTelegram, threadId: number, outputs: string[]) => {
+  const text = topicText(fake, threadId);
+  return outputs.filter((o) => text.includes(markerOf(o))).length;
+};
+
+/** Streams outputs until `stop` is called or they run out; resolves with the ones answered 2xx.
+ * A post cut off by the daemon's death ends the stream. */
+function stream(d: SpawnedDaemon, id: string, outputs: string[]) {
+  const acked: string[] = [];
+  let stopped = false;
+  const done = (async () => {
+    for (const text of outputs) {
+      if (stopped) break;
+      try {
+        const res = await api(d, "POST", `/external/sessions/${id}/output`, { text, metadata: {} });
+        if (res.status !== 200) break;
+        acked.push(text);
+      } catch {
+        break; // the daemon is gone
+      }
+    }
+    return acked;
+  })();
+  return { acked, done, stop: () => (stopped = true) };
+}
+
+async function committedOutputs(d: SpawnedDaemon, id: string): Promise<string[]> {
+  const res = await api(d, "GET", `/api/sessions/${id}/events?since_seq=0&limit=10000`);
+  expect(res.status, res.text).toBe(200);
+  return res.body.events
+    .filter((e: { type: string }) => e.type === "output")
+    .map((e: { data: { text: string } }) => e.data.text);
+}
+
+/** Kills the daemon mid-delivery, restarts it, finishes the stream; returns what the topic
+ * shows and which outputs were sent. */
+async function killMidStream(signal: NodeJS.Signals) {
+  const fake = await tg.fake();
+  const dir = tempDir("tether-tg-kill-");
+  dirs.push(dir);
+  const first = await start(fake, dir.path);
+  const created = await api(first, "POST", "/external/sessions", {
+    session_name: "crash me",
+    platform: "telegram",
+  });
+  expect(created.status, created.text).toBe(200);
+  const id: string = created.body.session_id;
+  const threadId = Number(created.body.thread_info.thread_id);
+
+  const outputs = numberedOutputs(80);
+  const writer = stream(first, id, outputs);
+  // Kill once Telegram shows some of them and a send or an edit is on its way.
+  await waitFor(
+    () =>
+      shown(fake, threadId, outputs) >= 8 &&
+      writer.acked.length < outputs.length &&
+      fake.calls.some(
+        (c) => c.status === 0 && (c.method === "sendMessage" || c.method === "editMessageText"),
+      ),
+    { timeoutMs: 20_000, intervalMs: 1, what: "a delivery in flight mid-stream" },
+  );
+  await first.kill(signal);
+  const acked = await writer.done;
+  const shownAtKill = shown(fake, threadId, outputs);
+
+  const second = await start(fake, dir.path);
+  const committed = await committedOutputs(second, id);
+  // Every acknowledged output is on disk, and what is on disk is the stream's prefix.
+  expect(committed.slice(0, acked.length)).toEqual(acked);
+  expect(committed).toEqual(outputs.slice(0, committed.length));
+  const rest = stream(second, id, outputs.slice(committed.length));
+  expect(await rest.done).toEqual(outputs.slice(committed.length));
+
+  const text = await waitForTopicText(fake, threadId, markerOf(outputs.at(-1)!), 40_000);
+  return { fake, threadId, outputs, text, shownAtKill };
+}
+
+/** Each output is shown, and in order of its first appearance. */
+function expectAllInOrder(text: string, outputs: string[]) {
+  const missing = outputs.filter((o) => !text.includes(markerOf(o)));
+  expect(missing, "outputs never shown").toEqual([]);
+  const firsts = outputs.map((o) => text.indexOf(markerOf(o)));
+  expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
+}
+
+it("after SIGKILL mid-stream: everything arrives in order, in the same topic, at most one message again", async () => {
+  const { fake, threadId, outputs, text, shownAtKill } = await killMidStream("SIGKILL");
+  expect(shownAtKill).toBeLessThan(outputs.length);
+  expectAllInOrder(text, outputs);
+  expect(fake.topics()).toHaveLength(1);
+
+  const repeated = outputs.map(markerOf).filter((m) => occurrences(text, m).length > 1);
+  expect(outputs.map(markerOf).filter((m) => occurrences(text, m).length > 2)).toEqual([]);
+  if (repeated.length > 0) {
+    // All the repeats are of one message: the one that first showed the first repeated output
+    // shows every one of them.
+    const first = botMessages(fake, threadId).find((m) => m.text.includes(repeated[0]!))!;
+    expect(
+      repeated.filter((r) => !first.text.includes(r)),
+      `repeats beyond one message; repeated: ${repeated.join(", ")}`,
+    ).toEqual([]);
+  }
+  // The header was not sent (and pinned) again either.
+  expect(fake.pinned().length).toBeLessThanOrEqual(1);
+});
+
+it("after a clean stop mid-stream: everything arrives in order, once", async () => {
+  const { fake, outputs, text } = await killMidStream("SIGTERM");
+  expectAllInOrder(text, outputs);
+  expect(outputs.map(markerOf).filter((m) => occurrences(text, m).length !== 1)).toEqual([]);
+  expect(fake.topics()).toHaveLength(1);
+});
