@@ -83,7 +83,7 @@ it("edits the message when the approval is answered on the App API, and a late p
     { timeoutMs: DELIVERY_MS, what: "the approval message edited without buttons" },
   );
   expect(edited.text).toContain("Reject");
-  expect(edited.text).toMatch(/\(on web\)|\bapi\b/);
+  expect(edited.text).toMatch(/\(on web\)|\bAPI\b/i);
 
   // A phone that has not caught up with the edit still shows the buttons.
   const late = fake.clickButton({ messageId: asked.message_id, text: "Approve", stale: true });
