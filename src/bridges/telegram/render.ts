@@ -1,0 +1,121 @@
+// How Tether's events look in Telegram: pure functions from events, sessions and approvals to
+// the HTML of parse_mode "HTML", each safe to send as it is (it parses, it fits). The bridge
+// decides when to send what; these only decide how it reads. Larger parts live in render-*.ts.
+import type { Session, SessionState } from "../../shared/schemas.js";
+import { cutText, escapeCut, escapeHtml } from "./render-html.js";
+
+export { renderApproval, renderSettled } from "./render-approval.js";
+export { CAPTION_LIMIT, cutHtml, cutText, escapeHtml, MESSAGE_LIMIT } from "./render-html.js";
+export { markdownToHtml } from "./render-markdown.js";
+export { type RenderedOutput, renderOutput } from "./render-output.js";
+
+/** What each platform a bridge label may name is called, for a person. */
+const PLATFORMS: Record<string, string> = {
+  telegram: "Telegram",
+  slack: "Slack",
+  discord: "Discord",
+};
+
+/**
+ * A decided_by / sender / by label said for a person, as plain text (escape it for HTML):
+ * `web:phone` → "phone (on web)", `telegram:1001` → "@ada (on Telegram)" when `names` knows the
+ * user, else "Telegram user 1001"; `cli:alice@laptop` → "alice@laptop (CLI)". A label of a form
+ * not known here is given as it is.
+ */
+export function describeActor(
+  label: string,
+  names?: (platform: string, userId: string) => string | undefined,
+): string {
+  const colon = label.indexOf(":");
+  const kind = colon < 0 ? label : label.slice(0, colon);
+  const name = colon < 0 ? undefined : label.slice(colon + 1);
+  if (name === "") return label;
+  switch (kind) {
+    case "web":
+      return name === undefined ? "the web app" : `${name} (on web)`;
+    case "cli":
+      return name === undefined ? "the CLI" : `${name} (CLI)`;
+    case "mcp":
+      return name === undefined ? "MCP" : `${name} (MCP)`;
+    case "api":
+      return name === undefined ? "the API" : `the API (${name})`;
+    case "rule":
+      return "a session rule";
+    case "ntfy":
+      return name === undefined ? "an ntfy notification" : label;
+    case "local":
+      return name === undefined ? "this machine" : label;
+  }
+  const platform = PLATFORMS[kind];
+  if (platform && name !== undefined) {
+    const known = names?.(kind, name)?.trim();
+    return known ? `${known} (on ${platform})` : `${platform} user ${name}`;
+  }
+  return label;
+}
+
+/** Telegram's bound on a forum topic's name. */
+const TOPIC_NAME_MAX = 128;
+
+/** A topic's name from a session's name: one line of 1–128 characters, never empty. */
+export function topicName(name: string): string {
+  const line = name.replace(/\s+/g, " ").trim();
+  return line ? cutText(line, TOPIC_NAME_MAX) : "Session";
+}
+
+/** The pinned first message of a session's topic: what runs there, where, and a link to it. */
+export function renderHeader(session: Session, link?: string): string {
+  const icon = shortIcon(session.agent.icon) ?? "🤖";
+  const agent =
+    session.agent.name && session.agent.name !== session.kind
+      ? `${escapeCut(session.agent.name, 200)} (${escapeCut(session.kind, 100)})`
+      : escapeCut(session.kind, 100);
+  const directory = session.directory ?? session.agent.workspace;
+  const lines = [`${icon} <b>${escapeCut(topicName(session.name), 300)}</b>`, `Agent: ${agent}`];
+  if (directory) lines.push(`📁 <code>${escapeCut(directory, 1000)}</code>`);
+  if (link && /^https?:\/\/[^\s<>"]+$/i.test(link) && link.length <= 2000) {
+    lines.push(`<a href="${escapeHtml(link)}">Open in Tether</a>`);
+  }
+  return lines.join("\n");
+}
+
+/** An agent's icon when it is an emoji (not an image address). */
+function shortIcon(icon: string | null): string | undefined {
+  if (!icon || icon.length > 16 || /[\s<>&:/]/.test(icon)) return undefined;
+  return /\p{Extended_Pictographic}/u.test(icon) ? icon : undefined;
+}
+
+/** Room for a human's text in one message, besides who typed it. */
+const HUMAN_TEXT_MAX = 3500;
+
+/** A message typed elsewhere (web, CLI, API) as shown in the topic. `who` is plain text. */
+export function renderHumanInput(text: string, who: string): string {
+  return `💬 <b>${escapeCut(who, 200)}</b>: ${escapeCut(text, HUMAN_TEXT_MAX)}`;
+}
+
+/** A line for the state changes worth one on a phone; undefined for the others (running,
+ * interrupting, created: the output and the typing indicator say those). */
+export function renderState(data: {
+  from: SessionState | null;
+  to: SessionState;
+  reason?: string;
+}): string | undefined {
+  if (data.from === data.to) return undefined;
+  switch (data.to) {
+    case "awaiting_input":
+      return "⏳ Waiting for you";
+    case "done":
+      return "🏁 Session ended";
+    case "error": {
+      const reason = data.reason?.trim();
+      return `⚠️ ${reason ? escapeCut(reason, 1000) : "The session failed"}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** An interrupt by someone (`who` plain text, as describeActor gives it). */
+export function renderInterrupt(who: string): string {
+  return `⏹ Interrupted by <b>${escapeCut(who, 200)}</b>`;
+}
