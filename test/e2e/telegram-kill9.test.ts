@@ -75,7 +75,7 @@ async function committedOutputs(d: SpawnedDaemon, id: string): Promise<string[]>
 
 /** Kills the daemon mid-delivery, restarts it, finishes the stream; returns what the topic
  * shows and which outputs were sent. */
-async function killMidStream(signal: NodeJS.Signals) {
+async function killMidStream(signal: NodeJS.Signals, inFlightMs: number) {
   const fake = await tg.fake();
   const dir = tempDir("tether-tg-kill-");
   dirs.push(dir);
@@ -88,19 +88,24 @@ async function killMidStream(signal: NodeJS.Signals) {
   const id: string = created.body.session_id;
   const threadId = Number(created.body.thread_info.thread_id);
 
-  const outputs = numberedOutputs(80);
+  const outputs = numberedOutputs(150);
   const writer = stream(first, id, outputs);
-  // Kill once Telegram shows some of them and a send or an edit is on its way.
-  await waitFor(
-    () =>
-      shown(fake, threadId, outputs) >= 8 &&
-      writer.acked.length < outputs.length &&
-      fake.calls.some(
-        (c) => c.status === 0 && (c.method === "sendMessage" || c.method === "editMessageText"),
-      ),
-    { timeoutMs: 20_000, intervalMs: 1, what: "a delivery in flight mid-stream" },
-  );
+  await waitFor(() => shown(fake, threadId, outputs) >= 8, {
+    timeoutMs: DELIVERY_MS,
+    what: "the first outputs in the topic",
+  });
+  // The next send or edit is done by Telegram but its answer is slow to come back: the daemon
+  // stops right there, with it in flight.
+  fake.inject("sendMessage", { replyDelayMs: inFlightMs });
+  fake.inject("editMessageText", { replyDelayMs: inFlightMs });
+  await waitFor(() => fake.calls.some((c) => c.fault && c.status === 0), {
+    timeoutMs: DELIVERY_MS,
+    intervalMs: 1,
+    what: "a delivery in flight",
+  });
+  expect(writer.acked.length, "the agent is still streaming").toBeLessThan(outputs.length);
   await first.kill(signal);
+  fake.clearFaults(); // the one of the two that was not met
   const acked = await writer.done;
   const shownAtKill = shown(fake, threadId, outputs);
 
@@ -125,7 +130,7 @@ function expectAllInOrder(text: string, outputs: string[]) {
 }
 
 it("after SIGKILL mid-stream: everything arrives in order, in the same topic, at most one message again", async () => {
-  const { fake, threadId, outputs, text, shownAtKill } = await killMidStream("SIGKILL");
+  const { fake, threadId, outputs, text, shownAtKill } = await killMidStream("SIGKILL", 3_000);
   expect(shownAtKill).toBeLessThan(outputs.length);
   expectAllInOrder(text, outputs);
   expect(fake.topics()).toHaveLength(1);
@@ -146,7 +151,7 @@ it("after SIGKILL mid-stream: everything arrives in order, in the same topic, at
 });
 
 it("after a clean stop mid-stream: everything arrives in order, once", async () => {
-  const { fake, outputs, text } = await killMidStream("SIGTERM");
+  const { fake, outputs, text } = await killMidStream("SIGTERM", 300);
   expectAllInOrder(text, outputs);
   expect(outputs.map(markerOf).filter((m) => occurrences(text, m).length !== 1)).toEqual([]);
   expect(fake.topics()).toHaveLength(1);

@@ -109,6 +109,10 @@ export type Fault = { times?: number } & (
   | { drop: "reset" | "close" }
   /** Answer normally, after this long. */
   | { delayMs: number }
+  /** Handle the call at once, but send the answer only after this long (and only if the client
+   * is still there): a reply slow on its way back, so the call is done while the client still
+   * waits, as when a client dies between Telegram's doing it and its hearing so. */
+  | { replyDelayMs: number }
 );
 
 export const tooManyRequests = (retryAfter: number, times = 1): Fault => ({
@@ -902,6 +906,10 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       }
       const result = await method(call.params, res);
       if (result === HELD) return;
+      if (fault && "replyDelayMs" in fault) {
+        call.fault = true;
+        await new Promise<void>((resolve) => later(fault.replyDelayMs, resolve));
+      }
       send(res, 200, { ok: true, result });
     } catch (error) {
       if (error instanceof ApiError) return respond(error);
