@@ -147,3 +147,28 @@ it("decides once when two presses race: the second is told it was already answer
     1,
   );
 });
+
+it("shows the tool's command as code", async () => {
+  const fake = await tg.fake();
+  const d = await tg.daemon();
+  const session = await createExternalSession(d, "tools");
+  const command = "rm -rf build && npm run build";
+  await askApproval(d, session.id, {
+    title: "Run a command?",
+    tool_name: "Bash",
+    tool_input: { command },
+  });
+  const asked = await waitForButtons(fake, session.threadId, "Run a command?");
+  const start = asked.text.indexOf(command);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const code = asked.entities.find(
+    (e) =>
+      (e.type === "pre" || e.type === "code") &&
+      e.offset <= start &&
+      e.offset + e.length >= start + command.length,
+  );
+  expect(
+    code,
+    `a code entity around the command; entities: ${JSON.stringify(asked.entities)}`,
+  ).toBeDefined();
+});

@@ -6,6 +6,7 @@ import { expect, it } from "vitest";
 import {
   botMessages,
   createExternalSession,
+  events,
   expectEachOnceInOrder,
   longestVersion,
   markerOf,
@@ -15,6 +16,7 @@ import {
   topicText,
   useTelegram,
   waitForBotMessage,
+  waitForEvent,
   waitForTopicText,
 } from "../helpers/telegram.js";
 import { waitFor } from "../helpers/wait.js";
@@ -118,4 +120,68 @@ it("never edits a message to the text it already has", async () => {
   });
   expect(fake.calls.filter((c) => /not modified/.test(c.description ?? ""))).toEqual([]);
   expect(refusedCalls(fake)).toEqual([]);
+});
+
+it("shortens thinking and tool results in the topic; the full text stays in the session", async () => {
+  const fake = await tg.fake();
+  const d = await tg.daemon();
+  const session = await createExternalSession(d, "shortened");
+  const thought = `I wonder ${"whether the cache is stale ".repeat(100)}THINK-END`;
+  const result = `${"PASS test/unit/thing.test.ts\n".repeat(200)}RESULT-END`;
+  for (const [text, kind] of [
+    [thought, "thinking"],
+    [result, "tool_result"],
+    ["after the long ones", undefined],
+  ] as const) {
+    const res = await d.api("POST", `/external/sessions/${session.id}/output`, {
+      text,
+      metadata: {},
+      ...(kind ? { kind } : {}),
+    });
+    expect(res.status, res.text).toBe(200);
+  }
+  const text = await waitForTopicText(fake, session.threadId, "after the long ones");
+  expect(text).toContain("I wonder whether the cache is stale");
+  expect(text).not.toContain("THINK-END");
+  expect(text).not.toContain("RESULT-END");
+  expect(text.length).toBeLessThan(thought.length + result.length);
+  const stored = (await events(d, session.id)).filter((e) => e.type === "output");
+  expect(stored.map((e) => e.data.text)).toEqual([thought, result, "after the long ones"]);
+  expect(refusedCalls(fake)).toEqual([]);
+});
+
+it("shows input typed elsewhere in the topic, but not the Telegram user's own message again", async () => {
+  const fake = await tg.fake();
+  const d = await tg.daemon();
+  const session = await createExternalSession(d, "echoes");
+  fake.userSends({ text: "typed on Telegram", threadId: session.threadId });
+  await waitForEvent(d, session.id, (e) => e.type === "human_input");
+  const sent = await d.api("POST", `/api/sessions/${session.id}/input`, {
+    text: "typed in the CLI",
+  });
+  expect(sent.status, sent.text).toBe(200);
+  const text = await waitForTopicText(fake, session.threadId, "typed in the CLI");
+  expect(
+    botMessages(fake, session.threadId).filter((m) => m.text.includes("typed on Telegram")),
+  ).toEqual([]);
+  expect(text).toContain("typed in the CLI");
+});
+
+it("keeps the typing indicator on in the topic while the agent works", async () => {
+  const fake = await tg.fake();
+  const d = await tg.daemon();
+  const session = await createExternalSession(d, "working");
+  const typing = () =>
+    fake.chatActions.filter(
+      (a) => a.action === "typing" && a.message_thread_id === session.threadId,
+    );
+  const running = await d.api("POST", `/external/sessions/${session.id}/status`, {
+    status: "thinking",
+  });
+  expect(running.body.state).toBe("running");
+  await waitFor(() => typing().length >= 1, { timeoutMs: 5_000, what: "typing in the topic" });
+  // Telegram shows it for about 5 s: it is sent again while the agent still works.
+  await waitFor(() => typing().length >= 2, { timeoutMs: 12_000, what: "typing sent again" });
+  const [first, second] = typing();
+  expect(second!.at - first!.at).toBeLessThan(6_000);
 });

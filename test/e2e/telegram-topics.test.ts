@@ -87,3 +87,13 @@ it("opens a topic for a session registered without a platform too (TETHER_BRIDGE
   expect(res.status, res.text).toBe(200);
   await topicNamed(fake, "no platform given");
 });
+
+it("links the header to the session in the web app when TETHER_PUBLIC_URL is set", async () => {
+  const fake = await tg.fake();
+  const d = await tg.daemon({ env: { TETHER_PUBLIC_URL: "https://tether.example.test" } });
+  const session = await createExternalSession(d, "with a link");
+  const header = await waitForBotMessage(fake, { threadId: session.threadId });
+  expect(header.source).toContain("https://tether.example.test");
+  expect(header.source).toContain(session.id);
+  expect(header.entities.some((e) => e.type === "text_link")).toBe(true);
+});

@@ -131,7 +131,13 @@ export async function postOutputs(d: TestDaemon, id: string, texts: string[]): P
 export async function askApproval(
   d: TestDaemon,
   id: string,
-  body: { title: string; description?: string; options?: string[] },
+  body: {
+    title: string;
+    description?: string;
+    options?: string[];
+    tool_name?: string;
+    tool_input?: unknown;
+  },
 ): Promise<string> {
   const res = await d.api("POST", `/external/sessions/${id}/approval`, body);
   expect(res.status, res.text).toBe(200);
