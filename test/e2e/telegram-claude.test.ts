@@ -5,7 +5,12 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { bash, type FakeAnthropic, startFakeAnthropic } from "../fakes/anthropic.js";
+import {
+  askUserQuestion,
+  bash,
+  type FakeAnthropic,
+  startFakeAnthropic,
+} from "../fakes/anthropic.js";
 import {
   type AgentSandbox,
   agentSandbox,
@@ -105,6 +110,38 @@ it("asks for Claude's Bash permission in its topic, and Allow from Telegram runs
     await d.api("GET", `/api/approvals?status=resolved&session_id=${created.body.id}`)
   ).body.approvals;
   expect(approvals).toMatchObject([{ decision: "Allow", decided_by: "telegram:1001" }]);
+});
+
+it("shows Claude's question with its choices as buttons, and the one picked reaches Claude", async () => {
+  model.when("pick a color", askUserQuestion("Which color should I use?", ["Red", "Blue"]));
+  const fake = await tg.fake();
+  const d = await tg.daemon({ agentEnv: agentEnv() });
+  const created = await d.api("POST", "/api/sessions", {
+    kind: "claude",
+    directory: box.workspace,
+    prompt: "pick a color for the button",
+  });
+  expect(created.status, created.text).toBe(201);
+  const threadId = await sessionTopic(fake, d, created.body.id);
+  const asked = await waitFor(
+    () =>
+      fake
+        .messages({ threadId, fromBot: true })
+        .find((m) => m.text.includes("Which color should I use?") && buttonTexts(m).length > 0),
+    { timeoutMs: 30_000, what: () => `the question in the topic; model: ${modelTrace()}` },
+  );
+  expect(buttonTexts(asked)).toEqual(expect.arrayContaining(["Red", "Blue"]));
+  const query = fake.clickButton({ messageId: asked.message_id, text: "Blue" });
+  await waitForCallbackAnswer(fake, query);
+  await waitFor(() => model.toolResults().some((r) => r.content.includes('="Blue"')), {
+    timeoutMs: 20_000,
+    what: () => `Claude to get the answer; model: ${modelTrace()}`,
+  });
+  await waitFor(
+    async () =>
+      (await d.api("GET", `/api/sessions/${created.body.id}`)).body.state === "awaiting_input",
+    { timeoutMs: 20_000, what: "the turn to finish" },
+  );
 });
 
 it("/new <prompt> in General starts a session in TETHER_DEFAULT_DIR with its own topic", async () => {
