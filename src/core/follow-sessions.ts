@@ -91,6 +91,9 @@ export interface FollowStats {
   held: number;
   /** Times a session held too much and was cut off to replay from its cursor. */
   cutOffs: number;
+  /** Events committed and not yet delivered (or passed over by the type filter), over every
+   * session: what a consumer that is down owes. */
+  behind: number;
 }
 
 export interface SessionsFollow {
@@ -172,8 +175,12 @@ class SessionsFollower implements SessionsFollow, LaneContext {
 
   stats(): FollowStats {
     let held = 0;
-    for (const lane of this.lanes.values()) held += lane.held;
-    return { sessions: this.lanes.size, held, cutOffs: this.cutOffs };
+    let behind = 0;
+    for (const lane of this.lanes.values()) {
+      held += lane.held;
+      behind += Math.max(0, this.lastSeqOf(lane.sessionId) - lane.delivered);
+    }
+    return { sessions: this.lanes.size, held, cutOffs: this.cutOffs, behind };
   }
 
   exists(sessionId: string): boolean {
@@ -182,6 +189,14 @@ class SessionsFollower implements SessionsFollow, LaneContext {
       return true;
     } catch {
       return false;
+    }
+  }
+
+  private lastSeqOf(sessionId: string): number {
+    try {
+      return this.options.engine.getSessionById(sessionId).last_seq;
+    } catch {
+      return 0;
     }
   }
 
@@ -265,6 +280,11 @@ class Lane implements StreamSink<StoredEvent> {
 
   get held(): number {
     return this.queue.length - this.head;
+  }
+
+  /** Every event up to this seq is delivered (or passed over). */
+  get delivered(): number {
+    return this.position;
   }
 
   // ---------- the sink of replayThenFollow ----------
