@@ -29,6 +29,9 @@ import type { Typing } from "./typing.js";
 
 /** Outputs read ahead for one batch. */
 const READ_AHEAD = 50;
+/** A growing output message is edited at most this often: what comes meanwhile joins the next
+ * edit, which keeps a chatty agent well inside Telegram's rate limits for a group. */
+const EDIT_EVERY_MS = 1000;
 /** Events older than this when delivered are history (a backlog after an outage): no typing. */
 const FRESH_MS = 30_000;
 
@@ -50,6 +53,8 @@ export interface DeliveryOptions {
 interface OpenOutput {
   messageId: number;
   html: string;
+  /** When it was last sent or edited (ms). */
+  at: number;
 }
 
 export class Delivery {
@@ -131,6 +136,7 @@ export class Delivery {
     }
     const open = this.openOutput.get(sessionId);
     const base = open && fits(open.html, first.html) ? open.html : undefined;
+    if (open && base !== undefined) await delay(open.at + EDIT_EVERY_MS - Date.now());
     let html = join(base, first.html);
     let through = event.seq;
     for (const next of await this.followingOutputs(event)) {
@@ -147,13 +153,13 @@ export class Delivery {
         // Sent before a lost answer, and now asked again: it is there.
         if (!isNotModified(error)) throw error;
       }
-      this.openOutput.set(sessionId, { messageId: open.messageId, html });
+      this.openOutput.set(sessionId, { messageId: open.messageId, html, at: Date.now() });
     } else {
       const sent = await this.o.api.sendMessage(this.o.chatId, html, {
         ...options,
         message_thread_id: topic,
       });
-      this.openOutput.set(sessionId, { messageId: sent.message_id, html });
+      this.openOutput.set(sessionId, { messageId: sent.message_id, html, at: Date.now() });
     }
     if (through > event.seq) this.sentAhead.set(sessionId, through);
   }
@@ -236,6 +242,11 @@ function join(base: string | undefined, html: string): string {
 
 function fits(base: string, html: string): boolean {
   return base.length + 2 + html.length <= MESSAGE_LIMIT;
+}
+
+function delay(ms: number): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function isFresh(event: StoredEvent): boolean {

@@ -8,6 +8,7 @@ import type { Config } from "../../config/schema.js";
 import type { Actor } from "../../core/actor.js";
 import type { Approvals } from "../../core/approvals.js";
 import { TetherError } from "../../core/errors.js";
+import type { Approval } from "../../shared/schemas.js";
 import { nameFromPrompt } from "../../shared/session-name.js";
 import type { BridgeEngine, BridgeUsers } from "../types.js";
 import { escapeHtml } from "./render.js";
@@ -32,6 +33,9 @@ export interface UpdateOptions {
   sessionLink(sessionId: string): string | undefined;
 }
 
+/** A risky option (a force-push, a deletion) is sent on its second press within this long. */
+const CONFIRM_MS = 15_000;
+
 const HELP = [
   "<b>Tether</b>: each session of your agents has a topic here.",
   "Write in a session's topic to answer its agent; press a button to answer its questions.",
@@ -53,6 +57,21 @@ export function handleUpdates(bot: Bot, o: UpdateOptions): void {
     platform: "telegram",
     user: String(userId),
   });
+
+  /** Risky options pressed once, by `approval:option:user`, until when a second press sends. */
+  const confirming = new Map<string, number>();
+  const needsConfirming = (approval: Approval, index: number, option: string, userId: number) => {
+    if (!approval.risky_options?.includes(option)) return false;
+    const key = `${approval.id}:${index}:${userId}`;
+    const now = Date.now();
+    for (const [k, until] of confirming) if (until < now) confirming.delete(k);
+    if (confirming.has(key)) {
+      confirming.delete(key);
+      return false;
+    }
+    confirming.set(key, now + CONFIRM_MS);
+    return true;
+  };
 
   /** The update came from the forum group and a person (not a bot, not us). */
   const fromPeople = (ctx: Context) =>
@@ -76,6 +95,19 @@ export function handleUpdates(bot: Bot, o: UpdateOptions): void {
       const approval = await o.approvals.get(approvalId);
       const option = approval.options[Number(index)];
       if (option === undefined) throw new TetherError("bad_request", "no such option");
+      if (
+        approval.status === "pending" &&
+        needsConfirming(approval, Number(index), option, from.id)
+      ) {
+        await ctx.answerCallbackQuery({
+          text: `"${option}" is marked risky: press it again within ${CONFIRM_MS / 1000} s to send it.`.slice(
+            0,
+            200,
+          ),
+          show_alert: true,
+        });
+        return;
+      }
       await o.approvals.resolve(approvalId, { option, actor: actorOf(from.id) });
       text = `${option} ✓`;
     } catch (error) {
