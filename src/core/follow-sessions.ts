@@ -103,6 +103,11 @@ export interface SessionsFollow {
   stats(): FollowStats;
 }
 
+/** A session without a cursor on disk. Its lane writes where it starts at once (0 for a new
+ * session), so that a restart, even after a crash before the first delivery, resumes there
+ * instead of taking the session for one made while no follow ran. */
+const NO_CURSOR = -1;
+
 const DEFAULT_HOLD: HoldLimit = { events: 1000, chars: 1024 * 1024 };
 const DEFAULT_RETRY = { firstMs: 1000, maxMs: 30_000 };
 /** A lane reads this much of its session at a time. Smaller than a socket's page: deliveries to
@@ -164,7 +169,7 @@ class SessionsFollower implements SessionsFollow, LaneContext {
     for (const session of options.engine.listSessions()) {
       const cursor = cursors.get(session.id);
       const start = cursor ?? (options.from === "now" ? session.last_seq : 0);
-      this.lanes.set(session.id, new Lane(this, session.id, start, cursor ?? 0));
+      this.lanes.set(session.id, new Lane(this, session.id, start, cursor ?? NO_CURSOR));
     }
   }
 
@@ -226,7 +231,7 @@ class SessionsFollower implements SessionsFollow, LaneContext {
     for (const lane of this.lanes.values()) {
       if (!this.exists(lane.sessionId)) lane.end();
     }
-    this.lanes.set(sessionId, new Lane(this, sessionId, 0, 0));
+    this.lanes.set(sessionId, new Lane(this, sessionId, 0, NO_CURSOR));
   }
 
   private async shutDown(): Promise<void> {
@@ -273,7 +278,8 @@ class Lane implements StreamSink<StoredEvent> {
   ) {
     this.position = start;
     this.written = cursor;
-    // A `now` start is recorded at once, so that a restart does not move it.
+    // A start without a cursor (`now`, or a new session) is recorded at once, so that a restart
+    // does not move it.
     this.saveCursor();
     this.done = this.run();
   }
