@@ -44,6 +44,9 @@ interface Live {
 const REFUSED_CONTENT =
   /can't parse entities|message is too long|MESSAGE_TOO_LONG|text is empty|BUTTON_DATA_INVALID|message to edit not found|message can't be edited|caption is too long/i;
 
+/** The topic a message was sent to does not exist (any more). */
+const TOPIC_GONE = /message thread not found|TOPIC_DELETED|TOPIC_ID_INVALID/i;
+
 const SETUP_RETRY = { firstMs: 1000, maxMs: 60_000 };
 
 class TelegramBridge implements Bridge {
@@ -275,6 +278,7 @@ class TelegramBridge implements Bridge {
       await this.live!.delivery.deliver(event);
     } catch (error) {
       const refusal = badRequest(error);
+      if (refusal !== undefined && TOPIC_GONE.test(refusal)) await this.replaceTopic(event);
       if (refusal === undefined || !REFUSED_CONTENT.test(refusal)) throw error;
       this.context!.log.warn(
         {
@@ -287,6 +291,20 @@ class TelegramBridge implements Bridge {
       );
     }
     this.tracker.recovered(what);
+  }
+
+  /** Someone deleted the session's topic: a new one, and the event is tried again there (the
+   * follow retries it). */
+  private async replaceTopic(event: StoredEvent): Promise<void> {
+    const { engine, threads, log } = this.context!;
+    const lost = await threads.of(event.session_id);
+    if (!lost) return;
+    const session = engine.getSessionById(event.session_id);
+    await this.live!.topics.replace(session, lost);
+    log.warn(
+      { session_id: session.id },
+      "the session's Telegram topic was deleted; opened a new one",
+    );
   }
 
   // ---------- helpers ----------

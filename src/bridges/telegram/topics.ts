@@ -49,6 +49,16 @@ export class Topics {
     return attempt;
   }
 
+  /** The session's topic is gone (deleted in Telegram): a new one takes its place, so that its
+   * events have somewhere to go again. */
+  async replace(session: Session, lost: Thread): Promise<Thread> {
+    this.sessionByTopic.delete(Number(lost.thread_id));
+    const topic = await this.api.createForumTopic(this.chatId, topicName(session.name));
+    this.sessionByTopic.set(topic.message_thread_id, session.id);
+    await this.threads.save(session.id, String(topic.message_thread_id), {});
+    return this.ensure(session);
+  }
+
   async rename(thread: Thread, name: string): Promise<void> {
     try {
       await this.api.editForumTopic(this.chatId, Number(thread.thread_id), {
