@@ -33,6 +33,7 @@
 // come again if their cursor had not reached the disk. close() makes it exactly once: it waits
 // for the deliveries in flight and puts every cursor on disk.
 import type { Bus } from "../bus/bus.js";
+import { Wakeable } from "../shared/wakeable.js";
 import type { Engine } from "./engine.js";
 import { type HoldLimit, replayThenFollow, type StreamSink } from "./follow.js";
 import type { StoredEvent } from "./store.js";
@@ -266,7 +267,8 @@ class Lane implements StreamSink<StoredEvent> {
   private cut = false;
   private stopped = false;
   private failures = 0;
-  private wake: (() => void) | null = null;
+  /** Ends a retry's pause, or an empty queue's wait. */
+  private readonly waker = new Wakeable();
   private unsubscribe: () => void = () => {};
   private readonly done: Promise<void>;
 
@@ -352,7 +354,7 @@ class Lane implements StreamSink<StoredEvent> {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
-      if (this.failures > 0) await this.pause(this.retryDelay());
+      if (this.failures > 0) await this.waker.wait(this.retryDelay());
       if (this.stopped) break;
       this.cut = false;
       this.dropQueue();
@@ -408,9 +410,7 @@ class Lane implements StreamSink<StoredEvent> {
         continue;
       }
       if (this.cut) return;
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-      });
+      await this.waker.wait();
     }
   }
 
@@ -486,23 +486,7 @@ class Lane implements StreamSink<StoredEvent> {
     return Math.min(firstMs * 2 ** (this.failures - 1), maxMs);
   }
 
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms);
-      timer.unref();
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-
   private poke(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
+    this.waker.poke();
   }
 }

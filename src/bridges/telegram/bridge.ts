@@ -8,6 +8,7 @@
 import type { SessionsFollow } from "../../core/follow-sessions.js";
 import type { StoredEvent } from "../../core/store.js";
 import type { Session } from "../../shared/schemas.js";
+import { Wakeable } from "../../shared/wakeable.js";
 import { StartupError } from "../../startup-error.js";
 import { HealthTracker } from "../health.js";
 import { bridgeSettingError } from "../host.js";
@@ -57,7 +58,8 @@ class TelegramBridge implements Bridge {
   private live: Live | undefined;
   private follow: SessionsFollow | undefined;
   private stopped = false;
-  private wake: (() => void) | null = null;
+  /** Ends a retry's pause at stop. */
+  private readonly waker = new Wakeable();
   /** Telegram user id → how they are called, as their updates said. */
   private readonly names = new Map<string, string>();
   private readonly tracker = new HealthTracker(() => this.follow?.stats().behind ?? 0);
@@ -94,7 +96,7 @@ class TelegramBridge implements Bridge {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.poke();
+    this.waker.poke();
     this.live?.typing.stopAll();
     const bot = this.bot;
     if (bot?.isRunning()) {
@@ -209,7 +211,7 @@ class TelegramBridge implements Bridge {
   private async keepTrying(group: string): Promise<void> {
     let waitMs = SETUP_RETRY.firstMs;
     while (!this.stopped) {
-      await this.pause(waitMs);
+      await this.waker.wait(waitMs);
       if (this.stopped) return;
       try {
         const setup = await checkSetup(this.bot!.api, group);
@@ -250,7 +252,7 @@ class TelegramBridge implements Bridge {
             : this.describe(error);
         this.tracker.failed("polling", why);
         this.context!.log.warn({ error: why }, "Telegram polling stopped; starting it again");
-        await this.pause(Math.min(2000 * 2 ** (failures - 1), 60_000));
+        await this.waker.wait(Math.min(2000 * 2 ** (failures - 1), 60_000));
       }
     }
   }
@@ -316,26 +318,6 @@ class TelegramBridge implements Bridge {
 
   private describe(error: unknown): string {
     return describeError(error, this.token);
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms);
-      timer.unref();
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-
-  private poke(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
   }
 }
 
