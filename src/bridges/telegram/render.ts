@@ -4,10 +4,17 @@
 import type { Session, SessionState } from "../../shared/schemas.js";
 import { cutText, escapeCut, escapeHtml, wellFormed } from "./render-html.js";
 
-export { renderApproval, renderSettled } from "./render-approval.js";
-export { CAPTION_LIMIT, cutHtml, cutText, escapeHtml, MESSAGE_LIMIT } from "./render-html.js";
+export { APPROVAL_LIMIT, renderApproval, renderSettled } from "./render-approval.js";
+export {
+  CAPTION_LIMIT,
+  cutHtml,
+  cutText,
+  escapeCut,
+  escapeHtml,
+  MESSAGE_LIMIT,
+} from "./render-html.js";
 export { markdownToHtml } from "./render-markdown.js";
-export { type RenderedOutput, renderOutput } from "./render-output.js";
+export { OUTPUT_FULL_MAX, type RenderedOutput, renderOutput } from "./render-output.js";
 
 /** What each platform a bridge label may name is called, for a person. */
 const PLATFORMS: Record<string, string> = {
