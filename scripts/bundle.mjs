@@ -63,6 +63,9 @@ await build({
     "@openai/codex",
     "better-sqlite3",
     "@fastify/swagger-ui",
+    // The Telegram bridge's SDK, loaded only when TELEGRAM_BOT_TOKEN is set.
+    "grammy",
+    "@grammyjs/auto-retry",
     // Fastify's default schema compilers (and ajv behind them), which it loads only when not given
     // its compilers (src/server/schema-compilers.ts): left out, V8 has a third less to parse.
     "@fastify/ajv-compiler",

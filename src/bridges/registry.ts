@@ -12,10 +12,13 @@ export interface BridgeEntry {
 
 export type BridgeRegistry = Readonly<Record<string, BridgeEntry>>;
 
-/** Telegram comes next (src/bridges/telegram/, configured by TELEGRAM_BOT_TOKEN), then Slack
- * and Discord: `telegram: { configured: (c) => c.TELEGRAM_BOT_TOKEN !== undefined, load: async
- * () => (await import("./telegram/bridge.js")).telegramBridge() }`. */
-export const BRIDGES: BridgeRegistry = {};
+/** Slack and Discord come next, each a line like Telegram's. */
+export const BRIDGES: BridgeRegistry = {
+  telegram: {
+    configured: (c) => c.TELEGRAM_BOT_TOKEN !== undefined,
+    load: async () => (await import("./telegram/bridge.js")).telegramBridge(),
+  },
+};
 
 /** The entries whose settings are set, by name, in the registry's order. */
 export function configuredBridges(

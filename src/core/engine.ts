@@ -399,7 +399,8 @@ export class Engine {
     const session = this.getSessionById(sessionId);
     const to = Math.min(seq, session.last_seq);
     const staged = book.get(session.id);
-    if (to <= (staged?.seq ?? 0)) return staged?.onDisk;
+    // A first cursor may be 0: it records that the consumer follows the session from its start.
+    if (staged !== undefined && to <= staged.seq) return staged.onDisk;
     const onDisk = this.stage(undefined, (batch) => {
       batch.cursors.set(cursorKey(consumer, session.id), {
         consumer,

@@ -33,6 +33,7 @@
 // come again if their cursor had not reached the disk. close() makes it exactly once: it waits
 // for the deliveries in flight and puts every cursor on disk.
 import type { Bus } from "../bus/bus.js";
+import { Wakeable } from "../shared/wakeable.js";
 import type { Engine } from "./engine.js";
 import { type HoldLimit, replayThenFollow, type StreamSink } from "./follow.js";
 import type { StoredEvent } from "./store.js";
@@ -91,6 +92,9 @@ export interface FollowStats {
   held: number;
   /** Times a session held too much and was cut off to replay from its cursor. */
   cutOffs: number;
+  /** Events committed and not yet delivered (or passed over by the type filter), over every
+   * session: what a consumer that is down owes. */
+  behind: number;
 }
 
 export interface SessionsFollow {
@@ -99,6 +103,11 @@ export interface SessionsFollow {
   close(): Promise<void>;
   stats(): FollowStats;
 }
+
+/** A session without a cursor on disk. Its lane writes where it starts at once (0 for a new
+ * session), so that a restart, even after a crash before the first delivery, resumes there
+ * instead of taking the session for one made while no follow ran. */
+const NO_CURSOR = -1;
 
 const DEFAULT_HOLD: HoldLimit = { events: 1000, chars: 1024 * 1024 };
 const DEFAULT_RETRY = { firstMs: 1000, maxMs: 30_000 };
@@ -161,7 +170,7 @@ class SessionsFollower implements SessionsFollow, LaneContext {
     for (const session of options.engine.listSessions()) {
       const cursor = cursors.get(session.id);
       const start = cursor ?? (options.from === "now" ? session.last_seq : 0);
-      this.lanes.set(session.id, new Lane(this, session.id, start, cursor ?? 0));
+      this.lanes.set(session.id, new Lane(this, session.id, start, cursor ?? NO_CURSOR));
     }
   }
 
@@ -172,8 +181,12 @@ class SessionsFollower implements SessionsFollow, LaneContext {
 
   stats(): FollowStats {
     let held = 0;
-    for (const lane of this.lanes.values()) held += lane.held;
-    return { sessions: this.lanes.size, held, cutOffs: this.cutOffs };
+    let behind = 0;
+    for (const lane of this.lanes.values()) {
+      held += lane.held;
+      behind += Math.max(0, this.lastSeqOf(lane.sessionId) - lane.delivered);
+    }
+    return { sessions: this.lanes.size, held, cutOffs: this.cutOffs, behind };
   }
 
   exists(sessionId: string): boolean {
@@ -182,6 +195,14 @@ class SessionsFollower implements SessionsFollow, LaneContext {
       return true;
     } catch {
       return false;
+    }
+  }
+
+  private lastSeqOf(sessionId: string): number {
+    try {
+      return this.options.engine.getSessionById(sessionId).last_seq;
+    } catch {
+      return 0;
     }
   }
 
@@ -211,7 +232,7 @@ class SessionsFollower implements SessionsFollow, LaneContext {
     for (const lane of this.lanes.values()) {
       if (!this.exists(lane.sessionId)) lane.end();
     }
-    this.lanes.set(sessionId, new Lane(this, sessionId, 0, 0));
+    this.lanes.set(sessionId, new Lane(this, sessionId, 0, NO_CURSOR));
   }
 
   private async shutDown(): Promise<void> {
@@ -246,7 +267,8 @@ class Lane implements StreamSink<StoredEvent> {
   private cut = false;
   private stopped = false;
   private failures = 0;
-  private wake: (() => void) | null = null;
+  /** Ends a retry's pause, or an empty queue's wait. */
+  private readonly waker = new Wakeable();
   private unsubscribe: () => void = () => {};
   private readonly done: Promise<void>;
 
@@ -258,13 +280,19 @@ class Lane implements StreamSink<StoredEvent> {
   ) {
     this.position = start;
     this.written = cursor;
-    // A `now` start is recorded at once, so that a restart does not move it.
+    // A start without a cursor (`now`, or a new session) is recorded at once, so that a restart
+    // does not move it.
     this.saveCursor();
     this.done = this.run();
   }
 
   get held(): number {
     return this.queue.length - this.head;
+  }
+
+  /** Every event up to this seq is delivered (or passed over). */
+  get delivered(): number {
+    return this.position;
   }
 
   // ---------- the sink of replayThenFollow ----------
@@ -326,7 +354,7 @@ class Lane implements StreamSink<StoredEvent> {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
-      if (this.failures > 0) await this.pause(this.retryDelay());
+      if (this.failures > 0) await this.waker.wait(this.retryDelay());
       if (this.stopped) break;
       this.cut = false;
       this.dropQueue();
@@ -382,9 +410,7 @@ class Lane implements StreamSink<StoredEvent> {
         continue;
       }
       if (this.cut) return;
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-      });
+      await this.waker.wait();
     }
   }
 
@@ -460,23 +486,7 @@ class Lane implements StreamSink<StoredEvent> {
     return Math.min(firstMs * 2 ** (this.failures - 1), maxMs);
   }
 
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        resolve();
-      }, ms);
-      timer.unref();
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-
   private poke(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
+    this.waker.poke();
   }
 }

@@ -62,8 +62,11 @@ async function open(registry: BridgeRegistry, data = new MemoryData(), env = {})
 }
 
 describe("the bridge registry", () => {
-  it("has no platform yet, so a default daemon loads none", () => {
-    expect(configuredBridges(BRIDGES, config({ TELEGRAM_BOT_TOKEN: "1:x" }))).toEqual([]);
+  it("opens Telegram only when its token is set, so a default daemon loads no bridge", () => {
+    expect(configuredBridges(BRIDGES, config({}))).toEqual([]);
+    expect(
+      configuredBridges(BRIDGES, config({ TELEGRAM_BOT_TOKEN: "1:x" })).map(([name]) => name),
+    ).toEqual(["telegram"]);
   });
 
   it("loads only the bridges whose settings are set", async () => {

@@ -374,6 +374,33 @@ describe("followSessions", () => {
     expect(got.seqs(fresh)).toEqual(range(1, lastSeq(fresh)));
   });
 
+  it("with from: now, delivers a session made while it ran from its start after a crash before any delivery", async () => {
+    const stuck = gate();
+    // Not in `follows`, and its failures not the test's: it is what a crashed process was.
+    const crashed = await followSessions({
+      engine,
+      bus,
+      consumer: "bridge",
+      deliver: () => stuck.promise,
+      onError: () => {},
+      from: "now",
+    });
+    const fresh = await sessionWith(3, "made while the platform was down");
+    // Its start is on disk before anything of it was delivered.
+    await waitFor(async () =>
+      (await store.readCursors("bridge")).some((c) => c.session_id === fresh && c.seq === 0),
+    );
+    // A crash: no close, the delivery never finished.
+    await stop();
+    await start();
+    const got = recorder();
+    await follow({ deliver: got.deliver, from: "now" });
+    await deliveredAll(got.seqs, [fresh]);
+    expect(got.seqs(fresh)).toEqual(range(1, lastSeq(fresh)));
+    stuck.resolve();
+    await crashed.close();
+  });
+
   it("stops delivering a deleted session, whose cursor goes with it", async () => {
     const gone = await sessionWith(3, "gone");
     const keep = await sessionWith(3, "keep");

@@ -33,7 +33,9 @@ export function renderApproval(approval: Approval): string {
   if (questions) {
     parts.push(questions);
   } else if (description) {
-    parts.push(cutHtml(choicesOf(approval) ?? markdownToHtml(description), DESCRIPTION_MAX, "…"));
+    // Cut before it is rendered too: a 64 kB description is never shown whole.
+    const shown = cutText(description, 2 * DESCRIPTION_MAX);
+    parts.push(cutHtml(choicesOf(approval) ?? markdownToHtml(shown), DESCRIPTION_MAX, "…"));
   }
   const tool = toolSection(approval.tool_name, approval.tool_input);
   if (tool) parts.push(cutHtml(tool, TOOL_MAX, "\n…"));

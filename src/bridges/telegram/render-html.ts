@@ -9,9 +9,13 @@ export const CAPTION_LIMIT = 1024;
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
 
-/** Text as Telegram HTML: `&`, `<`, `>` and `"` escaped, so it is safe in text and attributes. */
+// Half of a surrogate pair alone is not UTF-8, and the Bot API refuses a request holding one.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Text as Telegram HTML: `&`, `<`, `>` and `"` escaped, so it is safe in text and attributes
+ * (and a lone surrogate, which only a cut elsewhere makes, replaced by U+FFFD). */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ESCAPES[c]!);
+  return text.replace(/[&<>"]/g, (c) => ESCAPES[c]!).replace(LONE_SURROGATE, "\uFFFD");
 }
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
@@ -40,6 +44,11 @@ function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
 }
 
+/** Text with each lone surrogate replaced by U+FFFD, so it can be sent as UTF-8. */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, "\uFFFD");
+}
+
 /** Plain text cut to at most `max` units, ending with `ellipsis` when anything was cut. */
 export function cutText(text: string, max: number, ellipsis = "…"): string {
   if (text.length <= max) return text;
@@ -49,17 +58,20 @@ export function cutText(text: string, max: number, ellipsis = "…"): string {
 /** Plain text escaped, cut first so that the escaped text is at most `max` units (with the
  * ellipsis when cut). */
 export function escapeCut(text: string, max: number, ellipsis = "…"): string {
-  const whole = escapeHtml(text);
-  if (whole.length <= max) return whole;
-  // Each character escapes to at most 6 units, and to 1 usually: grow the cut while it fits.
-  let lo = Math.floor((max - ellipsis.length) / 6);
-  let hi = Math.min(text.length, max);
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (escapeHtml(prefixAt(text, mid)).length + ellipsis.length <= max) lo = mid;
-    else hi = mid - 1;
+  if (text.length <= max) {
+    const whole = escapeHtml(text);
+    if (whole.length <= max) return whole;
   }
-  return `${escapeHtml(prefixAt(text, lo).trimEnd())}${ellipsis}`;
+  // One pass over the graphemes that can fit (escaping never shortens), adding up their escaped
+  // lengths.
+  let length = 0;
+  let end = 0;
+  for (const { index, segment } of graphemes.segment(text.slice(0, max + CLUSTER_SLACK))) {
+    length += escapeHtml(segment).length;
+    if (length + ellipsis.length > max) break;
+    end = index + segment.length;
+  }
+  return `${escapeHtml(text.slice(0, end).trimEnd())}${ellipsis}`;
 }
 
 /** At most `count` lines of `text`, and how many lines were left out. */

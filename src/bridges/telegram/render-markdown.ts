@@ -77,10 +77,12 @@ interface Marks {
 const PUNCTUATION = /[!-/:-@[-`{-~]/;
 const WORD = /[\p{L}\p{N}]/u;
 const SPACE = /\s/;
+const SPECIAL = /[\\`*_~[]/g;
 const LINK_URL = /^https?:\/\/[^\s<>"]+$/i;
 
 /** One line's inline marks: `code`, **bold**, __bold__, *italic*, _italic_, ~~strike~~, links. */
 function inline(src: string, marks: Marks): string {
+  const scanned: Scanned = new Map();
   let out = "";
   let i = 0;
   while (i < src.length) {
@@ -103,7 +105,7 @@ function inline(src: string, marks: Marks): string {
       continue;
     }
     if (c === "*" || c === "_" || c === "~") {
-      const done = emphasis(src, i, marks);
+      const done = emphasis(src, i, marks, scanned);
       if (done) {
         out += done.html;
         i = done.end;
@@ -122,8 +124,12 @@ function inline(src: string, marks: Marks): string {
         continue;
       }
     }
-    out += escapeHtml(c);
-    i++;
+    // Plain text up to the next character that may start a mark, escaped in one piece (so a
+    // surrogate pair is never taken apart).
+    SPECIAL.lastIndex = i + 1;
+    const next = SPECIAL.exec(src)?.index ?? src.length;
+    out += escapeHtml(src.slice(i, next));
+    i = next;
   }
   return out;
 }
@@ -167,12 +173,12 @@ const EMPHASIS: { mark: string; tags: string[]; flag: keyof Marks }[] = [
 ];
 
 /** An emphasis span starting at `at`, when its closing mark is found; else undefined. */
-function emphasis(src: string, at: number, marks: Marks): Span | undefined {
+function emphasis(src: string, at: number, marks: Marks, scanned: Scanned): Span | undefined {
   const run = runLength(src, at, src[at]!);
   for (const { mark, tags, flag } of EMPHASIS) {
     if (!src.startsWith(mark, at) || run !== mark.length) continue;
     if (!opens(src, at, mark)) return undefined;
-    const close = findCloser(src, at + mark.length, mark);
+    const close = findCloser(src, at + mark.length, mark, scanned);
     if (close < 0) return undefined;
     const inner = src.slice(at + mark.length, close);
     const nested: Marks = { ...marks, [flag]: true };
@@ -203,11 +209,16 @@ function closes(src: string, at: number, mark: string): boolean {
   return !(mark[0] === "_" && WORD.test(src[at + mark.length] ?? ""));
 }
 
+/** How far each mark has been looked for on this line without finding a closer: a later search
+ * starts there, so a line of a thousand openers is scanned once, not once per opener. */
+type Scanned = Map<string, number>;
+
 /** The closing `mark` after `from`, skipping code spans, or -1. */
-function findCloser(src: string, from: number, mark: string): number {
+function findCloser(src: string, from: number, mark: string, scanned: Scanned): number {
   const end = Math.min(src.length, from + SEARCH_WINDOW);
   const c = mark[0]!;
-  for (let j = from + 1; j < end; j++) {
+  let j = Math.max(from + 1, scanned.get(mark) ?? 0);
+  for (; j < end; j++) {
     const ch = src[j]!;
     if (ch === "\\") {
       j++;
@@ -221,6 +232,7 @@ function findCloser(src: string, from: number, mark: string): number {
       j += run - 1;
     }
   }
+  scanned.set(mark, j);
   return -1;
 }
 

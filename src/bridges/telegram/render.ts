@@ -2,12 +2,19 @@
 // the HTML of parse_mode "HTML", each safe to send as it is (it parses, it fits). The bridge
 // decides when to send what; these only decide how it reads. Larger parts live in render-*.ts.
 import type { Session, SessionState } from "../../shared/schemas.js";
-import { cutText, escapeCut, escapeHtml } from "./render-html.js";
+import { cutText, escapeCut, escapeHtml, wellFormed } from "./render-html.js";
 
-export { renderApproval, renderSettled } from "./render-approval.js";
-export { CAPTION_LIMIT, cutHtml, cutText, escapeHtml, MESSAGE_LIMIT } from "./render-html.js";
+export { APPROVAL_LIMIT, renderApproval, renderSettled } from "./render-approval.js";
+export {
+  CAPTION_LIMIT,
+  cutHtml,
+  cutText,
+  escapeCut,
+  escapeHtml,
+  MESSAGE_LIMIT,
+} from "./render-html.js";
 export { markdownToHtml } from "./render-markdown.js";
-export { type RenderedOutput, renderOutput } from "./render-output.js";
+export { OUTPUT_FULL_MAX, type RenderedOutput, renderOutput } from "./render-output.js";
 
 /** What each platform a bridge label may name is called, for a person. */
 const PLATFORMS: Record<string, string> = {
@@ -59,7 +66,7 @@ const TOPIC_NAME_MAX = 128;
 
 /** A topic's name from a session's name: one line of 1–128 characters, never empty. */
 export function topicName(name: string): string {
-  const line = name.replace(/\s+/g, " ").trim();
+  const line = wellFormed(name).replace(/\s+/g, " ").trim();
   return line ? cutText(line, TOPIC_NAME_MAX) : "Session";
 }
 

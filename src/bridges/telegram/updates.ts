@@ -1,0 +1,278 @@
+// What people do in the forum group: press an approval's button, write in a session's topic
+// (human input to its agent), or send a command. Only allowed users (TELEGRAM_ALLOWED_USER_IDS,
+// or paired with /pair) change anything; anyone else gets nothing but a line in the log, and
+// the bot's own messages are ignored.
+import type { Logger } from "pino";
+import { allowedDirectory } from "../../adapters/allowed-roots.js";
+import type { Config } from "../../config/schema.js";
+import type { Actor } from "../../core/actor.js";
+import type { Approvals } from "../../core/approvals.js";
+import { TetherError } from "../../core/errors.js";
+import type { Approval } from "../../shared/schemas.js";
+import { nameFromPrompt } from "../../shared/session-name.js";
+import type { BridgeEngine, BridgeUsers } from "../types.js";
+import { escapeHtml } from "./render.js";
+import type { Bot, Context } from "./telegram-api.js";
+import type { Topics } from "./topics.js";
+
+export interface UpdateOptions {
+  chatId: number;
+  engine: BridgeEngine;
+  approvals: Approvals;
+  topics: Topics;
+  users: BridgeUsers;
+  settings: Readonly<Config>;
+  log: Logger;
+  /** Users may pair with `/pair <code>` (no allow list is set). */
+  pairing: boolean;
+  /** A label said for a person (for "already answered by …"). */
+  who(label: string): string;
+  /** Remembers how a user is called, for the messages that name them. */
+  seen(userId: number, name: string): void;
+  /** The link to a session in the web app, when TETHER_PUBLIC_URL is set. */
+  sessionLink(sessionId: string): string | undefined;
+}
+
+/** A risky option (a force-push, a deletion) is sent on its second press within this long. */
+const CONFIRM_MS = 15_000;
+
+const HELP = [
+  "<b>Tether</b>: each session of your agents has a topic here.",
+  "Write in a session's topic to answer its agent; press a button to answer its questions.",
+  "",
+  "/sessions: the sessions and where they are",
+  "/status: in a topic, that session; in General, all of them",
+  "/interrupt: in a topic, stop the agent's current turn",
+  "/new &lt;prompt&gt;: start a session (in General)",
+  "/pair &lt;code&gt;: allow yourself to answer (the code `tether start` printed)",
+  "/help: this",
+].join("\n");
+
+export function handleUpdates(bot: Bot, o: UpdateOptions): void {
+  const allowList = new Set(o.settings.TELEGRAM_ALLOWED_USER_IDS.map(String));
+  const allowed = (userId: number) =>
+    allowList.has(String(userId)) || o.users.isPaired(String(userId));
+  const actorOf = (userId: number): Actor => ({
+    kind: "bridge",
+    platform: "telegram",
+    user: String(userId),
+  });
+
+  /** Risky options pressed once, by `approval:option:user`, until when a second press sends. */
+  const confirming = new Map<string, number>();
+  const needsConfirming = (approval: Approval, index: number, option: string, userId: number) => {
+    if (!approval.risky_options?.includes(option)) return false;
+    const key = `${approval.id}:${index}:${userId}`;
+    const now = Date.now();
+    for (const [k, until] of confirming) if (until < now) confirming.delete(k);
+    if (confirming.has(key)) {
+      confirming.delete(key);
+      return false;
+    }
+    confirming.set(key, now + CONFIRM_MS);
+    return true;
+  };
+
+  /** The update came from the forum group and a person (not a bot, not us). */
+  const fromPeople = (ctx: Context) =>
+    ctx.chat?.id === o.chatId && ctx.from !== undefined && !ctx.from.is_bot;
+
+  bot.on("callback_query:data", async (ctx) => {
+    const from = ctx.from;
+    const [kind, approvalId, index] = ctx.callbackQuery.data.split(":");
+    if (ctx.callbackQuery.message?.chat.id !== o.chatId || from.is_bot || !allowed(from.id)) {
+      o.log.info({ user_id: from.id }, "ignored a button press from a user who may not answer");
+      await ctx.answerCallbackQuery();
+      return;
+    }
+    o.seen(from.id, nameOf(from));
+    if (kind !== "a" || approvalId === undefined || index === undefined) {
+      await ctx.answerCallbackQuery({ text: "This button is not Tether's (any more)." });
+      return;
+    }
+    let text: string;
+    try {
+      const approval = await o.approvals.get(approvalId);
+      const option = approval.options[Number(index)];
+      if (option === undefined) throw new TetherError("bad_request", "no such option");
+      if (
+        approval.status === "pending" &&
+        needsConfirming(approval, Number(index), option, from.id)
+      ) {
+        await ctx.answerCallbackQuery({
+          text: `"${option}" is marked risky: press it again within ${CONFIRM_MS / 1000} s to send it.`.slice(
+            0,
+            200,
+          ),
+          show_alert: true,
+        });
+        return;
+      }
+      await o.approvals.resolve(approvalId, { option, actor: actorOf(from.id) });
+      text = `${option} ✓`;
+    } catch (error) {
+      text = answerError(error, o.who);
+    }
+    await ctx.answerCallbackQuery({ text });
+  });
+
+  bot.on("message:text", async (ctx) => {
+    if (!fromPeople(ctx)) return;
+    const from = ctx.from!;
+    const message = ctx.message;
+    const topic = message.is_topic_message ? message.message_thread_id : undefined;
+    const reply = (html: string) =>
+      ctx.api.sendMessage(o.chatId, html, {
+        parse_mode: "HTML",
+        link_preview_options: { is_disabled: true },
+        ...(topic !== undefined ? { message_thread_id: topic } : {}),
+        reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true },
+      });
+    const command = commandOf(message.text, ctx.me.username);
+
+    if (command?.name === "pair") {
+      if (allowed(from.id)) return void (await reply("You may answer here already."));
+      if (!o.pairing) {
+        return void (await reply(
+          "Pairing is off: this bot takes answers from the users in TELEGRAM_ALLOWED_USER_IDS.",
+        ));
+      }
+      const paired = await o.users.pair(command.args.trim(), {
+        id: String(from.id),
+        name: nameOf(from),
+      });
+      o.log.info(
+        { user_id: from.id, paired },
+        paired ? "paired a Telegram user" : "a /pair code was refused",
+      );
+      return void (await reply(
+        paired
+          ? `Paired: ${escapeHtml(nameOf(from))} may now answer Tether's agents here.`
+          : "That code is not valid (each works once, for a limited time). Run <code>tether bridges pair telegram</code> for a new one.",
+      ));
+    }
+    if (!allowed(from.id)) {
+      o.log.info({ user_id: from.id }, "ignored a message from a user who may not answer");
+      return;
+    }
+    o.seen(from.id, nameOf(from));
+    const sessionId = topic === undefined ? undefined : o.topics.sessionOf(topic);
+    try {
+      if (command) {
+        return void (await reply(await runCommand(command, sessionId, from.id)));
+      }
+      if (sessionId === undefined) return;
+      await o.engine.sendInput(sessionId, { text: message.text, sender: actorOf(from.id) });
+    } catch (error) {
+      await reply(escapeHtml(errorText(error)));
+    }
+  });
+
+  async function runCommand(
+    command: { name: string; args: string },
+    sessionId: string | undefined,
+    userId: number,
+  ): Promise<string> {
+    switch (command.name) {
+      case "start":
+      case "help":
+        return HELP;
+      case "sessions":
+        return sessionsList();
+      case "status":
+        return sessionId === undefined ? sessionsList() : sessionStatus(sessionId);
+      case "interrupt": {
+        if (sessionId === undefined) return "Send /interrupt in the topic of the session to stop.";
+        const session = await o.engine.interrupt(sessionId, actorOf(userId));
+        return `Interrupting <b>${escapeHtml(session.name)}</b>…`;
+      }
+      case "new":
+        return newSession(command.args.trim(), userId);
+      default:
+        return `Unknown command /${escapeHtml(command.name)}. ${HELP}`;
+    }
+  }
+
+  function sessionsList(): string {
+    const sessions = o.engine.listSessions().filter((s) => s.state !== "done");
+    if (sessions.length === 0) return "No sessions are open. /new &lt;prompt&gt; starts one.";
+    const lines = sessions.slice(0, 30).map((s) => `• ${sessionLine(s.id)}`);
+    if (sessions.length > 30) lines.push(`… and ${sessions.length - 30} more`);
+    return `<b>Sessions</b>\n${lines.join("\n")}`;
+  }
+
+  function sessionLine(sessionId: string): string {
+    const s = o.engine.getSessionById(sessionId);
+    const link = o.sessionLink(s.id);
+    const name = escapeHtml(s.name);
+    return `${link ? `<a href="${escapeHtml(link)}">${name}</a>` : `<b>${name}</b>`} (${escapeHtml(s.kind)}): ${s.state.replace(/_/g, " ")}`;
+  }
+
+  async function sessionStatus(sessionId: string): Promise<string> {
+    const pending = await o.approvals.list({ status: "pending", sessionId });
+    const s = o.engine.getSessionById(sessionId);
+    const lines = [sessionLine(sessionId)];
+    if (s.directory) lines.push(`<code>${escapeHtml(s.directory)}</code>`);
+    if (s.error) lines.push(`⚠️ ${escapeHtml(s.error)}`);
+    lines.push(
+      pending.length === 0
+        ? "Nothing waits for you."
+        : `${pending.length} question${pending.length === 1 ? "" : "s"} wait for you above.`,
+    );
+    return lines.join("\n");
+  }
+
+  async function newSession(prompt: string, userId: number): Promise<string> {
+    if (prompt === "") return "Say what to do: /new &lt;prompt&gt;";
+    const directory = o.settings.TETHER_DEFAULT_DIR;
+    if (directory === undefined) {
+      return "Set TETHER_DEFAULT_DIR (the folder agents started from chat work in) and restart Tether, then /new works.";
+    }
+    const kind = o.settings.TETHER_AGENT_ADAPTER;
+    const session = await o.engine.createSession({
+      kind,
+      name: nameFromPrompt(prompt),
+      directory: allowedDirectory(directory, o.settings.TETHER_ALLOWED_ROOTS),
+      platform: "telegram",
+    });
+    await o.engine.sendInput(session.id, { text: prompt, sender: actorOf(userId) });
+    return `Started <b>${escapeHtml(session.name)}</b> (${escapeHtml(kind)}): it gets its own topic.`;
+  }
+}
+
+/** `/name args` or `/name@thisbot args`; commands meant for another bot are not ours. */
+function commandOf(text: string, botName: string): { name: string; args: string } | undefined {
+  const match = /^\/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]+))?(?:\s+([\s\S]*))?$/.exec(text.trim());
+  if (!match) return undefined;
+  if (match[2] !== undefined && match[2].toLowerCase() !== botName.toLowerCase()) return undefined;
+  return { name: match[1]!.toLowerCase(), args: match[3] ?? "" };
+}
+
+function nameOf(user: { username?: string; first_name: string; last_name?: string }): string {
+  if (user.username) return `@${user.username}`;
+  return [user.first_name, user.last_name].filter(Boolean).join(" ");
+}
+
+/** What a late or wrong button press is told (at most 200 characters, Telegram's limit). */
+function answerError(error: unknown, who: (label: string) => string): string {
+  if (error instanceof TetherError && error.code === "approval_already_resolved") {
+    const details = (error.details ?? {}) as {
+      status?: string;
+      decision?: string | null;
+      decided_by?: string | null;
+    };
+    const text =
+      details.status === "cancelled"
+        ? "Already withdrawn: the agent stopped waiting."
+        : `Already answered: ${details.decision ?? ""} — by ${who(details.decided_by ?? "")}`;
+    return text.slice(0, 200);
+  }
+  if (error instanceof TetherError && error.code === "approval_not_found") {
+    return "This question is gone (its session was deleted).";
+  }
+  return `Could not answer: ${errorText(error)}`.slice(0, 200);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
