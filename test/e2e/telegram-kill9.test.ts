@@ -44,15 +44,30 @@ const shown = (fake: FakeTelegram, threadId: number, outputs: string[]) => {
   return outputs.filter((o) => text.includes(markerOf(o))).length;
 };
 
-/** Streams outputs until `stop` is called or they run out; resolves with the ones answered 2xx.
- * A post cut off by the daemon's death ends the stream. */
-function stream(d: SpawnedDaemon, id: string, outputs: string[]) {
+/** Streams outputs, at most `ahead` beyond what the topic shows (an agent about as fast as
+ * Telegram, so the daemon dies mid-stream); resolves with the ones answered 2xx. A post cut off
+ * by the daemon's death ends the stream. */
+function stream(
+  d: SpawnedDaemon,
+  id: string,
+  outputs: string[],
+  shownNow: () => number = () => Number.POSITIVE_INFINITY,
+  ahead = 20,
+) {
   const acked: string[] = [];
-  let stopped = false;
   const done = (async () => {
     for (const text of outputs) {
-      if (stopped) break;
       try {
+        await waitFor(
+          () =>
+            acked.length - shownNow() < ahead ||
+            d.process.exitCode !== null ||
+            d.process.signalCode !== null,
+          {
+            timeoutMs: 30_000,
+            what: "Telegram to catch up",
+          },
+        );
         const res = await api(d, "POST", `/external/sessions/${id}/output`, { text, metadata: {} });
         if (res.status !== 200) break;
         acked.push(text);
@@ -62,7 +77,7 @@ function stream(d: SpawnedDaemon, id: string, outputs: string[]) {
     }
     return acked;
   })();
-  return { acked, done, stop: () => (stopped = true) };
+  return { acked, done };
 }
 
 async function committedOutputs(d: SpawnedDaemon, id: string): Promise<string[]> {
@@ -89,7 +104,7 @@ async function killMidStream(signal: NodeJS.Signals, inFlightMs: number) {
   const threadId = Number(created.body.thread_info.thread_id);
 
   const outputs = numberedOutputs(150);
-  const writer = stream(first, id, outputs);
+  const writer = stream(first, id, outputs, () => shown(fake, threadId, outputs));
   await waitFor(() => shown(fake, threadId, outputs) >= 8, {
     timeoutMs: DELIVERY_MS,
     what: "the first outputs in the topic",
