@@ -177,7 +177,9 @@ const ApprovalResolvedEventData = z.discriminatedUnion("status", [
     status: z.literal("resolved"),
     request_id: z.string(),
     option: z.string(),
-    decided_by: z.string().describe("Who answered: web:<device>, cli:<user>@<host>, telegram:<user id>, rule:<id>, …"),
+    decided_by: z
+      .string()
+      .describe("Who answered: web:<device>, cli:<user>@<host>, telegram:<user id>, rule:<id>, …"),
     timestamp: z.string(),
     message: z.string().optional(),
   }),
@@ -191,7 +193,9 @@ const ApprovalResolvedEventData = z.discriminatedUnion("status", [
 const HumanInputEventData = z.object({
   text: z.string(),
   timestamp: z.string(),
-  sender: z.string().describe("Who typed it: web:<device>, cli:<user>@<host>, telegram:<user id>, api, …"),
+  sender: z
+    .string()
+    .describe("Who typed it: web:<device>, cli:<user>@<host>, telegram:<user id>, api, …"),
 });
 const InterruptEventData = z.object({ timestamp: z.string(), by: z.string() });
 const UsageEventData = Usage.extend({ total: Usage.describe("The session's totals after this") });
