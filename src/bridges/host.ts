@@ -4,7 +4,7 @@
 // bridge's health and users, a pairing code, a revoke.
 import type { Logger } from "pino";
 import type { Bus } from "../bus/bus.js";
-import { CONFIG_KEYS, type Config, type ConfigKey } from "../config/schema.js";
+import type { Config, ConfigKey } from "../config/schema.js";
 import type { Engine } from "../core/engine.js";
 import { TetherError } from "../core/errors.js";
 import { followSessions } from "../core/follow-sessions.js";
@@ -13,6 +13,7 @@ import type { Parts } from "../lifecycle.js";
 import type { BridgeHealth, BridgeInfo, Session, ThreadInfo } from "../shared/schemas.js";
 import { StartupError } from "../startup-error.js";
 import { type IssuedCode, PairingCodes } from "./pairing-codes.js";
+import { allowListSetting, type PairingNotice, pairingNotice } from "./pairing-notice.js";
 import { type BridgeRegistry, configuredBridges } from "./registry.js";
 import type { Bridge, BridgeContext } from "./types.js";
 import { PairedUsers } from "./users.js";
@@ -66,13 +67,7 @@ export const NO_BRIDGES: BridgeDoor = {
   },
 };
 
-/** The start-up notice of a bridge that pairs and has nobody paired yet. The code is a
- * credential, so `tether start` shows `text` only on a terminal (under systemd or Docker its
- * stderr is a log) and `withoutCode` elsewhere. */
-export interface PairingNotice {
-  text: string;
-  withoutCode: string;
-}
+export type { PairingNotice } from "./pairing-notice.js";
 
 export interface OpenBridgesOptions {
   registry: BridgeRegistry;
@@ -143,7 +138,7 @@ export async function openBridges(options: OpenBridgesOptions): Promise<BridgeDo
       if (!bridge.pairing?.()) {
         throw new TetherError(
           "bad_request",
-          `the ${name} bridge does not pair: it answers only the users its allow list names${allowListHint(name)}`,
+          `the ${name} bridge does not pair: it answers only the users its allow list names${hintOf(allowListSetting(name))}`,
         );
       }
       return users.issueCode();
@@ -178,30 +173,10 @@ export async function openBridges(options: OpenBridgesOptions): Promise<BridgeDo
   };
 }
 
+const hintOf = (setting: string | undefined) => (setting ? ` (${setting})` : "");
+
 function bridgeNotRunning(name: string): TetherError {
   return new TetherError("not_found", `no bridge named ${name} is running (see GET /api/bridges)`);
-}
-
-/** The platform's allow-list setting (`TELEGRAM_ALLOWED_USER_IDS`), when it has one. */
-function allowListSetting(name: string): ConfigKey | undefined {
-  const key = `${name.toUpperCase()}_ALLOWED_USER_IDS`;
-  return CONFIG_KEYS.find((k) => k === key);
-}
-
-function allowListHint(name: string): string {
-  const setting = allowListSetting(name);
-  return setting ? ` (${setting})` : "";
-}
-
-/** `Telegram: nobody may answer yet. Send "/pair 4821-7730" …`. */
-export function pairingNotice(name: string, code: string): PairingNotice {
-  const platform = name.charAt(0).toUpperCase() + name.slice(1);
-  const setting = allowListSetting(name);
-  const orSet = setting ? `, or set ${setting}` : "";
-  return {
-    text: `${platform}: nobody may answer yet. Send "/pair ${code}" in the bot's group (one use, within 1 hour; \`tether bridges pair ${name}\` makes another)${orSet}`,
-    withoutCode: `${platform}: nobody may answer yet. Run \`tether bridges pair ${name}\` in a terminal for a one-time code to send as "/pair <code>" in the bot's group${orSet}`,
-  };
 }
 
 function contextFor(name: string, users: PairedUsers, options: OpenBridgesOptions): BridgeContext {

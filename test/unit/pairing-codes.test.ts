@@ -8,6 +8,7 @@ import {
   PairingCodes,
   WRONG_TRY_WINDOW_MS,
 } from "../../dist/bridges/pairing-codes.js";
+import { pairingNotice } from "../../dist/bridges/pairing-notice.js";
 
 /** A clock the test moves. */
 function clock(start = Date.UTC(2026, 11, 1, 12)) {
@@ -99,5 +100,19 @@ describe("pairing codes", () => {
     t.advance(WRONG_TRY_WINDOW_MS);
     expect(codes.redeem(wrongOf(code))).toBe("wrong");
     expect(codes.redeem(code)).toBe("ok");
+  });
+});
+
+describe("the start-up notice", () => {
+  it("gives the code and the allow-list setting, and without the code says how to get one", () => {
+    const notice = pairingNotice("telegram", "4821-7730");
+    expect(notice.text).toBe(
+      'Telegram: nobody may answer yet. Send "/pair 4821-7730" in the bot\'s group (one use, within 1 hour; `tether bridges pair telegram` makes another), or set TELEGRAM_ALLOWED_USER_IDS',
+    );
+    expect(notice.withoutCode).toBe(
+      'Telegram: nobody may answer yet. Run `tether bridges pair telegram` in a terminal for a one-time code to send as "/pair <code>" in the bot\'s group, or set TELEGRAM_ALLOWED_USER_IDS',
+    );
+    // A platform without an allow-list setting is not told to set one.
+    expect(pairingNotice("fake", "4821-7730").text).not.toContain("or set");
   });
 });
