@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { ADAPTER_LOADERS } from "./adapters/registry.js";
 import { Supervisor } from "./adapters/supervisor.js";
-import { openBridges } from "./bridges/host.js";
+import { openBridges, type PairingNotice } from "./bridges/host.js";
 import { BRIDGES, type BridgeRegistry } from "./bridges/registry.js";
 import { LocalBus } from "./bus/bus.js";
 import { type ListenPlan, listenPlan } from "./config/dev-mode.js";
@@ -45,6 +45,9 @@ export interface Daemon {
   loopbackReason: string | undefined;
   /** Things fixed at start that the user should hear about (e.g. file modes narrowed). */
   notices: string[];
+  /** A chat bridge that pairs and has nobody paired: the one-time code to send (a credential,
+   * for a terminal only), and what to say without it. */
+  pairingNotices: PairingNotice[];
   engine: Engine;
   app: App;
   routes: RouteInfo[];
@@ -90,6 +93,7 @@ async function openParts(
   // Settings and the token first: a mistake there must not leave anything behind.
   const { host, note: loopbackReason } = checkedListenPlan(config);
   const notices: string[] = [];
+  const pairingNotices: PairingNotice[] = [];
   const auth = resolveToken(config, notices);
   const tls = loadTlsFiles(config, notices);
   const scheme = tls ? "https" : "http";
@@ -149,6 +153,8 @@ async function openParts(
     log,
     parts,
     publicUrl: () => publicUrl ?? `${scheme}://localhost:8787`,
+    users: store.bridgeUsers,
+    pairingNotices,
     openThreadTimeoutMs: options.openThreadTimeoutMs,
   });
   const agents = {
@@ -222,6 +228,7 @@ async function openParts(
     tokenFile: auth?.file,
     loopbackReason,
     notices,
+    pairingNotices,
     engine,
     app,
     routes,

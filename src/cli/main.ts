@@ -147,4 +147,20 @@ program
   .argument("[option]", "the option to choose (default: the first)")
   .action(run((cmds, c, id: string, option: string | undefined) => cmds.approve(c, id, option)));
 
+const bridgesCommand = program
+  .command("bridges")
+  .description("the chat bridges (Telegram): their state and who paired on each")
+  .action(run((cmds, c) => cmds.bridges(c)));
+bridgesCommand
+  .command("pair")
+  .description("make a one-time code that a chat user sends as /pair <code> to answer from there")
+  .argument("<bridge>", "the bridge's name: telegram")
+  .action(run((cmds, c, name: string) => cmds.bridgesPair(c, name)));
+bridgesCommand
+  .command("revoke")
+  .description("stop a paired chat user from answering")
+  .argument("<bridge>", "the bridge's name: telegram")
+  .argument("<user_id>", "their user id, as `tether bridges` lists it")
+  .action(run((cmds, c, name: string, userId: string) => cmds.bridgesRevoke(c, name, userId)));
+
 await program.parseAsync();

@@ -6,9 +6,11 @@ import type {
   AgentMessage,
   Approval,
   ApprovalRequestReply,
+  BridgeList,
   ExternalCreateSessionReply,
   Health,
   OutputKind,
+  PairingCodeReply,
   Session,
   TetherEvent,
   Usage,
@@ -165,6 +167,16 @@ export class TetherClient {
   }
   resolveApprovalWith(id: string, body: { option: string; decided_by: string; message?: string }) {
     return this.request<Approval>("POST", `/api/approvals/${seg(id)}/resolve`, body);
+  }
+
+  listBridges() {
+    return this.request<BridgeList>("GET", "/api/bridges").then((r) => r.bridges);
+  }
+  pairingCode(bridge: string) {
+    return this.request<PairingCodeReply>("POST", `/api/bridges/${seg(bridge)}/pairing-code`);
+  }
+  revokeBridgeUser(bridge: string, userId: string) {
+    return this.request<void>("DELETE", `/api/bridges/${seg(bridge)}/users/${seg(userId)}`);
   }
 
   // ---------- External Agent API ----------

@@ -18,6 +18,7 @@ import { type ThreadRow, threadRow } from "./rows.js";
 import type { Rule } from "./rules.js";
 import { SeqLog } from "./seq-log.js";
 import {
+  type BridgeUserRecord,
   type Cursor,
   cursorKey,
   type PushSubscriptionRecord,
@@ -39,6 +40,8 @@ export class MemoryData {
   /** By threadKey(platform, session_id). */
   readonly threads = new Map<string, ThreadRow>();
   readonly pushSubscriptions = new Map<string, PushSubscriptionRecord>();
+  /** By bridgeUserKey(platform, user_id). */
+  readonly bridgeUsers = new Map<string, BridgeUserRecord>();
 
   /** Writes the whole batch, or throws having written nothing: the batch is turned into rows
    * (which fails for a value JSON cannot hold) and checked for taken keys first. */
@@ -48,6 +51,11 @@ export class MemoryData {
     if (conflict) throw new Error(`UNIQUE constraint failed: ${conflict}`);
     apply(this, rows);
   }
+}
+
+/** The key of a paired bridge user, as the table's primary key (platform, user_id). */
+export function bridgeUserKey(platform: string, userId: string): string {
+  return `${platform}\u0000${userId}`;
 }
 
 /** A batch as rows: made before anything is written, so a value that cannot be stored stops the

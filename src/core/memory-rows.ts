@@ -15,6 +15,7 @@ export {
 } from "./rows.js";
 
 import {
+  type BridgeUserRecord,
   type Cursor,
   dataJsonOf,
   type PushSubscriptionRecord,
@@ -77,6 +78,10 @@ export function copyRule(r: Rule): Rule {
 
 export function copyCursor(c: Cursor): Cursor {
   return { consumer: c.consumer, session_id: c.session_id, seq: c.seq };
+}
+
+export function copyBridgeUser(u: BridgeUserRecord): BridgeUserRecord {
+  return { platform: u.platform, user_id: u.user_id, name: u.name, paired_at: u.paired_at };
 }
 
 export function copySubscription(s: PushSubscriptionRecord): PushSubscriptionRecord {

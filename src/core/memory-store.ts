@@ -2,9 +2,10 @@
 // needs a store without a disk. It answers as SqlStore does; test/helpers/store-contract.ts
 // runs the same tests against both. Rows are kept as SqlStore writes them (memory-rows.ts), and
 // a batch is written whole or not at all (memory-data.ts).
-import { MemoryData } from "./memory-data.js";
+import { bridgeUserKey, MemoryData } from "./memory-data.js";
 import {
   approvalOf,
+  copyBridgeUser,
   copyCursor,
   copyRule,
   copySubscription,
@@ -15,6 +16,7 @@ import {
 import { threadOf } from "./rows.js";
 import {
   type ApprovalQuery,
+  type BridgeUserStore,
   type EventPage,
   eventsThatFit,
   type LoadedState,
@@ -29,6 +31,7 @@ export { MemoryData } from "./memory-data.js";
 
 export class MemoryStore implements Store {
   readonly pushSubscriptions: PushSubscriptionStore;
+  readonly bridgeUsers: BridgeUserStore;
   private closed = false;
 
   constructor(private readonly data: MemoryData = new MemoryData()) {
@@ -47,6 +50,28 @@ export class MemoryStore implements Store {
             .map(copySubscription),
         ),
       delete: (endpoint) => this.run(() => subscriptions.delete(endpoint)),
+    };
+    const users = data.bridgeUsers;
+    this.bridgeUsers = {
+      add: (u) =>
+        this.run(() => {
+          const key = bridgeUserKey(u.platform, u.user_id);
+          const kept = users.get(key);
+          users.set(key, { ...copyBridgeUser(u), paired_at: kept ? kept.paired_at : u.paired_at });
+        }),
+      list: (platform) =>
+        this.run(() =>
+          [...users.values()]
+            .filter((u) => platform === undefined || u.platform === platform)
+            .sort(
+              (a, b) =>
+                compare(a.paired_at, b.paired_at) ||
+                compare(a.platform, b.platform) ||
+                compare(a.user_id, b.user_id),
+            )
+            .map(copyBridgeUser),
+        ),
+      remove: (platform, userId) => this.run(() => users.delete(bridgeUserKey(platform, userId))),
     };
   }
 

@@ -78,6 +78,26 @@ export interface PushSubscriptionStore {
   delete(endpoint: string): Promise<boolean>;
 }
 
+/** A chat-platform user a bridge lets answer because they paired with a one-time code. Not part
+ * of any session's history, so written directly, never in the engine's batch. */
+export interface BridgeUserRecord {
+  platform: string;
+  /** The platform's user id, as a string (`1001`). */
+  user_id: string;
+  /** How the platform names them (`@ada`). */
+  name: string;
+  paired_at: string;
+}
+
+export interface BridgeUserStore {
+  /** Adds one, or renames the one with this platform and user id (keeping its paired_at). */
+  add(user: BridgeUserRecord): Promise<void>;
+  /** Oldest first; only `platform`'s when given. */
+  list(platform?: string): Promise<BridgeUserRecord[]>;
+  /** True when it existed. */
+  remove(platform: string, userId: string): Promise<boolean>;
+}
+
 export function emptyBatch(): WriteBatch {
   return {
     sessions: new Map(),
@@ -162,6 +182,7 @@ export interface Store {
   /** A platform's threads, one per session that has one, by session id. */
   readThreads(platform: string): Promise<Thread[]>;
   readonly pushSubscriptions: PushSubscriptionStore;
+  readonly bridgeUsers: BridgeUserStore;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 // Row types of the tables, as Kysely sees them. JSON columns hold text so the same repos run on
 // SQLite and PostgreSQL.
 import type { ApprovalRow, SessionRow, ThreadRow } from "../core/rows.js";
-import type { PushSubscriptionRecord } from "../core/store.js";
+import type { BridgeUserRecord, PushSubscriptionRecord } from "../core/store.js";
 
 /** The columns of a session, shared with the in-memory store (core/rows.ts). */
 export type SessionsTable = SessionRow;
@@ -46,6 +46,9 @@ export interface CursorsTable {
 /** A session's thread on a chat platform, as the Store has it (core/rows.ts). */
 export type ThreadsTable = ThreadRow;
 
+/** A user paired with a chat bridge, as the Store has it (core/store.ts). */
+export type BridgeUsersTable = BridgeUserRecord;
+
 export interface Database {
   sessions: SessionsTable;
   events: EventsTable;
@@ -55,4 +58,5 @@ export interface Database {
   rules: RulesTable;
   cursors: CursorsTable;
   threads: ThreadsTable;
+  bridge_users: BridgeUsersTable;
 }

@@ -1,6 +1,7 @@
 import { type Kysely, Migrator } from "kysely";
 import type {
   ApprovalQuery,
+  BridgeUserStore,
   LoadedState,
   PushSubscriptionStore,
   Store,
@@ -9,6 +10,7 @@ import type {
 import { migrationProvider } from "./migrations/index.js";
 import * as queue from "./repos/agent-queue.js";
 import * as approvals from "./repos/approvals.js";
+import * as bridgeUsers from "./repos/bridge-users.js";
 import * as cursors from "./repos/cursors.js";
 import * as events from "./repos/events.js";
 import * as push from "./repos/push-subscriptions.js";
@@ -30,6 +32,7 @@ export class SqlStore implements Store {
   private readonly raw;
   private writeBatch: ((batch: WriteBatch) => void) | undefined;
   readonly pushSubscriptions: PushSubscriptionStore;
+  readonly bridgeUsers: BridgeUserStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -44,6 +47,11 @@ export class SqlStore implements Store {
       upsert: (subscription) => push.upsertPushSubscription(db, subscription),
       list: () => push.listPushSubscriptions(db),
       delete: (endpoint) => push.deletePushSubscription(db, endpoint),
+    };
+    this.bridgeUsers = {
+      add: (user) => bridgeUsers.upsertBridgeUser(db, user),
+      list: (platform) => bridgeUsers.listBridgeUsers(db, platform),
+      remove: (platform, userId) => bridgeUsers.deleteBridgeUser(db, platform, userId),
     };
   }
 

@@ -26,6 +26,7 @@ import { PAIR_FIRST_PAGE, wantsPairFirstPage } from "./pair-first.js";
 import { agentRoutes } from "./routes/agents.js";
 import { ANSWER_LINK_ROUTE, answerLinkRoutes } from "./routes/answer-links.js";
 import { approvalRoutes } from "./routes/approvals.js";
+import { bridgeRoutes } from "./routes/bridges.js";
 import { eventRoutes } from "./routes/events.js";
 import { externalRoutes } from "./routes/external.js";
 import { mcpRoutes } from "./routes/mcp.js";
@@ -201,6 +202,7 @@ export async function buildServer(
   approvalRoutes(app, deps);
   eventRoutes(app, deps);
   pushRoutes(app, deps);
+  bridgeRoutes(app, deps);
   answerLinkRoutes(app, deps);
   pairingRoutes(app, {
     token: options.token,

@@ -35,7 +35,7 @@ export interface ServerDeps {
   push: PushService;
   /** The answer links behind ntfy's buttons (src/notify/answer-links.ts). */
   answerLinks: AnswerLinkService;
-  /** The chat bridges that are configured: a new session's thread, their health. */
+  /** The chat bridges that are configured: a new session's thread, their health and users. */
   bridges: BridgeDoor;
 }
 

@@ -569,6 +569,56 @@ export const BridgeHealth = z.object({
 });
 export type BridgeHealth = z.infer<typeof BridgeHealth>;
 
+export const BridgeUserInfo = z
+  .object({
+    user_id: z.string().describe("The platform's user id"),
+    name: z.string().describe("How the platform names them (@ada)"),
+    paired_at: z.string().describe("When they paired (ISO time)"),
+  })
+  .meta({ id: "BridgeUser" });
+export type BridgeUserInfo = z.infer<typeof BridgeUserInfo>;
+
+export const BridgeInfo = BridgeHealth.extend({
+  pairing: z
+    .boolean()
+    .describe(
+      "Whether users pair with a one-time code (`/pair <code>`); false when an allow list (TELEGRAM_ALLOWED_USER_IDS) names who may answer",
+    ),
+  users: z.array(BridgeUserInfo).describe("Who paired with a code and may answer, oldest first"),
+}).meta({ id: "Bridge" });
+export type BridgeInfo = z.infer<typeof BridgeInfo>;
+
+export const BridgeList = z.object({
+  bridges: z.array(BridgeInfo).describe("Each running chat bridge; empty without one"),
+});
+export type BridgeList = z.infer<typeof BridgeList>;
+
+const BridgeName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,31}$/, "must be a bridge's name, such as telegram")
+  .describe("The bridge's platform: telegram");
+
+export const BridgeNameParams = z.object({ name: BridgeName });
+export const BridgeUserParams = z.object({
+  name: BridgeName,
+  user_id: z
+    .string()
+    .regex(/^[A-Za-z0-9._:@-]{1,64}$/, "must be a user id as GET /api/bridges lists it")
+    .describe("The platform's user id, as GET /api/bridges lists it"),
+});
+
+export const PairingCodeReply = z
+  .object({
+    code: z
+      .string()
+      .describe(
+        'A one-time code: the first chat user who sends "/pair <code>" where the bot is may answer from then on',
+      ),
+    expires_at: z.string().describe("When it stops working (ISO time), if unused"),
+  })
+  .meta({ id: "PairingCode" });
+export type PairingCodeReply = z.infer<typeof PairingCodeReply>;
+
 export const Health = z.object({
   status: z.literal("ok"),
   version: z.string(),

@@ -108,6 +108,10 @@ const KNOWN: Record<
   "POST /api/push/subscriptions": { status: 201, body: SUBSCRIPTION },
   "DELETE /api/push/subscriptions": { status: 204, body: { endpoint: SUBSCRIPTION.endpoint } },
   "POST /api/push/test": { status: 200 },
+  // No bridge runs in this daemon: nothing to pair with or revoke on.
+  "GET /api/bridges": { status: 200 },
+  "POST /api/bridges/:name/pairing-code": { status: 404 },
+  "DELETE /api/bridges/:name/users/:user_id": { status: 404 },
   // MCP over Streamable HTTP (stateless): a JSON-RPC request, from a client that accepts both
   // answer formats as the transport requires; GET and DELETE have nothing to do without sessions.
   "POST /mcp": {

@@ -15,6 +15,8 @@ export interface FakeBridgeScript {
   failOpenThread?: Error | "hang";
   /** deliver rejects this many times before it starts succeeding. */
   failDeliveries?: number;
+  /** pairing() answers this: true for a bridge without an allow list. */
+  pairing?: boolean;
 }
 
 export class FakeBridge implements Bridge {
@@ -59,6 +61,20 @@ export class FakeBridge implements Bridge {
 
   health(): BridgeState {
     return { ...this.state };
+  }
+
+  pairing(): boolean {
+    return this.script.pairing ?? false;
+  }
+
+  /** As the platform's `/pair <code>` from `user` would: through the context's users. */
+  pair(code: string, user: { id: string; name: string }): Promise<boolean> {
+    return this.context!.users.pair(code, user);
+  }
+
+  /** Whether the bridge would let `userId` answer, were it allowed by pairing only. */
+  isPaired(userId: string): boolean {
+    return this.context!.users.isPaired(userId);
   }
 
   async openThread(session: Session, signal: AbortSignal): Promise<Thread> {

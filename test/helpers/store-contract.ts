@@ -8,6 +8,7 @@ import {
   at,
   type BatchParts,
   batchOf,
+  bridgeUser,
   contents,
   cursor,
   dataOfChars,
@@ -623,6 +624,33 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       expect(await again.delete("https://push.example/a")).toBe(false);
       expect(await again.delete("https://push.example/never")).toBe(false);
       expect((await again.list()).map((s) => s.endpoint)).toEqual(["https://push.example/b"]);
+    });
+
+    it("keeps paired bridge users: add renames but keeps paired_at, list oldest first or by platform, remove says if it existed", async () => {
+      const users = store.bridgeUsers;
+      await users.add(bridgeUser("telegram", "1002", { paired_at: at(2) }));
+      await users.add(bridgeUser("telegram", "1001", { paired_at: at(1) }));
+      // The same id on another platform is another user.
+      await users.add(bridgeUser("slack", "1001", { name: "ada", paired_at: at(3) }));
+      await users.add(bridgeUser("telegram", "1002", { name: "@renamed", paired_at: at(9) }));
+
+      const again = (await restart()).bridgeUsers;
+      expect(await again.list()).toEqual([
+        bridgeUser("telegram", "1001", { paired_at: at(1) }),
+        bridgeUser("telegram", "1002", { name: "@renamed", paired_at: at(2) }),
+        bridgeUser("slack", "1001", { name: "ada", paired_at: at(3) }),
+      ]);
+      expect((await again.list("slack")).map((u) => u.user_id)).toEqual(["1001"]);
+      expect(await again.list("discord")).toEqual([]);
+
+      expect(await again.remove("telegram", "1001")).toBe(true);
+      expect(await again.remove("telegram", "1001")).toBe(false);
+      expect(await again.remove("discord", "1002")).toBe(false);
+      expect((await again.list("telegram")).map((u) => u.user_id)).toEqual(["1002"]);
+      expect((await again.list("slack")).map((u) => u.user_id)).toEqual(["1001"]);
+      // What comes back is a copy.
+      (await again.list())[0]!.name = "changed";
+      expect((await again.list())[0]!.name).toBe("@renamed");
     });
 
     describe("deleting a session", () => {

@@ -2,6 +2,7 @@
 // plain defaults, and a batch made of any of them.
 import type { Rule } from "../../dist/core/rules.js";
 import {
+  type BridgeUserRecord,
   type Cursor,
   cursorKey,
   eventJson,
@@ -114,6 +115,14 @@ export function thread(
     updated_at: at(0),
     ...fields,
   };
+}
+
+export function bridgeUser(
+  platform: string,
+  userId: string,
+  fields: Partial<BridgeUserRecord> = {},
+): BridgeUserRecord {
+  return { platform, user_id: userId, name: `@user${userId}`, paired_at: at(0), ...fields };
 }
 
 export function subscription(

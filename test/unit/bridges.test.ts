@@ -56,6 +56,8 @@ async function open(registry: BridgeRegistry, data = new MemoryData(), env = {})
     log: logger,
     parts,
     publicUrl: () => "http://localhost:8787",
+    users: new MemoryStore(data).bridgeUsers,
+    pairingNotices: [],
     openThreadTimeoutMs: 200,
   });
   return { door, engine, parts, closed };

@@ -71,6 +71,9 @@ class SpyStore implements Store {
   get pushSubscriptions() {
     return this.inner.pushSubscriptions;
   }
+  get bridgeUsers() {
+    return this.inner.bridgeUsers;
+  }
   close() {
     return this.inner.close();
   }

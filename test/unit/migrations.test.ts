@@ -62,6 +62,7 @@ describe("migrations", () => {
       "inputs",
       "push_subscriptions",
       "rules",
+      "bridge_users",
     ]) {
       expect(names).toContain(table);
     }
@@ -90,6 +91,12 @@ describe("migrations", () => {
       "created_at",
       "created_by",
       "source_approval_id",
+    ]);
+    expect(await columns(sqlite.db, "bridge_users")).toEqual([
+      "platform",
+      "user_id",
+      "name",
+      "paired_at",
     ]);
     // The migrated database is usable as a store right away.
     expect(await store.load()).toEqual({ sessions: [], pendingApprovals: [], rules: [] });
@@ -222,6 +229,37 @@ describe("migrations", () => {
 
     const [old] = (await store.load()).pendingApprovals;
     expect(old).toMatchObject({ id: "apr_old", options: ["Push", "Hold"], risky_options: [] });
+  });
+
+  it("add bridge_users to a database at the previous version: nobody is paired, sessions kept", async () => {
+    const names = Object.keys(MIGRATIONS).sort();
+    const usersAt = names.indexOf("2026-12-01-v-bridge-users");
+    expect(usersAt).toBeGreaterThan(0);
+    const { sqlite, store } = open();
+    const migrator = new Migrator({ db: sqlite.db, provider: migrationProvider });
+    expect((await migrator.migrateTo(names[usersAt - 1]!)).error).toBeUndefined();
+    expect(await tables(sqlite.db)).not.toContain("bridge_users");
+    await sql`insert into sessions (id, name, kind, agent, state, created_at, updated_at)
+      values ('sess_old', 'old', 'external',
+              '{"name":"old","type":"external","icon":null,"workspace":null}', 'running',
+              '2026-11-30T00:00:00.000Z', '2026-11-30T00:00:00.000Z')`.execute(sqlite.db);
+
+    await store.migrate();
+
+    expect((await store.load()).sessions.map((s) => s.id)).toEqual(["sess_old"]);
+    expect(await store.bridgeUsers.list()).toEqual([]);
+    const ada = {
+      platform: "telegram",
+      user_id: "1001",
+      name: "@ada",
+      paired_at: "2026-12-01T00:00:00.000Z",
+    };
+    await store.bridgeUsers.add(ada);
+    expect(await store.bridgeUsers.list("telegram")).toEqual([ada]);
+    // One row per platform and user.
+    await expect(
+      sql`insert into bridge_users values ('telegram', '1001', 'again', 'x')`.execute(sqlite.db),
+    ).rejects.toThrow(/UNIQUE|PRIMARY/);
   });
 
   it("are named YYYY-MM-DD-<name>, with real dates, and listed in order", () => {

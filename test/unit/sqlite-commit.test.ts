@@ -78,6 +78,7 @@ function mirrored(primary: Store, mirror: Store): Store {
     readCursors: (c) => primary.readCursors(c),
     readThreads: (p) => primary.readThreads(p),
     pushSubscriptions: primary.pushSubscriptions,
+    bridgeUsers: primary.bridgeUsers,
     close: () => primary.close(),
   };
 }

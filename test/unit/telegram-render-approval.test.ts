@@ -7,26 +7,8 @@ import {
   renderApproval,
   renderSettled,
 } from "../../dist/bridges/telegram/render.js";
-import type { Approval } from "../../dist/shared/schemas.js";
 import { parseHtml } from "../fakes/telegram-html.js";
-import { expectSendable } from "./telegram-render-inputs.js";
-
-const approval = (over: Partial<Approval> = {}): Approval => ({
-  id: "apr_1",
-  session_id: "ses_1",
-  seq: 3,
-  title: "Bash: npm test",
-  description: "Claude wants to use Bash",
-  options: ["Allow", "Deny", "Allow Bash for this session"],
-  tool_name: "Bash",
-  tool_input: { command: "npm test" },
-  status: "pending",
-  decision: null,
-  decided_by: null,
-  created_at: "2025-01-01T00:00:00Z",
-  resolved_at: null,
-  ...over,
-});
+import { bashApproval, expectSendable } from "./telegram-render-inputs.js";
 
 /** The code of the message's first <pre>, as the reader sees it. */
 function preText(html: string): string {
@@ -40,7 +22,7 @@ function preText(html: string): string {
 describe("renderApproval", () => {
   it("shows a Bash command as code, after what it is for", () => {
     const html = renderApproval(
-      approval({
+      bashApproval({
         tool_input: { command: "rm -rf build && make <all>", description: "Clean build" },
       }),
     );
@@ -58,7 +40,7 @@ describe("renderApproval", () => {
 
   it("shows Codex's command without its login-shell wrapper, and where it runs", () => {
     const html = renderApproval(
-      approval({
+      bashApproval({
         tool_name: "command",
         title: "command: npm test",
         description: "Codex wants to run a command outside its sandbox.",
@@ -71,7 +53,7 @@ describe("renderApproval", () => {
 
   it("shows an Edit as its path and a short diff", () => {
     const html = renderApproval(
-      approval({
+      bashApproval({
         tool_name: "Edit",
         title: "Edit: src/a.ts",
         tool_input: {
@@ -90,7 +72,7 @@ describe("renderApproval", () => {
     const before = Array.from({ length: 100 }, (_, i) => `old ${i}`).join("\n");
     const after = Array.from({ length: 100 }, (_, i) => `new ${i}`).join("\n");
     const html = renderApproval(
-      approval({
+      bashApproval({
         tool_name: "Edit",
         tool_input: { file_path: "big.ts", old_string: before, new_string: after },
       }),
@@ -101,7 +83,7 @@ describe("renderApproval", () => {
 
   it("shows each edit of a MultiEdit as its own hunk", () => {
     const html = renderApproval(
-      approval({
+      bashApproval({
         tool_name: "MultiEdit",
         tool_input: {
           file_path: "src/b.ts",
@@ -118,7 +100,7 @@ describe("renderApproval", () => {
   it("shows a Write as its path and first lines", () => {
     const content = Array.from({ length: 20 }, (_, i) => `line ${i}`).join("\n");
     const html = renderApproval(
-      approval({ tool_name: "Write", tool_input: { file_path: "notes.md", content } }),
+      bashApproval({ tool_name: "Write", tool_input: { file_path: "notes.md", content } }),
     );
     expect(html).toContain("📝 <code>notes.md</code> (whole file, 20 lines)");
     expect(preText(html).split("\n")).toEqual(Array.from({ length: 12 }, (_, i) => `line ${i}`));
@@ -127,7 +109,7 @@ describe("renderApproval", () => {
 
   it("shows Codex's file changes, each by kind", () => {
     const html = renderApproval(
-      approval({
+      bashApproval({
         tool_name: "apply_patch",
         tool_input: {
           changes: [
@@ -151,7 +133,7 @@ describe("renderApproval", () => {
 
   it("shows AskUserQuestion's questions with what each option means", () => {
     const html = renderApproval(
-      approval({
+      bashApproval({
         tool_name: "AskUserQuestion",
         title: "Which database?",
         tool_input: {
@@ -182,7 +164,7 @@ describe("renderApproval", () => {
 
   it("shows a question as Claude's adapter asks it: its choices with their meanings", () => {
     const html = renderApproval(
-      approval({
+      bashApproval({
         tool_name: null,
         tool_input: null,
         title: "Which database?",
@@ -197,7 +179,10 @@ describe("renderApproval", () => {
 
   it("shows an unknown tool's input as JSON, cut to about 1500 characters", () => {
     const html = renderApproval(
-      approval({ tool_name: "mcp.deploy", tool_input: { target: "prod", blob: "z".repeat(5000) } }),
+      bashApproval({
+        tool_name: "mcp.deploy",
+        tool_input: { target: "prod", blob: "z".repeat(5000) },
+      }),
     );
     const json = preText(html);
     expect(json.startsWith('{\n  "target": "prod",')).toBe(true);
@@ -207,7 +192,7 @@ describe("renderApproval", () => {
 
   it("says which options ask to be confirmed", () => {
     const html = renderApproval(
-      approval({ options: ["Push", "Force push"], risky_options: ["Force push"] }),
+      bashApproval({ options: ["Push", "Force push"], risky_options: ["Force push"] }),
     );
     expect(html.endsWith("⚠️ Asks you to confirm: Force push")).toBe(true);
   });
@@ -215,7 +200,7 @@ describe("renderApproval", () => {
 
 describe("renderSettled", () => {
   it("adds who answered what under the request", () => {
-    const request = approval();
+    const request = bashApproval();
     const allowed = renderSettled(
       { ...request, status: "resolved", decision: "Allow" },
       "phone (on web)",
@@ -235,18 +220,18 @@ describe("renderSettled", () => {
 
   it("says an approval was withdrawn, and why", () => {
     const settled = renderSettled(
-      { ...approval(), status: "cancelled" },
+      { ...bashApproval(), status: "cancelled" },
       "",
       "the agent <stopped>",
     );
     expect(settled.endsWith("\n\n↩️ Withdrawn: the agent &lt;stopped&gt;")).toBe(true);
-    expect(renderSettled({ ...approval(), status: "cancelled" }, "").endsWith("↩️ Withdrawn")).toBe(
-      true,
-    );
+    expect(
+      renderSettled({ ...bashApproval(), status: "cancelled" }, "").endsWith("↩️ Withdrawn"),
+    ).toBe(true);
   });
 
   it("still fits in one message when the request is as long as it gets", () => {
-    const huge = approval({
+    const huge = bashApproval({
       title: "&".repeat(500),
       description: "<".repeat(64 * 1024),
       tool_input: { command: "&".repeat(64 * 1024), description: "&".repeat(1000) },

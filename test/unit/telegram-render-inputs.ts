@@ -2,6 +2,7 @@
 // the render tests.
 import { expect } from "vitest";
 import { MESSAGE_LIMIT } from "../../dist/bridges/telegram/render.js";
+import type { Approval } from "../../dist/shared/schemas.js";
 import { parseHtml } from "../fakes/telegram-html.js";
 
 /** Inputs that have broken renderers: markup, entities, unbalanced marks, emoji at a cut,
@@ -63,3 +64,21 @@ export function expectSendable(html: string, limit: number = MESSAGE_LIMIT): voi
   expect(LONE.test(html), "a lone surrogate").toBe(false);
   expect(html.length).toBeLessThanOrEqual(limit);
 }
+
+/** A pending Bash approval as Claude asks it; `over` changes any field. */
+export const bashApproval = (over: Partial<Approval> = {}): Approval => ({
+  id: "apr_1",
+  session_id: "ses_1",
+  seq: 3,
+  title: "Bash: npm test",
+  description: "Claude wants to use Bash",
+  options: ["Allow", "Deny", "Allow Bash for this session"],
+  tool_name: "Bash",
+  tool_input: { command: "npm test" },
+  status: "pending",
+  decision: null,
+  decided_by: null,
+  created_at: "2025-01-01T00:00:00Z",
+  resolved_at: null,
+  ...over,
+});

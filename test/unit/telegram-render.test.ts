@@ -21,7 +21,7 @@ import {
 } from "../../dist/bridges/telegram/render.js";
 import type { Approval, Session } from "../../dist/shared/schemas.js";
 import { parseHtml } from "../fakes/telegram-html.js";
-import { expectSendable, LONE, NASTY } from "./telegram-render-inputs.js";
+import { bashApproval, expectSendable, LONE, NASTY } from "./telegram-render-inputs.js";
 
 const textOf = (html: string): string => {
   const parsed = parseHtml(html);
@@ -47,22 +47,8 @@ const session = (over: Partial<Session> = {}): Session => ({
   ...over,
 });
 
-const approval = (over: Partial<Approval> = {}): Approval => ({
-  id: "apr_1",
-  session_id: "ses_1",
-  seq: 3,
-  title: "Bash: npm test",
-  description: "Claude wants to use Bash",
-  options: ["Allow", "Deny"],
-  tool_name: "Bash",
-  tool_input: { command: "npm test" },
-  status: "pending",
-  decision: null,
-  decided_by: null,
-  created_at: "2025-01-01T00:00:00Z",
-  resolved_at: null,
-  ...over,
-});
+const approval = (over: Partial<Approval> = {}): Approval =>
+  bashApproval({ options: ["Allow", "Deny"], ...over });
 
 describe("every renderer, for every nasty input", () => {
   it("escapeHtml gives text that parses back to itself", () => {

@@ -95,7 +95,9 @@ export class Delivery {
         this.o.typing.stop(session.id);
         return this.say(session.id, topic, renderInterrupt(this.o.who(event.data.by)));
       case "state": {
-        if (event.data.to !== "running") this.o.typing.stop(session.id);
+        // Agents Tether runs say they work by their state; external ones by their status.
+        if (event.data.to === "running" && isFresh(event)) this.o.typing.start(session.id, topic);
+        else this.o.typing.stop(session.id);
         const line = renderState(event.data);
         return line === undefined ? undefined : this.say(session.id, topic, line);
       }

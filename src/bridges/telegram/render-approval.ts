@@ -1,8 +1,10 @@
 // An approval as a Telegram message: the request, with its tool input shown for what it is (a
 // command as code, an edit as a short diff, a question with its choices), then, once settled,
 // who answered what. Bounded so the settled message still fits in one message.
+
+import { splitLines } from "../../shared/line-diff.js";
 import type { Approval } from "../../shared/schemas.js";
-import { diffLines, splitLines, unifiedBody, unifiedLines } from "./render-diff.js";
+import { diffTexts, unifiedBody, unifiedLines } from "./render-diff.js";
 import { cutHtml, cutText, escapeCut, escapeHtml, MESSAGE_LIMIT } from "./render-html.js";
 import { codeBlock, markdownToHtml } from "./render-markdown.js";
 import { shellScript } from "./render-output.js";
@@ -127,7 +129,7 @@ function knownTool(tool: string, input: Fields): string | undefined {
       return isText(input.file_path) && isText(input.old_string) && isText(input.new_string)
         ? [
             path(input.file_path, input.replace_all === true ? "every occurrence" : undefined),
-            diffBlock(unifiedLines(diffLines(input.old_string, input.new_string), DIFF_LINES)),
+            diffBlock(unifiedLines(diffTexts(input.old_string, input.new_string), DIFF_LINES)),
           ].join("\n")
         : undefined;
     case "MultiEdit":
@@ -174,7 +176,7 @@ function multiEdit(file: string, edits: unknown[]): string | undefined {
   for (const [i, edit] of edits.entries()) {
     if (!isFields(edit) || !isText(edit.old_string) || !isText(edit.new_string)) return undefined;
     const room = DIFF_LINES - lines.length - 1;
-    const diff = unifiedLines(diffLines(edit.old_string, edit.new_string), Math.max(0, room));
+    const diff = unifiedLines(diffTexts(edit.old_string, edit.new_string), Math.max(0, room));
     if (room <= 0 || diff.lines.length === 0) {
       omitted += diff.omitted + diff.lines.filter((l) => !l.startsWith(" ")).length;
       continue;

@@ -7,6 +7,8 @@ import type { Approval, BridgeHealth, TetherEvent } from "../../shared/schemas.j
 import { wholeNumber } from "../flags.js";
 import { approvalTable, count, formatEvent, sessionTable } from "../format.js";
 
+export { bridges, bridgesPair, bridgesRevoke } from "./bridges.js";
+
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };

@@ -47,6 +47,16 @@ export async function start(options: StartOptions): Promise<void> {
   say(`Tether ${daemon.url}  (data in ${daemon.dataDir})`);
   for (const notice of daemon.notices) say(`note: ${notice}`);
   if (daemon.loopbackReason) say(`note: ${daemon.loopbackReason}`);
+  // A pairing code is a credential too: only a person at a terminal may see it (as the link below).
+  const terminal = process.stderr.isTTY
+    ? process.stderr
+    : process.stdout.isTTY
+      ? process.stdout
+      : undefined;
+  for (const notice of daemon.pairingNotices) {
+    if (terminal !== process.stderr) say(`note: ${notice.withoutCode}`);
+    terminal?.write(`note: ${notice.text}\n`);
+  }
   if (config.TETHER_AGENT_DEV_MODE) {
     say("WARNING: TETHER_AGENT_DEV_MODE=1: authentication is OFF. Any program on this machine");
     say("WARNING: can drive your agents through Tether. Use it for development only.");
@@ -56,11 +66,6 @@ export async function start(options: StartOptions): Promise<void> {
   if (daemon.token !== undefined) {
     // The link holds the token: only a person at a terminal may see it, never a log file
     // (under systemd or Docker, stderr is the log).
-    const terminal = process.stderr.isTTY
-      ? process.stderr
-      : process.stdout.isTTY
-        ? process.stdout
-        : undefined;
     if (terminal) {
       const place = {
         publicUrl: config.TETHER_PUBLIC_URL,

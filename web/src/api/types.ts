@@ -3,6 +3,8 @@
 export type {
   AgentsReply,
   Approval,
+  BridgeInfo,
+  PairingCodeReply,
   Session,
   SessionState,
   TetherEvent,
