@@ -157,18 +157,24 @@ it("logs no secret through 5xx, 429, resets and an outage", async () => {
   expect(stderr).not.toContain(DAEMON_TOKEN);
 });
 
-it("tells the pairing code in its notice only, never in a log line", async () => {
-  const { fake, d } = await debugDaemon({ TELEGRAM_ALLOWED_USER_IDS: "" });
-  const code = await waitFor(() => /\/pair\s+([^\s`'".,)]+)/.exec(d.stderr())?.[1], {
+it("never writes a pairing code to stderr that is not a terminal, nor to a log line", async () => {
+  const { fake, d, api } = await debugDaemon({ TELEGRAM_ALLOWED_USER_IDS: "" });
+  // Not a terminal: how to get a code, without one.
+  await waitFor(() => d.stderr().includes("tether bridges pair telegram"), {
     timeoutMs: DELIVERY_MS,
-    what: () => `the pairing code on stderr:\n${d.stderr()}`,
+    what: () => `the pairing notice without a code; stderr:\n${d.stderr()}`,
   });
-  const wrong = fake.userSends({ text: "/pair not-the-code", from: STRANGER });
+  const issued = await api("POST", "/api/bridges/telegram/pairing-code");
+  expect(issued.status, issued.text).toBe(200);
+  const code: string = issued.body.code;
+  const wrong = fake.userSends({ text: "/pair 9999-9999", from: STRANGER });
   await waitForBotMessage(fake, { afterId: wrong.message_id as number });
   const right = fake.userSends({ text: `/pair ${code}`, from: STRANGER });
-  await waitForBotMessage(fake, { afterId: right.message_id as number });
+  const reply = await waitForBotMessage(fake, { afterId: right.message_id as number });
+  expect(reply.text).not.toContain(code);
 
-  const { stderr, logLines } = await logLinesAfterStop(d);
-  expect(logLines.filter((l) => l.includes(code))).toEqual([]);
+  const { stderr } = await logLinesAfterStop(d);
+  expect(stderr).not.toMatch(/\/pair \d{4}-\d{4}/);
+  expect(stderr).not.toContain(code);
   expect(stderr).not.toContain(secretOf(fake.token));
 });
