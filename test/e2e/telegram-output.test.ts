@@ -185,3 +185,15 @@ it("keeps the typing indicator on in the topic while the agent works", async () 
   const [first, second] = typing();
   expect(second!.at - first!.at).toBeLessThan(6_000);
 });
+
+it("still shows the next output when someone deleted the message it would have grown", async () => {
+  const fake = await tg.fake();
+  const d = await tg.daemon();
+  const session = await createExternalSession(d, "deleted message");
+  await postOutputs(d, session.id, ["first output"]);
+  await waitForTopicText(fake, session.threadId, "first output");
+  const grown = botMessages(fake, session.threadId).find((m) => m.text.includes("first output"))!;
+  fake.deleteMessage(grown.message_id);
+  await postOutputs(d, session.id, ["second output"]);
+  await waitForTopicText(fake, session.threadId, "second output");
+});

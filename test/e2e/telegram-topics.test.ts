@@ -4,11 +4,15 @@
 import { expect, it } from "vitest";
 import {
   botMessages,
+  bridgesHealth,
   createExternalSession,
   DELIVERY_MS,
+  postOutputs,
   topicNamed,
   useTelegram,
   waitForBotMessage,
+  waitForEvent,
+  waitForTopicText,
 } from "../helpers/telegram.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -96,4 +100,48 @@ it("links the header to the session in the web app when TETHER_PUBLIC_URL is set
   expect(header.source).toContain("https://tether.example.test");
   expect(header.source).toContain(session.id);
   expect(header.entities.some((e) => e.type === "text_link")).toBe(true);
+});
+
+it("opens a new topic for a session whose topic was deleted, and goes on there", async () => {
+  const fake = await tg.fake();
+  const d = await tg.daemon();
+  const session = await createExternalSession(d, "phoenix");
+  await postOutputs(d, session.id, ["before the delete"]);
+  await waitForTopicText(fake, session.threadId, "before the delete");
+  fake.deleteTopic(session.threadId);
+
+  await postOutputs(d, session.id, ["after the delete"]);
+  const reborn = await waitFor(
+    () =>
+      fake.topics().find((t) => t.name === "phoenix" && t.message_thread_id !== session.threadId),
+    { timeoutMs: DELIVERY_MS, what: () => `a new topic; topics: ${JSON.stringify(fake.topics())}` },
+  );
+  await waitForTopicText(fake, reborn.message_thread_id, "after the delete");
+  // Input there reaches the session.
+  fake.userSends({ text: "hello again", threadId: reborn.message_thread_id });
+  await waitForEvent(
+    d,
+    session.id,
+    (e) => e.type === "human_input" && e.data.text === "hello again",
+  );
+});
+
+it("with TETHER_BRIDGE_ALL_SESSIONS=0 opens topics only for sessions on Telegram", async () => {
+  const fake = await tg.fake();
+  const d = await tg.daemon({ env: { TETHER_BRIDGE_ALL_SESSIONS: "0" } });
+  const other = await d.api("POST", "/external/sessions", {
+    session_name: "on slack",
+    platform: "slack",
+  });
+  expect(other.status, other.text).toBe(200);
+  await postOutputs(d, other.body.session_id, ["for slack only"]);
+  const mine = await createExternalSession(d, "on telegram");
+  await postOutputs(d, mine.id, ["for telegram"]);
+  await waitForTopicText(fake, mine.threadId, "for telegram");
+  // Everything committed has been seen by the bridge.
+  await waitFor(async () => (await bridgesHealth(d))[0]?.backlog === 0, {
+    timeoutMs: DELIVERY_MS,
+    what: "the bridge's backlog to empty",
+  });
+  expect(fake.topics().map((t) => t.name)).toEqual(["on telegram"]);
 });

@@ -174,6 +174,11 @@ export interface FakeTelegram {
   }): string;
   /** Queues any update (`update_id` is added). Returns the update id. */
   pushUpdate(update: Record<string, unknown>): number;
+  /** An admin deletes a forum topic in the app: it goes with its messages, and sending into it
+   * gets "message thread not found". */
+  deleteTopic(threadId: number, chatId?: number): void;
+  /** An admin deletes a message in the app: editing it then gets "message to edit not found". */
+  deleteMessage(messageId: number, chatId?: number): void;
   // --- faults ---
   /** The next `times` (default 1) calls of `method` ("*" for any) get `fault`. */
   inject(method: string, fault: Fault): void;
@@ -1003,6 +1008,37 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       return id;
     },
     pushUpdate,
+    deleteTopic(threadId, chatId = FORUM_CHAT.id) {
+      const topics = topicsByChat.get(chatId) ?? [];
+      if (!topics.some((t) => t.message_thread_id === threadId)) {
+        throw new Error(`fake Telegram: no topic ${threadId} in chat ${chatId}`);
+      }
+      topicsByChat.set(
+        chatId,
+        topics.filter((t) => t.message_thread_id !== threadId),
+      );
+      messagesByChat.set(
+        chatId,
+        log(chatId).filter((m) => m.message_thread_id !== threadId),
+      );
+      pinnedByChat.set(
+        chatId,
+        (pinnedByChat.get(chatId) ?? []).filter((id) => findMessage(chatId, id) !== undefined),
+      );
+    },
+    deleteMessage(messageId, chatId = FORUM_CHAT.id) {
+      if (!findMessage(chatId, messageId)) {
+        throw new Error(`fake Telegram: no message ${messageId} in chat ${chatId}`);
+      }
+      messagesByChat.set(
+        chatId,
+        log(chatId).filter((m) => m.message_id !== messageId),
+      );
+      pinnedByChat.set(
+        chatId,
+        (pinnedByChat.get(chatId) ?? []).filter((id) => id !== messageId),
+      );
+    },
     inject(method, fault) {
       faults.push({ method, fault, left: fault.times ?? 1 });
     },
