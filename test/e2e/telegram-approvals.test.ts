@@ -172,3 +172,24 @@ it("shows the tool's command as code", async () => {
     `a code entity around the command; entities: ${JSON.stringify(asked.entities)}`,
   ).toBeDefined();
 });
+
+it("says an approval was withdrawn when its session ends, and takes the buttons away", async () => {
+  const fake = await tg.fake();
+  const d = await tg.daemon();
+  const session = await createExternalSession(d, "ending");
+  const requestId = await askApproval(d, session.id, { title: "Rebase onto main?" });
+  const asked = await waitForButtons(fake, session.threadId, "Rebase onto main?");
+  const ended = await d.api("POST", `/api/sessions/${session.id}/end`, {});
+  expect(ended.status, ended.text).toBe(200);
+  const edited = await waitFor(
+    () => {
+      const m = fake.message(asked.chat_id, asked.message_id)!;
+      return m.edits.length > 0 && buttonTexts(m).length === 0 ? m : undefined;
+    },
+    { timeoutMs: DELIVERY_MS, what: "the approval message edited without buttons" },
+  );
+  expect(edited.text).toMatch(/withdrawn/i);
+  expect((await d.api("GET", `/api/approvals/${requestId}`)).body.status).toBe("cancelled");
+  const late = fake.clickButton({ messageId: asked.message_id, text: "Approve", stale: true });
+  expect((await waitForCallbackAnswer(fake, late)).text ?? "").toMatch(/^Already withdrawn/);
+});
