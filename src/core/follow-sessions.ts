@@ -49,9 +49,12 @@ export interface FollowSessionsOptions {
   bus: Bus;
   /** Whose cursors these are (`telegram`, `hook-relay`, …). One follow per consumer at a time. */
   consumer: string;
-  /** Hands one event over. Resolve once it is delivered: the cursor moves past it then. Throw
-   * or reject to have it retried (from the cursor, after a pause). */
-  deliver: (event: StoredEvent) => Promise<void> | void;
+  /** Hands one event over. Resolve once it is delivered: the cursor moves past it then. A
+   * consumer that delivered later events of the session along with it (read ahead, sent as one
+   * message) says the seq of the last of them with `alsoThrough`: the cursor moves past those
+   * too, and they are not handed over again. Throw or reject to have it retried (from the
+   * cursor, after a pause). */
+  deliver: (event: StoredEvent, alsoThrough: (seq: number) => void) => Promise<void> | void;
   /** Something failed and will be retried; worth a line in the log. */
   onError: (failure: FollowFailure) => void;
   /** Only events of these types are delivered; the cursor passes over the others. */
@@ -132,6 +135,8 @@ interface LaneContext {
   readonly hold: HoldLimit;
   readonly retry: { firstMs: number; maxMs: number };
   exists(sessionId: string): boolean;
+  /** The session's newest seq (0 when it is gone). */
+  lastSeqOf(sessionId: string): number;
   report(failure: FollowFailure): void;
   cutOff(): void;
   /** The lane's session is gone: forget the lane. */
@@ -198,7 +203,7 @@ class SessionsFollower implements SessionsFollow, LaneContext {
     }
   }
 
-  private lastSeqOf(sessionId: string): number {
+  lastSeqOf(sessionId: string): number {
     try {
       return this.options.engine.getSessionById(sessionId).last_seq;
     } catch {
@@ -424,12 +429,16 @@ class Lane implements StreamSink<StoredEvent> {
       this.end();
       return;
     }
+    let through = event.seq;
     try {
-      await this.ctx.options.deliver(event);
+      await this.ctx.options.deliver(event, (seq) => {
+        through = Math.max(through, seq);
+      });
     } catch (error) {
       throw new DeliveryFailed(error, event);
     }
-    this.position = event.seq;
+    // Never past what the session has: a cursor beyond it would skip events yet to come.
+    this.position = Math.max(event.seq, Math.min(through, this.ctx.lastSeqOf(this.sessionId)));
     this.failures = 0;
     this.saveCursor();
   }

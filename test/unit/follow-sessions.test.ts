@@ -401,6 +401,39 @@ describe("followSessions", () => {
     await crashed.close();
   });
 
+  it("moves past events a delivery said it sent along, and resumes after them", async () => {
+    const id = await sessionWith(10, "batched");
+    const first = recorder();
+    // Event 3 is sent with 4..8 (read ahead, one message): those are not handed over again.
+    const f = await follow({
+      deliver: (event, alsoThrough) => {
+        first.deliver(event);
+        if (event.seq === 3) alsoThrough(8);
+      },
+    });
+    await waitFor(() => first.seqs(id).at(-1) === lastSeq(id), { what: "the whole session" });
+    expect(first.seqs(id)).toEqual([1, 2, 3, 9, 10, 11, 12]);
+    await f.close();
+    await stop();
+    await start();
+    await say(id, 2, "after the restart");
+    const second = recorder();
+    // A claim past the session's end is held to it (13 claims 14, which it may have read ahead,
+    // and no further): events yet to come are not skipped.
+    await follow({
+      deliver: (event, alsoThrough) => {
+        second.deliver(event);
+        alsoThrough(event.seq + 100);
+      },
+    });
+    await waitFor(() => second.seqs(id).length === 1, {
+      what: "the first event after the restart",
+    });
+    await say(id, 1, "later");
+    await deliveredAll(second.seqs, [id]);
+    expect(second.seqs(id)).toEqual([13, 15]);
+  });
+
   it("stops delivering a deleted session, whose cursor goes with it", async () => {
     const gone = await sessionWith(3, "gone");
     const keep = await sessionWith(3, "keep");

@@ -181,7 +181,7 @@ class TelegramBridge implements Bridge {
     // Sessions that had no topic when the bridge was first set up get one when they next do
     // something; their past is in the web app.
     this.follow = await context.followSessions({
-      deliver: (event) => this.deliver(event),
+      deliver: (event, alsoThrough) => this.deliver(event, alsoThrough),
       onError: (failure) => {
         const why = this.describe(failure.error);
         this.tracker.failed(`session ${failure.session_id}`, why);
@@ -274,10 +274,10 @@ class TelegramBridge implements Bridge {
 
   // ---------- delivery ----------
 
-  private async deliver(event: StoredEvent): Promise<void> {
+  private async deliver(event: StoredEvent, alsoThrough: (seq: number) => void): Promise<void> {
     const what = `session ${event.session_id}`;
     try {
-      await this.live!.delivery.deliver(event);
+      await this.live!.delivery.deliver(event, alsoThrough);
     } catch (error) {
       const refusal = badRequest(error);
       if (refusal !== undefined && TOPIC_GONE.test(refusal)) await this.replaceTopic(event);

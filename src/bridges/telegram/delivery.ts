@@ -3,8 +3,8 @@
 // does the cursor pass it.
 //
 // Output is batched without ever holding an event back: delivering an output reads ahead the
-// outputs already committed after it and sends them together, then counts them as sent, so
-// their own deliveries pass at once. While the agent keeps writing, the newest output message of
+// outputs already committed after it and sends them together, and tells the cursor it delivered
+// them all (so they are not handed over again, and a restart resumes after them). While the agent keeps writing, the newest output message of
 // the topic is edited to grow (up to Telegram's 4096 characters) instead of adding one message
 // per line; a slow or rate-limited Telegram makes the next batch bigger, not later. Whatever
 // else the topic shows (a question, a message, a state) ends that message, so the order stays
@@ -23,9 +23,14 @@ import {
   renderSettled,
   renderState,
 } from "./render.js";
-import { type Api, InputFile, isNotModified } from "./telegram-api.js";
+import { type Api, badRequest, InputFile, isNotModified } from "./telegram-api.js";
 import type { TopicData, Topics } from "./topics.js";
 import type { Typing } from "./typing.js";
+
+/** How every message is sent: HTML, and no link previews (a phone screen is small). */
+const HTML = { parse_mode: "HTML", link_preview_options: { is_disabled: true } } as const;
+/** An edit of a message that is not there any more. */
+const MESSAGE_GONE = /message to edit not found|message can't be edited/i;
 
 /** Outputs read ahead for one batch. */
 const READ_AHEAD = 50;
@@ -58,8 +63,6 @@ interface OpenOutput {
 }
 
 export class Delivery {
-  /** Per session: outputs up to this seq went out with an earlier batch. */
-  private readonly sentAhead = new Map<string, number>();
   private readonly openOutput = new Map<string, OpenOutput>();
 
   constructor(private readonly o: DeliveryOptions) {}
@@ -69,15 +72,16 @@ export class Delivery {
     return `a:${approvalId}:${option}`;
   }
 
-  async deliver(event: StoredEvent): Promise<void> {
-    if (event.seq <= (this.sentAhead.get(event.session_id) ?? 0)) return;
+  /** Shows one event in its session's topic; outputs sent along with an output are said with
+   * `alsoThrough` (see followSessions). */
+  async deliver(event: StoredEvent, alsoThrough: (seq: number) => void): Promise<void> {
     const session = this.o.engine.getSessionById(event.session_id);
     if (!this.o.wantsThread(session)) return;
     const thread = await this.o.topics.ensure(session);
     const topic = Number(thread.thread_id);
     switch (event.type) {
       case "output":
-        return this.output(event, topic);
+        return alsoThrough(await this.output(event, topic));
       case "approval_request":
         this.o.typing.stop(session.id);
         return this.ask(event.data, thread);
@@ -117,13 +121,12 @@ export class Delivery {
 
   /** Forgets what is kept in memory for sessions (on stop). */
   clear(): void {
-    this.sentAhead.clear();
     this.openOutput.clear();
   }
 
   // ---------- output ----------
 
-  private async output(event: StoredEventOf<"output">, topic: number): Promise<void> {
+  private async output(event: StoredEventOf<"output">, topic: number): Promise<number> {
     const sessionId = event.session_id;
     const first = renderOutput(event.data);
     if (first.file) {
@@ -134,36 +137,49 @@ export class Delivery {
         new InputFile(Buffer.from(first.file.text, "utf8"), first.file.name),
         { message_thread_id: topic, ...(caption ? { caption, parse_mode: "HTML" } : {}) },
       );
-      return;
+      return event.seq;
     }
     const open = this.openOutput.get(sessionId);
-    const base = open && fits(open.html, first.html) ? open.html : undefined;
-    if (open && base !== undefined) await delay(open.at + EDIT_EVERY_MS - Date.now());
-    let html = join(base, first.html);
+    const grows = open !== undefined && fits(open.html, first.html);
+    if (grows) await delay(open.at + EDIT_EVERY_MS - Date.now());
+    // The new blocks, as many as fit the message they go in.
+    let blocks = first.html;
     let through = event.seq;
+    const room = (html: string) => (grows ? `${open.html}\n\n${html}` : html);
     for (const next of await this.followingOutputs(event)) {
       const block = renderOutput(next.data);
-      if (block.file || !fits(html, block.html)) break;
-      html = join(html, block.html);
+      if (block.file || !fits(room(blocks), block.html)) break;
+      blocks = `${blocks}\n\n${block.html}`;
       through = next.seq;
     }
-    const options = { parse_mode: "HTML" as const, link_preview_options: { is_disabled: true } };
-    if (open && base !== undefined) {
-      try {
-        await this.o.api.editMessageText(this.o.chatId, open.messageId, html, options);
-      } catch (error) {
-        // Sent before a lost answer, and now asked again: it is there.
-        if (!isNotModified(error)) throw error;
-      }
-      this.openOutput.set(sessionId, { messageId: open.messageId, html, at: Date.now() });
+    if (grows && (await this.grow(open, room(blocks)))) {
+      this.openOutput.set(sessionId, {
+        messageId: open.messageId,
+        html: room(blocks),
+        at: Date.now(),
+      });
     } else {
-      const sent = await this.o.api.sendMessage(this.o.chatId, html, {
-        ...options,
+      const sent = await this.o.api.sendMessage(this.o.chatId, blocks, {
+        ...HTML,
         message_thread_id: topic,
       });
-      this.openOutput.set(sessionId, { messageId: sent.message_id, html, at: Date.now() });
+      this.openOutput.set(sessionId, { messageId: sent.message_id, html: blocks, at: Date.now() });
     }
-    if (through > event.seq) this.sentAhead.set(sessionId, through);
+    return through;
+  }
+
+  /** Edits the open output message to `html`; false when it is gone (someone deleted it), and
+   * the new blocks go in a message of their own. */
+  private async grow(open: OpenOutput, html: string): Promise<boolean> {
+    try {
+      await this.o.api.editMessageText(this.o.chatId, open.messageId, html, HTML);
+      return true;
+    } catch (error) {
+      // Sent before a lost answer, and now asked again: it is there.
+      if (isNotModified(error)) return true;
+      if (MESSAGE_GONE.test(badRequest(error) ?? "")) return false;
+      throw error;
+    }
   }
 
   /** The outputs committed right after `event`, up to the first event of another type. */
@@ -236,10 +252,6 @@ export class Delivery {
     const { [id]: _settled, ...rest } = data.approvals ?? {};
     await this.o.topics.saveData(thread, { ...data, approvals: rest });
   }
-}
-
-function join(base: string | undefined, html: string): string {
-  return base === undefined ? html : `${base}\n\n${html}`;
 }
 
 function fits(base: string, html: string): boolean {
