@@ -145,7 +145,14 @@ async function setUp(): Promise<Rig> {
               dispatchEvent(e: unknown): boolean;
               NotificationEvent: new (type: string, init: unknown) => object;
             };
-            const [notification] = await sw.registration.getNotifications({ tag });
+            // A push handed over again (deliverUntil, on a slow machine) replaces the
+            // notification with its twin, and for a moment there is none: waited out.
+            const deadline = Date.now() + 5000;
+            let [notification] = await sw.registration.getNotifications({ tag });
+            while (!notification && Date.now() < deadline) {
+              await new Promise((r) => setTimeout(r, 50));
+              [notification] = await sw.registration.getNotifications({ tag });
+            }
             if (!notification) throw new Error(`no notification tagged ${tag}`);
             const event = new sw.NotificationEvent("notificationclick", { notification, action });
             // The inline reply's text, as the browser hands it over with the click.
