@@ -64,6 +64,20 @@ const modelTrace = () =>
     model.requests.map((r) => [r.kind, r.turn?.userText.slice(0, 80), r.turn?.toolResult]),
   );
 
+/** A Claude session Tether runs, started with `prompt`, and its topic. */
+async function startClaude(prompt: string) {
+  const fake = await tg.fake();
+  const d = await tg.daemon({ agentEnv: agentEnv() });
+  const created = await d.api("POST", "/api/sessions", {
+    kind: "claude",
+    directory: box.workspace,
+    prompt,
+  });
+  expect(created.status, created.text).toBe(201);
+  const threadId = await sessionTopic(fake, d, created.body.id);
+  return { fake, d, created, threadId };
+}
+
 async function sessionTopic(fake: Parameters<typeof topicNamed>[0], d: TestDaemon, id: string) {
   const session = (await d.api("GET", `/api/sessions/${id}`)).body;
   return (await topicNamed(fake, session.name, 20_000)).message_thread_id;
@@ -72,15 +86,7 @@ async function sessionTopic(fake: Parameters<typeof topicNamed>[0], d: TestDaemo
 it("asks for Claude's Bash permission in its topic, and Allow from Telegram runs it", async () => {
   const target = join(box.workspace, "from-telegram.txt");
   model.when("make a file", bash(`touch ${target}`));
-  const fake = await tg.fake();
-  const d = await tg.daemon({ agentEnv: agentEnv() });
-  const created = await d.api("POST", "/api/sessions", {
-    kind: "claude",
-    directory: box.workspace,
-    prompt: "please make a file",
-  });
-  expect(created.status, created.text).toBe(201);
-  const threadId = await sessionTopic(fake, d, created.body.id);
+  const { fake, d, created, threadId } = await startClaude("please make a file");
 
   const asked = await waitFor(
     () =>
@@ -114,15 +120,7 @@ it("asks for Claude's Bash permission in its topic, and Allow from Telegram runs
 
 it("shows Claude's question with its choices as buttons, and the one picked reaches Claude", async () => {
   model.when("pick a color", askUserQuestion("Which color should I use?", ["Red", "Blue"]));
-  const fake = await tg.fake();
-  const d = await tg.daemon({ agentEnv: agentEnv() });
-  const created = await d.api("POST", "/api/sessions", {
-    kind: "claude",
-    directory: box.workspace,
-    prompt: "pick a color for the button",
-  });
-  expect(created.status, created.text).toBe(201);
-  const threadId = await sessionTopic(fake, d, created.body.id);
+  const { fake, d, created, threadId } = await startClaude("pick a color for the button");
   const asked = await waitFor(
     () =>
       fake
