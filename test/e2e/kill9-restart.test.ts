@@ -4,36 +4,23 @@
 // order, with gapless seqs; a pending approval and a queued human input survive too. SIGTERM
 // instead shuts down cleanly, and what was written before is there after the restart.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import {
   type ApiResponse,
   callApi,
   type SpawnedDaemon,
-  spawnDaemon,
-  tempDir,
+  useSpawnedDaemons,
 } from "../helpers/daemon.js";
 
 const TOKEN = "kill9-test-token-7d1e-0123456789abcdef0123456789";
 const auth = { authorization: `Bearer ${TOKEN}` };
 
-const daemons: SpawnedDaemon[] = [];
-const dirs: { remove(): void }[] = [];
-afterEach(async () => {
-  await Promise.all(daemons.splice(0).map((d) => d.kill("SIGKILL")));
-  for (const dir of dirs.splice(0)) dir.remove();
-});
-
-function dataDir(): string {
-  const dir = tempDir("tether-kill9-");
-  dirs.push(dir);
-  return dir.path;
-}
+const spawned = useSpawnedDaemons("tether-kill9-");
+const dataDir = () => spawned.dataDir();
 
 async function start(dir: string): Promise<SpawnedDaemon> {
-  const d = await spawnDaemon(dir, { TETHER_AGENT_TOKEN: TOKEN });
-  daemons.push(d);
-  return d;
+  return spawned.spawn(dir, { TETHER_AGENT_TOKEN: TOKEN });
 }
 
 const api = (

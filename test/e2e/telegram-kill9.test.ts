@@ -3,9 +3,9 @@
 // output reaches the topic, in order, in the same topic. After SIGKILL nothing is shown twice
 // except the one message that may have been in flight (Telegram has no idempotency key); after a
 // clean stop (SIGTERM) nothing at all.
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { FakeTelegram } from "../fakes/telegram.js";
-import { callApi, type SpawnedDaemon, spawnDaemon, tempDir } from "../helpers/daemon.js";
+import { callApi, type SpawnedDaemon, useSpawnedDaemons } from "../helpers/daemon.js";
 import {
   botMessages,
   DAEMON_TOKEN,
@@ -21,16 +21,13 @@ import {
 import { waitFor } from "../helpers/wait.js";
 
 const tg = useTelegram();
-const daemons: SpawnedDaemon[] = [];
-const dirs: { remove(): void }[] = [];
-afterEach(async () => {
-  await Promise.all(daemons.splice(0).map((d) => d.kill("SIGKILL")));
-  for (const dir of dirs.splice(0)) dir.remove();
-});
+const spawned = useSpawnedDaemons("tether-tg-kill-");
 
 async function start(fake: FakeTelegram, dataDir: string): Promise<SpawnedDaemon> {
-  const d = await spawnDaemon(dataDir, { TETHER_AGENT_TOKEN: DAEMON_TOKEN, ...telegramEnv(fake) });
-  daemons.push(d);
+  const d = await spawned.spawn(dataDir, {
+    TETHER_AGENT_TOKEN: DAEMON_TOKEN,
+    ...telegramEnv(fake),
+  });
   await waitFor(() => fake.polling(), { timeoutMs: DELIVERY_MS, what: "the bridge to long poll" });
   return d;
 }
@@ -92,8 +89,7 @@ async function committedOutputs(d: SpawnedDaemon, id: string): Promise<string[]>
  * shows and which outputs were sent. */
 async function killMidStream(signal: NodeJS.Signals, inFlightMs: number) {
   const fake = await tg.fake();
-  const dir = tempDir("tether-tg-kill-");
-  dirs.push(dir);
+  const dir = { path: spawned.dataDir() };
   const first = await start(fake, dir.path);
   const created = await api(first, "POST", "/external/sessions", {
     session_name: "crash me",

@@ -3,15 +3,14 @@
 // nor the daemon's token; the pairing code only in the notice that tells the user, never in a
 // log line. A `tether start` subprocess at debug level against the fake Bot API.
 import { spawn } from "node:child_process";
-import { afterEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { serverError, tooManyRequests } from "../fakes/telegram.js";
 import {
   CLI,
   callApi,
   daemonEnv,
   type SpawnedDaemon,
-  spawnDaemon,
-  tempDir,
+  useSpawnedDaemons,
 } from "../helpers/daemon.js";
 import {
   DAEMON_TOKEN,
@@ -27,18 +26,8 @@ import {
 import { waitFor } from "../helpers/wait.js";
 
 const tg = useTelegram();
-const daemons: SpawnedDaemon[] = [];
-const dirs: { remove(): void }[] = [];
-afterEach(async () => {
-  await Promise.all(daemons.splice(0).map((d) => d.kill("SIGKILL")));
-  for (const dir of dirs.splice(0)) dir.remove();
-});
-
-function dataDir(): string {
-  const dir = tempDir("tether-tg-secrets-");
-  dirs.push(dir);
-  return dir.path;
-}
+const spawned = useSpawnedDaemons("tether-tg-secrets-");
+const dataDir = () => spawned.dataDir();
 
 /** Runs `tether start` that is expected to stop by itself; its exit code and stderr. */
 async function startThatFails(env: Record<string, string>) {
@@ -88,12 +77,11 @@ it("a refused token stops `tether start` with one line naming the setting, the t
 /** A `tether start` at debug level against the fake, with the Telegram settings (plus `env`). */
 async function debugDaemon(env: Record<string, string> = {}) {
   const fake = await tg.fake();
-  const d = await spawnDaemon(dataDir(), {
+  const d = await spawned.spawn(dataDir(), {
     ...telegramEnv(fake, env),
     TETHER_AGENT_TOKEN: DAEMON_TOKEN,
     TETHER_AGENT_LOG_LEVEL: "debug",
   });
-  daemons.push(d);
   await waitFor(() => fake.polling(), { timeoutMs: DELIVERY_MS, what: "the bridge to long poll" });
   const api = (method: string, path: string, body?: unknown) =>
     callApi(d.url, DAEMON_TOKEN, method, path, body);

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
 import { loadConfig } from "../../dist/config/load.js";
 import { readTokenFile } from "../../dist/config/token-file.js";
 import { type Daemon, startDaemon } from "../../dist/daemon.js";
@@ -169,6 +170,29 @@ export async function spawnDaemon(
     async kill(signal = "SIGKILL") {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
+    },
+  };
+}
+
+/** Data dirs and `tether start` processes for one test file: each test's daemons are killed
+ * (SIGKILL: nothing is left running) and their data dirs removed after it. */
+export function useSpawnedDaemons(prefix = "tether-spawned-") {
+  const daemons: SpawnedDaemon[] = [];
+  const dirs: { remove(): void }[] = [];
+  afterEach(async () => {
+    await Promise.all(daemons.splice(0).map((d) => d.kill("SIGKILL")));
+    for (const dir of dirs.splice(0)) dir.remove();
+  });
+  return {
+    dataDir(): string {
+      const dir = tempDir(prefix);
+      dirs.push(dir);
+      return dir.path;
+    },
+    async spawn(dataDir: string, extra: Record<string, string> = {}): Promise<SpawnedDaemon> {
+      const d = await spawnDaemon(dataDir, extra);
+      daemons.push(d);
+      return d;
     },
   };
 }
