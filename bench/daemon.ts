@@ -1,10 +1,10 @@
 // Spawns the real daemon (`node dist/bundle/tether.js start`, the bundle users run) on loopback with a fresh data dir.
 import type { ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { spawnTracked, stopChild, tempDir } from "./children.js";
+import { repoPath } from "./paths.js";
 import { type Target, waitForStderr } from "./target.js";
 
-export const CLI = fileURLToPath(new URL("../../dist/bundle/tether.js", import.meta.url));
+export const CLI = repoPath("dist/bundle/tether.js");
 
 /** Extra node flags for the daemon, e.g. BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p". */
 const NODE_ARGS = (process.env.BENCH_DAEMON_NODE_ARGS ?? "").split(" ").filter(Boolean);

@@ -2,9 +2,9 @@
 // bench/results.json.
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { CpuUse } from "./children.js";
 import type { MachineInfo } from "./machine.js";
+import { repoPath } from "./paths.js";
 import type { ApprovalResult } from "./scenarios/approval.js";
 import type { ConnectionsResult } from "./scenarios/connections.js";
 import type { IngestResult } from "./scenarios/ingest.js";
@@ -225,7 +225,7 @@ export function printTable(table: Row[]): void {
   for (const c of cells) console.log(line(c));
 }
 
-const BIOME = fileURLToPath(new URL("../../node_modules/.bin/biome", import.meta.url));
+const BIOME = repoPath("node_modules/.bin/biome");
 
 export function writeResults(
   path: string,

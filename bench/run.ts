@@ -3,10 +3,10 @@
 //   BENCH_ONLY=paced,capacity,ingest,replay,startup,connections,markdown  run a subset
 //   BENCH_SHORT=1                                              shorter windows, for a smoke run
 //   BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"     flags for the daemon's node
-import { fileURLToPath } from "node:url";
 import { killEverything } from "./children.js";
 import { startDaemon } from "./daemon.js";
 import { machineInfo } from "./machine.js";
+import { repoPath } from "./paths.js";
 import { noisy, printTable, type Results, rows, writeResults } from "./report.js";
 import { approvalRoundTrip } from "./scenarios/approval.js";
 import { connectionsHeld } from "./scenarios/connections.js";
@@ -21,7 +21,7 @@ const HARD_DEADLINE_MS = 10 * 60_000;
 const ONLY = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 const SHORT = process.env.BENCH_SHORT === "1";
 const seconds = (s: number) => (SHORT ? Math.max(1, s / 4) : s) * 1000;
-const RESULTS = fileURLToPath(new URL("../results.json", import.meta.url));
+const RESULTS = repoPath("bench/results.json");
 
 process.on("exit", killEverything);
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
