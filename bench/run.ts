@@ -1,8 +1,9 @@
 // The benchmark: runs each scenario against a fresh daemon (and the approval ones against the
 // bare relay too), prints a table and writes bench/results.json.
-//   BENCH_ONLY=paced,capacity,ingest,replay,startup,connections,markdown  run a subset
-//   BENCH_SHORT=1                                              shorter windows, for a smoke run
-//   BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"     flags for the daemon's node
+//   BENCH_ONLY=paced,capacity,ingest,replay,startup,connections,markdown,telegram
+//                                                          run a subset
+//   BENCH_SHORT=1                                          shorter windows, for a smoke run
+//   BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" flags for the daemon's node
 import { killEverything } from "./children.js";
 import { startDaemon } from "./daemon.js";
 import { machineInfo } from "./machine.js";
@@ -14,6 +15,7 @@ import { durableIngest } from "./scenarios/ingest.js";
 import { markdownParse } from "./scenarios/markdown.js";
 import { sseReplay } from "./scenarios/replay.js";
 import { startup } from "./scenarios/startup.js";
+import { telegramBridge } from "./scenarios/telegram.js";
 import { startRelay } from "./start-relay.js";
 import type { Target } from "./target.js";
 
@@ -112,6 +114,17 @@ await scenario("connections", async () => {
 });
 await scenario("markdown", async () => {
   results.markdown = await markdownParse();
+});
+await scenario("telegram", async () => {
+  results.telegram = await telegramBridge({
+    sessions: 10,
+    approvals: 100,
+    approvalEveryMs: 50,
+    outputs: 1000,
+    postWindow: 8,
+    startupRuns: SHORT ? 2 : 5,
+    settleMs: 2000,
+  });
 });
 
 const table = rows(results);
