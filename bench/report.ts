@@ -192,6 +192,7 @@ function telegramRows(t: TelegramResult): Row[] {
       budget: "≤ 300",
       ok: t.withBridge.medianHealthyMs <= 300,
     },
+    versus("  (the bridge adds ms, median of paired runs)", t.bridgeStartMs, undefined),
     versus(
       "start → Telegram long poll ms, median",
       upMs.length ? median(upMs) : undefined,

@@ -122,7 +122,7 @@ await scenario("telegram", async () => {
     approvalEveryMs: 50,
     outputs: 1000,
     postWindow: 8,
-    startupRuns: SHORT ? 2 : 5,
+    startupRuns: SHORT ? 2 : 7,
     settleMs: 2000,
   });
 });
