@@ -1,10 +1,10 @@
 // Spawns the real daemon (`node dist/bundle/tether.js start`, the bundle users run) on loopback with a fresh data dir.
 import type { ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { spawnTracked, stopChild, tempDir } from "./children.js";
+import { repoPath } from "./paths.js";
 import { type Target, waitForStderr } from "./target.js";
 
-export const CLI = fileURLToPath(new URL("../../dist/bundle/tether.js", import.meta.url));
+export const CLI = repoPath("dist/bundle/tether.js");
 
 /** Extra node flags for the daemon, e.g. BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p". */
 const NODE_ARGS = (process.env.BENCH_DAEMON_NODE_ARGS ?? "").split(" ").filter(Boolean);
@@ -15,12 +15,17 @@ export interface SpawnedDaemon {
   spawnedAt: number;
 }
 
-/** Starts the process only; `port` 0 lets the daemon pick one. */
-export function spawnDaemon(port = 0): SpawnedDaemon {
+/** Settings of the caller's own that must not reach the daemon: Tether's, and a chat bridge's (a
+ * bot token in the shell would have the bench post to a real group). */
+const OWN_SETTINGS = /^(TETHER_|TELEGRAM_|SLACK_|DISCORD_)/;
+
+/** Starts the process only; `port` 0 lets the daemon pick one; `extraEnv` adds settings (a
+ * bridge's). */
+export function spawnDaemon(port = 0, extraEnv: Record<string, string> = {}): SpawnedDaemon {
   const dataDir = tempDir("tether-bench-");
   const env: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith("TETHER_")) env[key] = value;
+    if (!OWN_SETTINGS.test(key)) env[key] = value;
   }
   Object.assign(env, {
     TETHER_AGENT_HOST: "127.0.0.1",
@@ -34,14 +39,15 @@ export function spawnDaemon(port = 0): SpawnedDaemon {
     // default per-client cap.
     TETHER_MAX_CONNECTIONS: "30000",
     TETHER_MAX_CONNECTIONS_PER_CLIENT: "30000",
+    ...extraEnv,
   });
   const spawnedAt = performance.now();
   const child = spawnTracked(process.execPath, [...NODE_ARGS, CLI, "start"], env, dataDir.path);
   return { child, dataDir, spawnedAt };
 }
 
-export async function startDaemon(): Promise<Target> {
-  const { child, dataDir } = spawnDaemon();
+export async function startDaemon(extraEnv: Record<string, string> = {}): Promise<Target> {
+  const { child, dataDir } = spawnDaemon(0, extraEnv);
   let url: string;
   try {
     url = await waitForStderr(child, /Tether (http:\/\/\S+)/, 15_000);

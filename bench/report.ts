@@ -2,16 +2,17 @@
 // bench/results.json.
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { CpuUse } from "./children.js";
 import type { MachineInfo } from "./machine.js";
+import { repoPath } from "./paths.js";
 import type { ApprovalResult } from "./scenarios/approval.js";
 import type { ConnectionsResult } from "./scenarios/connections.js";
 import type { IngestResult } from "./scenarios/ingest.js";
 import type { MarkdownResult } from "./scenarios/markdown.js";
 import type { ReplayResult } from "./scenarios/replay.js";
 import type { StartupResult } from "./scenarios/startup.js";
-import { round } from "./stats.js";
+import type { TelegramResult } from "./scenarios/telegram.js";
+import { median, round, type Summary } from "./stats.js";
 
 export interface Results {
   paced?: { tether?: ApprovalResult; relay?: ApprovalResult };
@@ -21,6 +22,7 @@ export interface Results {
   startup?: StartupResult;
   connections?: ConnectionsResult;
   markdown?: MarkdownResult;
+  telegram?: TelegramResult;
   errors: Record<string, string>;
 }
 
@@ -138,6 +140,67 @@ function ingestRows(ingest: IngestResult): Row[] {
   ];
 }
 
+const spread = (s: Summary) => `${round(s.p50)} / ${round(s.p95)} / ${round(s.max)}`;
+
+function telegramRows(t: TelegramResult): Row[] {
+  const b = t.burst;
+  const lost = t.failed + t.pollErrors;
+  const intact = b.missing + b.duplicated + b.reordered + b.refused === 0;
+  const rssWith = t.withBridge.idleRssMb;
+  const upMs = t.withBridge.bridgeUpMs ?? [];
+  return [
+    {
+      measure: `Telegram approval → buttons, ${t.approvals} over ${t.sessions} sessions, p50 / p95 / max ms`,
+      tether: spread(t.approvalToTelegramMs),
+    },
+    {
+      measure: "Telegram button → agent's long poll, p50 / p95 / max ms",
+      tether: spread(t.buttonToAgentMs),
+    },
+    {
+      measure: "  (approvals lost; long polls failed)",
+      tether: `${t.failed}; ${t.pollErrors}`,
+      budget: "0",
+      ok: lost === 0,
+    },
+    { measure: "  (CPU %: daemon / harness+fake / others)", tether: cpuText(t.approvalCpu) },
+    versus(`Telegram ${b.outputs} outputs → last in topic s`, b.visibleSeconds, undefined),
+    {
+      measure: "  (posting them took s; then drained s)",
+      tether: pair(b.postSeconds, b.drainSeconds),
+    },
+    {
+      measure: "  (Telegram calls: sendMessage + editMessageText; outputs per call)",
+      tether: `${b.sendMessage} + ${b.editMessageText}; ${round(b.outputsPerCall)}`,
+    },
+    {
+      measure: "  (missing/dup/reordered; refused calls)",
+      tether: `${b.missing}/${b.duplicated}/${b.reordered}; ${b.refused}`,
+      budget: "0",
+      ok: intact,
+    },
+    { measure: "  (CPU %: daemon / harness+fake / others)", tether: cpuText(b.cpu) },
+    {
+      measure: "idle RSS MB with Telegram (without)",
+      tether: `${round(rssWith)} (${round(t.withoutBridge.idleRssMb)})`,
+      budget: "≤ 80",
+      ...(Number.isNaN(rssWith) ? {} : { ok: rssWith <= 80 }),
+    },
+    {
+      measure: "start → healthy ms with Telegram (without), median",
+      tether: `${round(t.withBridge.medianHealthyMs)} (${round(t.withoutBridge.medianHealthyMs)})`,
+      budget: "≤ 300",
+      ok: t.withBridge.medianHealthyMs <= 300,
+    },
+    versus("  (the bridge adds ms, median of paired runs)", t.bridgeStartMs, undefined),
+    versus(
+      "start → Telegram long poll ms, median",
+      upMs.length ? median(upMs) : undefined,
+      undefined,
+    ),
+  ];
+}
+
 export function rows(r: Results): Row[] {
   const out = approvalRows(r.paced, r.capacity);
   if (r.ingest) out.push(...ingestRows(r.ingest));
@@ -190,6 +253,7 @@ export function rows(r: Results): Row[] {
       ...(s.target === 2000 ? { budget: "2,000", ok: held >= 2000 } : {}),
     });
   }
+  if (r.telegram) out.push(...telegramRows(r.telegram));
   return out;
 }
 
@@ -201,6 +265,8 @@ export function noisy(r: Results, limit = 25): string[] {
     ["capacity (tether)", r.capacity?.tether?.cpu],
     ["capacity (relay)", r.capacity?.relay?.cpu],
     ["ingest", r.ingest?.cpu],
+    ["telegram approvals", r.telegram?.approvalCpu],
+    ["telegram burst", r.telegram?.burst.cpu],
   ];
   return cpus
     .filter(([, c]) => c && c.others > limit)
@@ -225,7 +291,7 @@ export function printTable(table: Row[]): void {
   for (const c of cells) console.log(line(c));
 }
 
-const BIOME = fileURLToPath(new URL("../../node_modules/.bin/biome", import.meta.url));
+const BIOME = repoPath("node_modules/.bin/biome");
 
 export function writeResults(
   path: string,

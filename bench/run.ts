@@ -1,12 +1,13 @@
 // The benchmark: runs each scenario against a fresh daemon (and the approval ones against the
 // bare relay too), prints a table and writes bench/results.json.
-//   BENCH_ONLY=paced,capacity,ingest,replay,startup,connections,markdown  run a subset
-//   BENCH_SHORT=1                                              shorter windows, for a smoke run
-//   BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"     flags for the daemon's node
-import { fileURLToPath } from "node:url";
+//   BENCH_ONLY=paced,capacity,ingest,replay,startup,connections,markdown,telegram
+//                                                          run a subset
+//   BENCH_SHORT=1                                          shorter windows, for a smoke run
+//   BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" flags for the daemon's node
 import { killEverything } from "./children.js";
 import { startDaemon } from "./daemon.js";
 import { machineInfo } from "./machine.js";
+import { repoPath } from "./paths.js";
 import { noisy, printTable, type Results, rows, writeResults } from "./report.js";
 import { approvalRoundTrip } from "./scenarios/approval.js";
 import { connectionsHeld } from "./scenarios/connections.js";
@@ -14,6 +15,7 @@ import { durableIngest } from "./scenarios/ingest.js";
 import { markdownParse } from "./scenarios/markdown.js";
 import { sseReplay } from "./scenarios/replay.js";
 import { startup } from "./scenarios/startup.js";
+import { telegramBridge } from "./scenarios/telegram.js";
 import { startRelay } from "./start-relay.js";
 import type { Target } from "./target.js";
 
@@ -21,7 +23,7 @@ const HARD_DEADLINE_MS = 10 * 60_000;
 const ONLY = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 const SHORT = process.env.BENCH_SHORT === "1";
 const seconds = (s: number) => (SHORT ? Math.max(1, s / 4) : s) * 1000;
-const RESULTS = fileURLToPath(new URL("../results.json", import.meta.url));
+const RESULTS = repoPath("bench/results.json");
 
 process.on("exit", killEverything);
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
@@ -112,6 +114,17 @@ await scenario("connections", async () => {
 });
 await scenario("markdown", async () => {
   results.markdown = await markdownParse();
+});
+await scenario("telegram", async () => {
+  results.telegram = await telegramBridge({
+    sessions: 10,
+    approvals: 100,
+    approvalEveryMs: 50,
+    outputs: 1000,
+    postWindow: 8,
+    startupRuns: SHORT ? 2 : 7,
+    settleMs: 2000,
+  });
 });
 
 const table = rows(results);

@@ -1,11 +1,13 @@
 // The web app's Markdown parser on adversarial input: 1 MB of `*a ` (and friends), the shape
 // that used to take quadratic time. Runs in this process: the parser is plain TypeScript with no
-// DOM, bundled on the fly with esbuild (the bench's tsconfig cannot reach web/).
+// DOM, bundled on the fly with esbuild (web/ is built by Vite with settings of its own, not by the
+// bench's tsc).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { repoPath } from "../paths.js";
 import { median } from "../stats.js";
 
 export interface MarkdownResult {
@@ -21,7 +23,7 @@ interface Parser {
   splitAtCap(text: string): { markdown: string; rest: string };
 }
 
-const SOURCE = fileURLToPath(new URL("../../../web/src/markdown/parse.ts", import.meta.url));
+const SOURCE = repoPath("web/src/markdown/parse.ts");
 const UNITS = ["*a ", "**a ", "_a ", "`a ", "[a ", "*a **b "];
 
 async function loadParser(): Promise<Parser> {

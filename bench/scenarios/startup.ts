@@ -1,5 +1,6 @@
 // `tether start` to healthy: spawn → first 200 from /api/health, on a port chosen beforehand so
-// polling can begin at once. The last run also settles and reports idle RSS.
+// polling can begin at once. The last run also settles and reports idle RSS. With a bridge
+// configured (`env`), each run also waits for the bridge to be up, and the settling starts then.
 import { request } from "node:http";
 import { createServer } from "node:net";
 import { rssMb, stopChild } from "../children.js";
@@ -17,6 +18,15 @@ export interface StartupResult {
   rssAtHealthyMb: number[];
   idleRssMb: number;
   settleMs: number;
+  /** ms from spawn to the bridge's being up (`bridgeUp`), per run. */
+  bridgeUpMs?: number[];
+}
+
+export interface StartupOptions {
+  /** Settings for the daemon (a bridge's). */
+  env?: Record<string, string>;
+  /** Called at each spawn; the check it returns is true once the bridge is up. */
+  bridgeUp?: () => () => boolean;
 }
 
 function freePort(): Promise<number> {
@@ -43,14 +53,20 @@ function healthStatus(port: number): Promise<number> {
   });
 }
 
-export async function startup(runs: number, settleMs: number): Promise<StartupResult> {
+export async function startup(
+  runs: number,
+  settleMs: number,
+  options: StartupOptions = {},
+): Promise<StartupResult> {
   const healthyMs: number[] = [];
   const announcedMs: number[] = [];
   const rssAtHealthyMb: number[] = [];
+  const bridgeUpMs: number[] = [];
   let idleRssMb = Number.NaN;
   for (let r = 0; r < runs; r++) {
     const port = await freePort();
-    const { child, dataDir, spawnedAt } = spawnDaemon(port);
+    const { child, dataDir, spawnedAt } = spawnDaemon(port, options.env);
+    const bridgeIsUp = options.bridgeUp?.();
     try {
       let announcedAt = Number.NaN;
       const announced = waitForStderr(child, /(Tether http)/, 15_000).then(() => {
@@ -68,6 +84,15 @@ export async function startup(runs: number, settleMs: number): Promise<StartupRe
       rssAtHealthyMb.push(rssMb(child.pid!));
       await announced;
       announcedMs.push(announcedAt - spawnedAt);
+      if (bridgeIsUp) {
+        for (;;) {
+          if (bridgeIsUp()) break;
+          if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}`);
+          if (performance.now() > deadline) throw new Error("bridge not up within 15 s");
+          await sleep(2);
+        }
+        bridgeUpMs.push(performance.now() - spawnedAt);
+      }
       if (r === runs - 1) {
         await sleep(settleMs);
         idleRssMb = rssMb(child.pid!);
@@ -84,5 +109,6 @@ export async function startup(runs: number, settleMs: number): Promise<StartupRe
     rssAtHealthyMb,
     idleRssMb,
     settleMs,
+    ...(options.bridgeUp ? { bridgeUpMs } : {}),
   };
 }
