@@ -32,8 +32,9 @@ const HTML = { parse_mode: "HTML", link_preview_options: { is_disabled: true } }
 /** An edit of a message that is not there any more. */
 const MESSAGE_GONE = /message to edit not found|message can't be edited/i;
 
-/** Outputs read ahead for one batch. */
-const READ_AHEAD = 50;
+/** Outputs read ahead for one batch: enough short ones to fill a message (4,096 characters),
+ * bounded in stored JSON (an output's JSON holds its metadata too). */
+const READ_AHEAD = { events: 1000, chars: 64 * 1024 };
 /** A growing output message is edited at most this often: what comes meanwhile joins the next
  * edit, which keeps a chatty agent well inside Telegram's rate limits for a group. */
 const EDIT_EVERY_MS = 1000;
@@ -184,7 +185,12 @@ export class Delivery {
 
   /** The outputs committed right after `event`, up to the first event of another type. */
   private async followingOutputs(event: StoredEvent): Promise<StoredEventOf<"output">[]> {
-    const page = await this.o.engine.readEvents(event.session_id, event.seq, READ_AHEAD);
+    const page = await this.o.engine.readEvents(
+      event.session_id,
+      event.seq,
+      READ_AHEAD.events,
+      READ_AHEAD.chars,
+    );
     const out: StoredEventOf<"output">[] = [];
     for (const next of page.events) {
       if (next.type !== "output") break;
