@@ -24,7 +24,7 @@ import {
   isRefusedToken,
   makeBot,
 } from "./telegram-api.js";
-import { Topics } from "./topics.js";
+import { TOPIC_GONE, Topics } from "./topics.js";
 import { Typing } from "./typing.js";
 import { handleUpdates } from "./updates.js";
 
@@ -44,9 +44,6 @@ interface Live {
  * stuck on it for good. */
 const REFUSED_CONTENT =
   /can't parse entities|message is too long|MESSAGE_TOO_LONG|text is empty|BUTTON_DATA_INVALID|message to edit not found|message can't be edited|caption is too long/i;
-
-/** The topic a message was sent to does not exist (any more). */
-const TOPIC_GONE = /message thread not found|TOPIC_DELETED|TOPIC_ID_INVALID/i;
 
 const SETUP_RETRY = { firstMs: 1000, maxMs: 60_000 };
 

@@ -36,6 +36,11 @@ export async function checkSetup(api: Api, chatId: string): Promise<TelegramSetu
   try {
     chat = await api.getChat(chatId);
   } catch (error) {
+    // A Bot API server without getChat (a minimal self-hosted gateway, say): the group is taken
+    // on trust, and a wrong one shows when the first topic cannot be made.
+    if (error instanceof GrammyError && error.error_code === 404) {
+      return { me, chatId: Number(chatId), chatTitle: chatId };
+    }
     if (error instanceof GrammyError && error.error_code >= 400 && error.error_code < 500) {
       throw bridgeSettingError(
         "TELEGRAM_FORUM_GROUP_ID",

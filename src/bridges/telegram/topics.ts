@@ -6,7 +6,20 @@
 import type { Session } from "../../shared/schemas.js";
 import type { BridgeThreads, Thread } from "../types.js";
 import { renderHeader, topicName } from "./render.js";
-import { type Api, isNotModified } from "./telegram-api.js";
+import { type Api, badRequest, GrammyError, isNotModified } from "./telegram-api.js";
+
+/** The topic a message was sent to does not exist (any more). */
+export const TOPIC_GONE = /message thread not found|TOPIC_DELETED|TOPIC_ID_INVALID/i;
+
+/** Telegram will not do it, whenever it is asked (a 4xx other than 429). */
+function isRefusal(error: unknown): boolean {
+  return (
+    error instanceof GrammyError &&
+    error.error_code >= 400 &&
+    error.error_code < 500 &&
+    error.error_code !== 429
+  );
+}
 
 /** What a topic's thread row keeps (Thread.data). */
 export interface TopicData {
@@ -65,7 +78,13 @@ export class Topics {
         name: topicName(name),
       });
     } catch (error) {
-      if (!isNotModified(error)) throw error;
+      // Not renamed (no right to manage topics, say): the name is only a label.
+      if (
+        !isNotModified(error) &&
+        !(isRefusal(error) && !TOPIC_GONE.test(badRequest(error) ?? ""))
+      ) {
+        throw error;
+      }
     }
   }
 
@@ -96,7 +115,12 @@ export class Topics {
       thread = await this.saveData(thread, data);
     }
     if (!data.pinned && data.header !== undefined) {
-      await this.api.pinChatMessage(this.chatId, data.header, { disable_notification: true });
+      try {
+        await this.api.pinChatMessage(this.chatId, data.header, { disable_notification: true });
+      } catch (error) {
+        // The bot may not pin here (no right to): the header stays unpinned, the topic works.
+        if (!isRefusal(error)) throw error;
+      }
       thread = await this.saveData(thread, { ...data, pinned: true });
     }
     return thread;

@@ -120,7 +120,11 @@ export function handleUpdates(bot: Bot, o: UpdateOptions): void {
     if (!fromPeople(ctx)) return;
     const from = ctx.from!;
     const message = ctx.message;
-    const topic = message.is_topic_message ? message.message_thread_id : undefined;
+    // A session's topic by its id, whether or not the update marks it a topic message (only
+    // topics Tether opened map to a session); another thread of the forum is only replied in.
+    const thread = message.message_thread_id;
+    const sessionId = thread === undefined ? undefined : o.topics.sessionOf(thread);
+    const topic = sessionId !== undefined || message.is_topic_message ? thread : undefined;
     const reply = (html: string) =>
       ctx.api.sendMessage(o.chatId, html, {
         parse_mode: "HTML",
@@ -156,7 +160,6 @@ export function handleUpdates(bot: Bot, o: UpdateOptions): void {
       return;
     }
     o.seen(from.id, nameOf(from));
-    const sessionId = topic === undefined ? undefined : o.topics.sessionOf(topic);
     try {
       if (command) {
         return void (await reply(await runCommand(command, sessionId, from.id)));
