@@ -80,7 +80,9 @@ export function handleUpdates(bot: Bot, o: UpdateOptions): void {
   bot.on("callback_query:data", async (ctx) => {
     const from = ctx.from;
     const [kind, approvalId, index] = ctx.callbackQuery.data.split(":");
-    if (ctx.callbackQuery.message?.chat.id !== o.chatId || from.is_bot || !allowed(from.id)) {
+    // A message too old for Telegram to include is no reason to refuse the press.
+    const chat = ctx.callbackQuery.message?.chat.id;
+    if ((chat !== undefined && chat !== o.chatId) || from.is_bot || !allowed(from.id)) {
       o.log.info({ user_id: from.id }, "ignored a button press from a user who may not answer");
       await ctx.answerCallbackQuery();
       return;
