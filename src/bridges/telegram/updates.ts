@@ -246,10 +246,15 @@ export function handleUpdates(bot: Bot, o: UpdateOptions): void {
 }
 
 /** `/name args` or `/name@thisbot args`; commands meant for another bot are not ours. */
-function commandOf(text: string, botName: string): { name: string; args: string } | undefined {
+function commandOf(
+  text: string,
+  botName: string | undefined,
+): { name: string; args: string } | undefined {
   const match = /^\/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]+))?(?:\s+([\s\S]*))?$/.exec(text.trim());
   if (!match) return undefined;
-  if (match[2] !== undefined && match[2].toLowerCase() !== botName.toLowerCase()) return undefined;
+  if (match[2] !== undefined && match[2].toLowerCase() !== (botName ?? "").toLowerCase()) {
+    return undefined;
+  }
   return { name: match[1]!.toLowerCase(), args: match[3] ?? "" };
 }
 
