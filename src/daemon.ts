@@ -17,6 +17,8 @@ import { makePrivateDataDir } from "./db/private-dir.js";
 import { SqlStore } from "./db/sql-store.js";
 import { openSqlite } from "./db/sqlite.js";
 import { StorageError } from "./db/storage-error.js";
+import { HookRelay, type RelayOptions } from "./hooks/relay.js";
+import { ReplyWaiter } from "./hooks/reply-waiter.js";
 import { Parts } from "./lifecycle.js";
 import { createLogger } from "./logger.js";
 import { Notifications } from "./notify/notifications.js";
@@ -63,6 +65,8 @@ export interface DaemonOptions {
   bridges?: BridgeRegistry;
   /** How long POST /external/sessions waits for a bridge to open a thread (default 10 s). */
   openThreadTimeoutMs?: number;
+  /** How long a terminal hook waits for a remote answer (tests make these short). */
+  hookWaits?: RelayOptions["waits"];
 }
 
 export async function startDaemon(config: Config, options: DaemonOptions = {}): Promise<Daemon> {
@@ -179,6 +183,12 @@ async function openParts(
       push: notifications,
       answerLinks: notifications.answerLinks,
       bridges,
+      hooks: new HookRelay({
+        engine,
+        approvals: engine.approvals,
+        replies: new ReplyWaiter(engine, bus),
+        waits: options.hookWaits,
+      }),
     },
     {
       logger: log,

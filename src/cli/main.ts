@@ -95,6 +95,11 @@ services
   .description("is the service installed, and does its daemon answer")
   .action(service("status"));
 program
+  .command("hook")
+  .description("what Tether's hooks in Claude Code and Codex run (reads the hook's JSON on stdin)")
+  .argument("<agent>", "claude or codex")
+  .action(async (agent: string) => (await import("./commands/hook.js")).hook(agent));
+program
   .command("pair")
   .description("show the link (and QR code) that pairs a phone with this machine's Tether")
   .action(pair);

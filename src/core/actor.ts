@@ -16,7 +16,9 @@ export type Actor =
   | { kind: "ntfy" }
   /** A user of a chat bridge whom the bridge let answer (allowed or paired), by the platform's
    * own user id: `telegram:1001`. */
-  | { kind: "bridge"; platform: string; user: string };
+  | { kind: "bridge"; platform: string; user: string }
+  /** Someone at the terminal a hooked agent runs in (Claude Code or Codex started by hand). */
+  | { kind: "terminal" };
 
 /** The actor as recorded in `decided_by`, `sender` and `by`: `web:phone`, `cli:alice@laptop`,
  * `api`, `rule:rule_…`, `ntfy`. */
@@ -30,6 +32,8 @@ export function actorLabel(actor: Actor): string {
       return "local";
     case "ntfy":
       return "ntfy";
+    case "terminal":
+      return "terminal";
     case "bridge":
       return `${actor.platform}:${actor.user}`;
     default:

@@ -2,7 +2,7 @@
 // current group-commit batch; callers get their answer once it is on disk, and subscribers see
 // the events only after that.
 import type { Bus } from "../bus/bus.js";
-import { EXTERNAL_KIND } from "../shared/kinds.js";
+import { EXTERNAL_KIND, isTerminalKind } from "../shared/kinds.js";
 import type {
   AgentMetadata,
   AgentStatus,
@@ -323,7 +323,27 @@ export class Engine {
       });
       seq = event.seq;
       batch.queued.push({ session_id: session.id, type: "human_input", seq, data });
-      if (session.state === "awaiting_input") this.transition(batch, session, "running", "input");
+      // A terminal session runs again only once its Stop hook hands the agent the message.
+      if (session.state === "awaiting_input" && !isTerminalKind(session.kind)) {
+        this.transition(batch, session, "running", "input");
+      }
+    });
+    return { seq };
+  }
+
+  /** A message the agent already has (typed in its own terminal): shown to everyone, not queued
+   * for the agent, which would be handed it twice. */
+  async noteInput(id: string, input: { text: string; sender: Actor }): Promise<{ seq: number }> {
+    const session = this.live(id);
+    let seq = 0;
+    await this.stage(session, (batch) => {
+      const event = this.emit(batch, session, "human_input", {
+        text: input.text,
+        timestamp: this.timestamp(),
+        sender: actorLabel(input.sender),
+      });
+      seq = event.seq;
+      if (session.state !== "running") this.transition(batch, session, "running", "input");
     });
     return { seq };
   }

@@ -29,6 +29,7 @@ import { approvalRoutes } from "./routes/approvals.js";
 import { bridgeRoutes } from "./routes/bridges.js";
 import { eventRoutes } from "./routes/events.js";
 import { externalRoutes } from "./routes/external.js";
+import { hookRoutes } from "./routes/hooks.js";
 import { mcpRoutes } from "./routes/mcp.js";
 import { pairingRoutes } from "./routes/pairing.js";
 import { pushRoutes } from "./routes/push.js";
@@ -203,6 +204,7 @@ export async function buildServer(
   eventRoutes(app, deps);
   pushRoutes(app, deps);
   bridgeRoutes(app, deps);
+  hookRoutes(app, deps);
   answerLinkRoutes(app, deps);
   pairingRoutes(app, {
     token: options.token,

@@ -9,6 +9,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { BridgeDoor } from "../bridges/host.js";
 import type { Bus } from "../bus/bus.js";
 import type { Engine } from "../core/engine.js";
+import type { HookRelay } from "../hooks/relay.js";
 import type { AdapterName } from "../shared/kinds.js";
 import type {
   PushSubscriptionBody,
@@ -37,6 +38,8 @@ export interface ServerDeps {
   answerLinks: AnswerLinkService;
   /** The chat bridges that are configured: a new session's thread, their health and users. */
   bridges: BridgeDoor;
+  /** The terminal hooks of Claude Code and Codex sessions started by hand (src/hooks). */
+  hooks: Pick<HookRelay, "handle">;
 }
 
 /** What the answer-link route needs: which approval and option a capability stands for. Throws

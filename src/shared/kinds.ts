@@ -52,7 +52,16 @@ export const DEFAULT_ADAPTER = "claude_auto" satisfies AdapterName;
 /** The kind of a session an outside agent drives (External Agent API, its WebSocket, MCP). */
 export const EXTERNAL_KIND = "external";
 
-export type SessionKind = AdapterName | typeof EXTERNAL_KIND;
+/** The kinds of a session someone started by hand in a terminal, seen through Tether's hooks
+ * (src/hooks/): Tether does not run it, and reaches it only when a hook calls. */
+export const TERMINAL_KINDS = { claude: "claude_terminal", codex: "codex_terminal" } as const;
+export type TerminalKind = (typeof TERMINAL_KINDS)[keyof typeof TERMINAL_KINDS];
+
+export function isTerminalKind(kind: string): kind is TerminalKind {
+  return kind === TERMINAL_KINDS.claude || kind === TERMINAL_KINDS.codex;
+}
+
+export type SessionKind = AdapterName | typeof EXTERNAL_KIND | TerminalKind;
 
 /** The kind someone means by `typed`: an adapter's name or alias, or `external`. */
 export function sessionKindNamed(typed: string): SessionKind | undefined {

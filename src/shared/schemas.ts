@@ -558,6 +558,41 @@ export const StreamQuery = z.object({
   token: z.string().optional().describe("Auth token, for clients that cannot set headers"),
 });
 
+// ---------- terminal hooks (src/hooks/) ----------
+
+export const HOOK_AGENTS = ["claude", "codex"] as const;
+export const HookAgentParams = z.object({
+  agent: z.enum(HOOK_AGENTS).describe("Whose hook this is: Claude Code or Codex"),
+});
+
+/** What Claude Code and Codex send their hooks (both the same shape): the fields Tether reads,
+ * bounded; anything else they add is let through and ignored. */
+export const HookInput = z
+  .looseObject({
+    session_id: z.string().min(1).max(200).describe("The agent's own session (thread) id"),
+    hook_event_name: z.string().min(1).max(100),
+    cwd: z.string().max(4096).optional(),
+    transcript_path: z.string().max(4096).nullable().optional(),
+    tool_name: z.string().max(200).optional(),
+    tool_input: z.unknown().optional(),
+    tool_use_id: z.string().max(200).optional(),
+    tool_response: z.unknown().optional(),
+    error: z.unknown().optional(),
+    prompt: z.string().max(LIMITS.humanText).optional(),
+    message: z.string().max(LIMITS.humanText).optional(),
+    notification_type: z.string().max(100).optional(),
+    last_assistant_message: z.string().nullable().optional(),
+    stop_hook_active: z.boolean().optional(),
+    reason: z.string().max(1000).optional(),
+    source: z.string().max(100).optional(),
+  })
+  .meta({ id: "HookInput" });
+export type HookInput = z.infer<typeof HookInput>;
+
+/** The hook's answer, as the agent reads it: `{}` (go on as without Tether), a permission
+ * decision, or a Stop hook's `{decision: "block", reason}` (the human's reply). */
+export const HookOutput = z.record(z.string(), z.unknown()).meta({ id: "HookOutput" });
+
 export const BridgeHealth = z.object({
   name: z.string().describe("The platform: telegram, slack, discord"),
   state: z
