@@ -187,7 +187,7 @@ async function openParts(
         engine,
         approvals: engine.approvals,
         replies: new ReplyWaiter(engine, bus),
-        waits: options.hookWaits,
+        waits: { stopS: config.TETHER_TERMINAL_REPLY_WAIT_S, ...options.hookWaits },
       }),
     },
     {

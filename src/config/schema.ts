@@ -122,6 +122,15 @@ export const ConfigSchema = z
     TETHER_NTFY_TOKEN: optionalSecret,
     /** How long the answer link behind an ntfy button works (src/notify/answer-links.ts). */
     TETHER_ANSWER_LINK_TTL_S: count.default(24 * 60 * 60),
+    /** How long a terminal session's Stop hook holds the end of a turn open for a reply from
+     * the phone (at most the hook's own timeout, 540 s; 0: never, replies wait for a turn's
+     * end). */
+    TETHER_TERMINAL_REPLY_WAIT_S: z.coerce
+      .number({ error: "must be a whole number of seconds, 0 to 540" })
+      .int("must be a whole number of seconds, 0 to 540")
+      .min(0, "must be a whole number of seconds, 0 to 540")
+      .max(540, "must be at most 540 (the installed Stop hook's timeout)")
+      .default(540),
     /** Push endpoints on loopback, private and link-local addresses: for tests and self-hosted
      * push relays only (src/notify/push-endpoint.ts). */
     TETHER_PUSH_ALLOW_PRIVATE: flag.default(false),
