@@ -4,7 +4,7 @@
 // token from Tether's settings, so no token is ever written into an agent's config.
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { TetherClient } from "../../client/api.js";
+import { ApiError, TetherClient } from "../../client/api.js";
 import { clientSettings } from "../../client/settings.js";
 import { HOOKS, type HookAgent, hookCommand } from "../../hooks/events.js";
 import {
@@ -219,6 +219,13 @@ async function reportDaemon(): Promise<void> {
     );
     out(`Daemon: Tether ${h.version} answers at ${client.url}: the hooks reach it`);
   } catch (error) {
+    if (error instanceof ApiError && error.status > 0) {
+      out(`Daemon: answers at ${client.url} but refuses the hooks (${error.message})`);
+      out(
+        "  until that is fixed, the hooks answer {} at once and the agents work as without Tether",
+      );
+      return;
+    }
     const why =
       error instanceof Error && error.name === "TimeoutError"
         ? `no answer from ${client.url} within ${HEALTH_TIMEOUT_MS / 1000} s`
