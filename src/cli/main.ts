@@ -7,6 +7,7 @@ import { kindChoices } from "../shared/kinds.js";
 import { VERSION } from "../version.js";
 import type { ClientCommands, GlobalOptions } from "./client-runner.js";
 import type { DoctorOptions } from "./commands/doctor.js";
+import type { HooksOptions } from "./commands/hooks.js";
 import type { ServiceAction } from "./commands/service.js";
 import type { StartOptions } from "./commands/start.js";
 import { EXIT_FAILED, EXIT_USAGE } from "./exit.js";
@@ -167,5 +168,27 @@ bridgesCommand
   .argument("<bridge>", "the bridge's name: telegram")
   .argument("<user_id>", "their user id, as `tether bridges` lists it")
   .action(run((cmds, c, name: string, userId: string) => cmds.bridgesRevoke(c, name, userId)));
+
+const hooks = program
+  .command("hooks")
+  .description("Tether's hooks in Claude Code and Codex: see the sessions you start in a terminal");
+const hookTargets = (command: Command) =>
+  command
+    .option("--claude", "Claude Code (default: every agent whose config dir exists, else Claude)")
+    .option("--codex", "Codex")
+    .option("--project <dir>", "a project's .claude/settings.json instead of your user settings");
+hookTargets(
+  hooks.command("install").description("add Tether's hooks (keeps a backup, prints what changed)"),
+).action(async (o: HooksOptions) => (await import("./commands/hooks.js")).hooksInstall(o));
+hookTargets(
+  hooks.command("uninstall").description("take Tether's hooks out again (and only them)"),
+).action(async (o: HooksOptions) => (await import("./commands/hooks.js")).hooksUninstall(o));
+hooks
+  .command("status")
+  .description(
+    "where Tether's hooks are, whether they are current, and whether they reach the daemon",
+  )
+  .option("--project <dir>", "also look at this project's .claude/settings.json")
+  .action(async (o: HooksOptions) => (await import("./commands/hooks.js")).hooksStatus(o));
 
 await program.parseAsync();
