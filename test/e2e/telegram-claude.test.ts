@@ -14,7 +14,7 @@ import {
 import {
   type AgentSandbox,
   agentSandbox,
-  hermeticEnv,
+  claudeEnv,
   processesMentioning,
 } from "../fakes/support.js";
 import type { TestDaemon } from "../helpers/daemon.js";
@@ -49,15 +49,7 @@ afterEach(async () => {
   box.remove();
 });
 
-const agentEnv = () =>
-  hermeticEnv({
-    ANTHROPIC_BASE_URL: model.url,
-    ANTHROPIC_API_KEY: "sk-fake",
-    CLAUDE_CONFIG_DIR: box.home,
-    CLAUDE_CODE_TMPDIR: box.tmp,
-    XDG_RUNTIME_DIR: box.tmp,
-    HOME: box.root,
-  });
+const agentEnv = () => claudeEnv(box, model.url, { HOME: box.root });
 
 const modelTrace = () =>
   JSON.stringify(

@@ -15,7 +15,7 @@ import { bash, type FakeAnthropic, startFakeAnthropic } from "../fakes/anthropic
 import {
   type AgentSandbox,
   agentSandbox,
-  hermeticEnv,
+  claudeEnv,
   processesMentioning,
 } from "../fakes/support.js";
 import { CLI, callApi, daemonEnv } from "../helpers/daemon.js";
@@ -87,13 +87,7 @@ function claude(prompt: string) {
     prompt: prompts,
     options: {
       cwd: box.workspace,
-      env: hermeticEnv({
-        ANTHROPIC_BASE_URL: fake.url,
-        ANTHROPIC_API_KEY: "sk-fake",
-        CLAUDE_CONFIG_DIR: box.home,
-        DISABLE_AUTOUPDATER: "1",
-        CLAUDE_CODE_TMPDIR: box.tmp,
-        XDG_RUNTIME_DIR: box.tmp,
+      env: claudeEnv(box, fake.url, {
         // Where `tether hook` finds the daemon; no config file of the developer's is read.
         TETHER_API_URL: daemon.url,
         TETHER_AGENT_TOKEN: TOKEN,

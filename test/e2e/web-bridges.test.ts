@@ -100,9 +100,18 @@ describe.skipIf(skip !== undefined)(
     it("shows no bridges block when no bridge runs", async () => {
       const { page } = await start([]);
       // Once the app has the (empty) list and has drawn what follows from it, there is no block.
-      const listed = page.waitForResponse((r) => r.url().endsWith("/api/bridges"));
+      // The reloaded page's own request is the one watched (an earlier one may still be in
+      // flight when the reload starts, and its body is gone with its page).
+      let listed: unknown;
+      await page.route("**/api/bridges", async (route) => {
+        const response = await route.fetch();
+        const body: unknown = await response.json();
+        await route.fulfill({ response });
+        listed = body;
+      });
       await page.reload();
-      expect(await (await listed).json()).toEqual({ bridges: [] });
+      await waitFor(() => listed !== undefined, { what: "the reloaded app to list the bridges" });
+      expect(listed).toEqual({ bridges: [] });
       await page.getByRole("heading", { name: "Token" }).waitFor();
       await page.evaluate(
         "new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))",

@@ -20,7 +20,7 @@ import {
   startFakeAnthropic,
   write,
 } from "./anthropic.js";
-import { type AgentSandbox, agentSandbox, hermeticEnv, processesMentioning } from "./support.js";
+import { type AgentSandbox, agentSandbox, claudeEnv, processesMentioning } from "./support.js";
 
 interface Session {
   q: Query;
@@ -59,16 +59,7 @@ function startSession(canUseTool?: CanUseTool): Session {
     prompt: prompts,
     options: {
       cwd: box.workspace,
-      env: hermeticEnv({
-        ANTHROPIC_BASE_URL: fake.url,
-        ANTHROPIC_API_KEY: "sk-fake",
-        CLAUDE_CONFIG_DIR: box.home,
-        DISABLE_AUTOUPDATER: "1",
-        // Scratch files (/tmp/claude-<uid>/…) and the peer-messaging socket (/tmp/cc-socks)
-        // would otherwise land in shared /tmp and outlive the test.
-        CLAUDE_CODE_TMPDIR: box.tmp,
-        XDG_RUNTIME_DIR: box.tmp,
-      }),
+      env: claudeEnv(box, fake.url),
       settingSources: [],
       permissionMode: "default",
       ...(canUseTool ? { canUseTool } : {}),

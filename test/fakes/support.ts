@@ -45,6 +45,26 @@ export function hermeticEnv(extra: Record<string, string>): Record<string, strin
   return { ...env, ...extra };
 }
 
+/** A hermetic environment for the real Claude Code CLI against the fake model at `modelUrl`,
+ * with its config and scratch dirs in the sandbox (its scratch files, /tmp/claude-<uid>/…, and
+ * the peer-messaging socket, /tmp/cc-socks, would otherwise land in shared /tmp and outlive the
+ * test); `extra` on top. */
+export function claudeEnv(
+  box: AgentSandbox,
+  modelUrl: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return hermeticEnv({
+    ANTHROPIC_BASE_URL: modelUrl,
+    ANTHROPIC_API_KEY: "sk-fake",
+    CLAUDE_CONFIG_DIR: box.home,
+    DISABLE_AUTOUPDATER: "1",
+    CLAUDE_CODE_TMPDIR: box.tmp,
+    XDG_RUNTIME_DIR: box.tmp,
+    ...extra,
+  });
+}
+
 /** Pids of live processes whose environment mentions `marker` (e.g. a sandbox root). Agent CLIs
  * spawn helpers (shells, sandboxes, MCP servers); looking at the environment finds all of them,
  * whoever their parent is now. Only processes of our own user are readable, which is all we

@@ -7,7 +7,7 @@ import { type FakeAnthropic, startFakeAnthropic, toolUse } from "../fakes/anthro
 import {
   type AgentSandbox,
   agentSandbox,
-  hermeticEnv,
+  claudeEnv,
   processesMentioning,
 } from "../fakes/support.js";
 import { startTestDaemon, type TestDaemon } from "../helpers/daemon.js";
@@ -54,15 +54,7 @@ it("asks the human through tether-mcp and hands the model the answer", async () 
     }),
   );
 
-  const env = hermeticEnv({
-    HOME: box.home,
-    ANTHROPIC_BASE_URL: fake.url,
-    ANTHROPIC_API_KEY: "sk-fake",
-    CLAUDE_CONFIG_DIR: box.home,
-    DISABLE_AUTOUPDATER: "1",
-    CLAUDE_CODE_TMPDIR: box.tmp,
-    XDG_RUNTIME_DIR: box.tmp,
-  });
+  const env = claudeEnv(box, fake.url, { HOME: box.home });
   const q = query({
     prompt: "please ask before migrating",
     options: {
