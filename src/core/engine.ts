@@ -350,6 +350,13 @@ export class Engine {
 
   async interrupt(id: string, by: Actor): Promise<Session> {
     const session = this.live(id);
+    if (isTerminalKind(session.kind)) {
+      // Its agent takes nothing from Tether mid-turn: only a hook's answer reaches it.
+      throw new TetherError(
+        "not_supported",
+        "a session started in a terminal is interrupted at its terminal (Esc); Tether can answer its questions and reply at the end of its turn",
+      );
+    }
     const label = actorLabel(by);
     await this.stage(session, (batch) => {
       this.transition(batch, session, "interrupting", `interrupted by ${label}`);

@@ -216,6 +216,15 @@ describe("the end of a turn in a terminal session", () => {
   });
 });
 
+it("refuses to interrupt a terminal session, which only its terminal can", async () => {
+  await hook("claude", base("UserPromptSubmit", { prompt: "refactor the parser" }));
+  const session = await terminalSession();
+  const interrupted = await api("POST", `/api/sessions/${session!.id}/interrupt`, {});
+  expect(interrupted.status).toBe(409);
+  expect(interrupted.body.error.message).toMatch(/interrupted at its terminal/);
+  expect((await terminalSession())?.state).toBe("running");
+});
+
 describe("failing open", () => {
   it("answers {} at once when the daemon is down or refuses the token", async () => {
     const down = await hook("claude", base("PermissionRequest", bash), {
