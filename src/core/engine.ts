@@ -312,7 +312,22 @@ export class Engine {
 
   // ---------- what the human says ----------
 
-  async sendInput(id: string, input: { text: string; sender: Actor }): Promise<{ seq: number }> {
+  /** What the human says to the agent: shown to everyone, and queued for the agent. */
+  sendInput(id: string, input: { text: string; sender: Actor }): Promise<{ seq: number }> {
+    return this.addInput(id, input, "queue");
+  }
+
+  /** A message the agent already has (typed in its own terminal): shown to everyone, not queued
+   * for the agent, which would be handed it twice. */
+  noteInput(id: string, input: { text: string; sender: Actor }): Promise<{ seq: number }> {
+    return this.addInput(id, input, "shown");
+  }
+
+  private async addInput(
+    id: string,
+    input: { text: string; sender: Actor },
+    to: "queue" | "shown",
+  ): Promise<{ seq: number }> {
     const session = this.live(id);
     let seq = 0;
     await this.stage(session, (batch) => {
@@ -322,28 +337,17 @@ export class Engine {
         sender: actorLabel(input.sender),
       });
       seq = event.seq;
-      batch.queued.push({ session_id: session.id, type: "human_input", seq, data });
-      // A terminal session runs again only once its Stop hook hands the agent the message.
-      if (session.state === "awaiting_input" && !isTerminalKind(session.kind)) {
-        this.transition(batch, session, "running", "input");
+      if (to === "queue") {
+        batch.queued.push({ session_id: session.id, type: "human_input", seq, data });
       }
-    });
-    return { seq };
-  }
-
-  /** A message the agent already has (typed in its own terminal): shown to everyone, not queued
-   * for the agent, which would be handed it twice. */
-  async noteInput(id: string, input: { text: string; sender: Actor }): Promise<{ seq: number }> {
-    const session = this.live(id);
-    let seq = 0;
-    await this.stage(session, (batch) => {
-      const event = this.emit(batch, session, "human_input", {
-        text: input.text,
-        timestamp: this.timestamp(),
-        sender: actorLabel(input.sender),
-      });
-      seq = event.seq;
-      if (session.state !== "running") this.transition(batch, session, "running", "input");
+      // The agent had it (typed in its terminal), so it is working; a queued message wakes an
+      // agent that waits, except a terminal session's, which runs again only once its Stop hook
+      // hands the agent the message.
+      const wakes =
+        to === "shown"
+          ? session.state !== "running"
+          : session.state === "awaiting_input" && !isTerminalKind(session.kind);
+      if (wakes) this.transition(batch, session, "running", "input");
     });
     return { seq };
   }

@@ -62,6 +62,9 @@ export interface RelayOptions {
 export class HookRelay {
   /** Agent session id → the attempt that finds or makes its Tether session. */
   private readonly opening = new Map<string, Promise<Session>>();
+  /** Agent session id → its Tether session's id, once found: every hook call of a session
+   * looks it up, and scanning every session each time would not do. */
+  private readonly known = new Map<string, string>();
 
   constructor(private readonly o: RelayOptions) {}
 
@@ -116,11 +119,17 @@ export class HookRelay {
   }
 
   private async findOrMake(agent: HookAgent, input: HookInput): Promise<Session> {
+    const key = `${agent}:${input.session_id}`;
+    const cached = this.live(this.known.get(key));
+    if (cached) return cached;
     const kind = TERMINAL_KINDS[agent];
-    const known = this.o.engine
+    const found = this.o.engine
       .listSessions({ kind })
       .find((s) => s.agent_session_id === input.session_id && s.state !== "done");
-    if (known) return known;
+    if (found) {
+      this.known.set(key, found.id);
+      return found;
+    }
     const cwd = input.cwd ?? null;
     const session = await this.o.engine.createSession({
       kind,
@@ -129,7 +138,19 @@ export class HookRelay {
       agent: { name: AGENT_NAMES[agent], type: kind, icon: null, workspace: cwd },
     });
     await this.o.engine.setAgentSessionId(session.id, input.session_id);
+    this.known.set(key, session.id);
     return this.o.engine.getSessionById(session.id);
+  }
+
+  /** The session, unless it was deleted or has ended. */
+  private live(sessionId: string | undefined): Session | undefined {
+    if (sessionId === undefined) return undefined;
+    try {
+      const session = this.o.engine.getSessionById(sessionId);
+      return session.state === "done" ? undefined : session;
+    } catch {
+      return undefined;
+    }
   }
 
   private async prompted(session: Session, input: HookInput): Promise<void> {
@@ -199,7 +220,7 @@ export class HookRelay {
     await this.o.approvals.withdraw(approval.id, why).catch(() => {
       // Answered meanwhile, or the session is gone.
     });
-    return (await this.o.approvals.get(approval.id).catch(() => undefined)) ?? undefined;
+    return this.o.approvals.get(approval.id).catch(() => undefined);
   }
 
   /** The agent went on with a tool (or was refused it) without the hook's answer: the prompt

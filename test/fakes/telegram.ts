@@ -545,6 +545,33 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
   };
 
   /** A handler's answer when it keeps the request open (a long poll). */
+  /** A message the bot sends (sendMessage, sendDocument), as the chat stores it. */
+  const botMessage = (
+    messageId: number,
+    chatId: number,
+    thread: number | undefined,
+    source: string,
+    parseMode: string | undefined,
+    parsed: { text: string; entities: MessageEntity[] },
+    markup: InlineKeyboardMarkup | undefined,
+  ): FakeMessage => ({
+    message_id: messageId,
+    chat_id: chatId,
+    ...(thread !== undefined ? { message_thread_id: thread } : {}),
+    from: botUser,
+    text: parsed.text,
+    source,
+    ...(parseMode ? { parse_mode: parseMode } : {}),
+    entities: parsed.entities,
+    ...(markup ? { reply_markup: markup } : {}),
+    date: now(),
+    edits: [],
+  });
+  const postBotMessage = (m: FakeMessage) => {
+    log(m.chat_id).push(m);
+    return wireMessage(m);
+  };
+
   const HELD = Symbol("held");
   type Handler = (p: Record<string, unknown>, res: ServerResponse) => unknown;
   const methods: Record<string, Handler> = {
@@ -606,21 +633,9 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       if (parsed.text.length > 4096) throw bad("message is too long");
       const markup = checkMarkup(p.reply_markup);
       rateLimit(chat.id);
-      const m: FakeMessage = {
-        message_id: newMessageId(chat.id),
-        chat_id: chat.id,
-        ...(thread !== undefined ? { message_thread_id: thread } : {}),
-        from: botUser,
-        text: parsed.text,
-        source,
-        ...(parseMode ? { parse_mode: parseMode } : {}),
-        entities: parsed.entities,
-        ...(markup ? { reply_markup: markup } : {}),
-        date: now(),
-        edits: [],
-      };
-      log(chat.id).push(m);
-      return wireMessage(m);
+      return postBotMessage(
+        botMessage(newMessageId(chat.id), chat.id, thread, source, parseMode, parsed, markup),
+      );
     },
     editmessagetext: (p) => {
       if (p.inline_message_id !== undefined) throw bad("inline messages are not faked");
@@ -779,18 +794,8 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
       rateLimit(chat.id);
       const id = newMessageId(chat.id);
       const name = file instanceof File && file.name ? file.name : "document";
-      const m: FakeMessage = {
-        message_id: id,
-        chat_id: chat.id,
-        ...(thread !== undefined ? { message_thread_id: thread } : {}),
-        from: botUser,
-        text: parsed.text,
-        source,
-        ...(parseMode ? { parse_mode: parseMode } : {}),
-        entities: parsed.entities,
-        ...(markup ? { reply_markup: markup } : {}),
-        date: now(),
-        edits: [],
+      return postBotMessage({
+        ...botMessage(id, chat.id, thread, source, parseMode, parsed, markup),
         document: {
           file_id: `BQAC${chat.id}_${id}`,
           file_name: name,
@@ -799,9 +804,7 @@ export async function startFakeTelegram(options: FakeTelegramOptions = {}): Prom
             : {}),
           bytes,
         },
-      };
-      log(chat.id).push(m);
-      return wireMessage(m);
+      });
     },
     pinchatmessage: (p) => {
       const chat = chatOf(p.chat_id);

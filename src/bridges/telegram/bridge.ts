@@ -5,6 +5,7 @@
 // Start-up checks the token and the group (setup-check.ts): a wrong one stops `tether start`
 // with one line; a Telegram that does not answer leaves the bridge retrying in the background,
 // its events waiting on disk.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { SessionsFollow } from "../../core/follow-sessions.js";
 import type { StoredEvent } from "../../core/store.js";
 import type { Session } from "../../shared/schemas.js";
@@ -23,8 +24,9 @@ import {
   isConflict,
   isRefusedToken,
   makeBot,
+  TOPIC_GONE,
 } from "./telegram-api.js";
-import { TOPIC_GONE, Topics } from "./topics.js";
+import { Topics } from "./topics.js";
 import { Typing } from "./typing.js";
 import { handleUpdates } from "./updates.js";
 
@@ -98,10 +100,9 @@ class TelegramBridge implements Bridge {
     const bot = this.bot;
     if (bot?.isRunning()) {
       // Confirms the updates handled; bounded, as Telegram may be the thing that is down.
-      await Promise.race([bot.stop().catch(() => {}), delay(3000)]);
+      await Promise.race([bot.stop().catch(() => {}), sleep(3000, undefined, { ref: false })]);
     }
     await this.follow?.close();
-    this.live?.delivery.clear();
     this.tracker.stopped();
   }
 
@@ -316,8 +317,4 @@ class TelegramBridge implements Bridge {
   private describe(error: unknown): string {
     return describeError(error, this.token);
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -4,12 +4,13 @@
 //
 // Output is batched without ever holding an event back: delivering an output reads ahead the
 // outputs already committed after it and sends them together, and tells the cursor it delivered
-// them all (so they are not handed over again, and a restart resumes after them). While the agent keeps writing, the newest output message of
-// the topic is edited to grow (up to Telegram's 4096 characters) instead of adding one message
-// per line; a slow or rate-limited Telegram makes the next batch bigger, not later. Whatever
+// them all (so they are not handed over again, and a restart resumes after them). While the
+// agent keeps writing, the newest output message of the topic is edited to grow (up to
+// Telegram's 4096 characters) instead of adding one message per line; a slow or rate-limited Telegram makes the next batch bigger, not later. Whatever
 // else the topic shows (a question, a message, a state) ends that message, so the order stays
 // as it happened. A delivery cut by a crash is sent again after the restart: that one message
 // may appear twice, nothing more (Telegram has no idempotency key).
+import { setTimeout as sleep } from "node:timers/promises";
 import type { StoredEvent, StoredEventOf } from "../../core/store.js";
 import type { Approval, Session } from "../../shared/schemas.js";
 import type { BridgeEngine, Thread } from "../types.js";
@@ -23,12 +24,10 @@ import {
   renderSettled,
   renderState,
 } from "./render.js";
-import { type Api, badRequest, InputFile, isNotModified } from "./telegram-api.js";
+import { type Api, badRequest, HTML, InputFile, isNotModified } from "./telegram-api.js";
 import type { TopicData, Topics } from "./topics.js";
 import type { Typing } from "./typing.js";
 
-/** How every message is sent: HTML, and no link previews (a phone screen is small). */
-const HTML = { parse_mode: "HTML", link_preview_options: { is_disabled: true } } as const;
 /** An edit of a message that is not there any more. */
 const MESSAGE_GONE = /message to edit not found|message can't be edited/i;
 
@@ -120,11 +119,6 @@ export class Delivery {
     }
   }
 
-  /** Forgets what is kept in memory for sessions (on stop). */
-  clear(): void {
-    this.openOutput.clear();
-  }
-
   // ---------- output ----------
 
   private async output(event: StoredEventOf<"output">, topic: number): Promise<number> {
@@ -142,7 +136,8 @@ export class Delivery {
     }
     const open = this.openOutput.get(sessionId);
     const grows = open !== undefined && fits(open.html, first.html);
-    if (grows) await delay(open.at + EDIT_EVERY_MS - Date.now());
+    if (grows)
+      await sleep(Math.max(0, open.at + EDIT_EVERY_MS - Date.now()), undefined, { ref: false });
     // The new blocks, as many as fit the message they go in.
     let blocks = first.html;
     let through = event.seq;
@@ -205,11 +200,7 @@ export class Delivery {
 
   private async say(sessionId: string, topic: number, html: string): Promise<void> {
     this.endOutput(sessionId);
-    await this.o.api.sendMessage(this.o.chatId, html, {
-      message_thread_id: topic,
-      parse_mode: "HTML",
-      link_preview_options: { is_disabled: true },
-    });
+    await this.o.api.sendMessage(this.o.chatId, html, { ...HTML, message_thread_id: topic });
   }
 
   // ---------- approvals ----------
@@ -219,9 +210,8 @@ export class Delivery {
     // Answered by a session rule in its own commit: nobody is asked.
     if (approval.status !== "pending") return;
     const message = await this.o.api.sendMessage(this.o.chatId, renderApproval(approval), {
+      ...HTML,
       message_thread_id: Number(thread.thread_id),
-      parse_mode: "HTML",
-      link_preview_options: { is_disabled: true },
       reply_markup: {
         inline_keyboard: approval.options.map((option, i) => [
           { text: option, callback_data: Delivery.buttonData(approval.id, i) },
@@ -248,10 +238,7 @@ export class Delivery {
         ? renderSettled(approval, this.o.who(event.data.decided_by))
         : renderSettled(approval, "", event.data.reason);
     try {
-      await this.o.api.editMessageText(this.o.chatId, messageId, html, {
-        parse_mode: "HTML",
-        link_preview_options: { is_disabled: true },
-      });
+      await this.o.api.editMessageText(this.o.chatId, messageId, html, HTML);
     } catch (error) {
       if (!isNotModified(error)) throw error;
     }
@@ -262,11 +249,6 @@ export class Delivery {
 
 function fits(base: string, html: string): boolean {
   return base.length + 2 + html.length <= MESSAGE_LIMIT;
-}
-
-function delay(ms: number): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function isFresh(event: StoredEvent): boolean {

@@ -32,6 +32,22 @@ export function makeBot({ token, apiRoot }: BotSettings): Bot {
   return bot;
 }
 
+/** How the bridge sends every message: HTML, and no link previews (a phone screen is small). */
+export const HTML = { parse_mode: "HTML", link_preview_options: { is_disabled: true } } as const;
+
+/** The topic a message was sent to does not exist (any more). */
+export const TOPIC_GONE = /message thread not found|TOPIC_DELETED|TOPIC_ID_INVALID/i;
+
+/** Telegram will not do it, however often it is asked (a 4xx other than 429). */
+export function isRefusal(error: unknown): boolean {
+  return (
+    error instanceof GrammyError &&
+    error.error_code >= 400 &&
+    error.error_code < 500 &&
+    error.error_code !== 429
+  );
+}
+
 /** The Bot API refused the token (401), or does not know it (404 on every method). */
 export function isRefusedToken(error: unknown): boolean {
   return error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404);

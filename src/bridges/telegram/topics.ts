@@ -6,20 +6,14 @@
 import type { Session } from "../../shared/schemas.js";
 import type { BridgeThreads, Thread } from "../types.js";
 import { renderHeader, topicName } from "./render.js";
-import { type Api, badRequest, GrammyError, isNotModified } from "./telegram-api.js";
-
-/** The topic a message was sent to does not exist (any more). */
-export const TOPIC_GONE = /message thread not found|TOPIC_DELETED|TOPIC_ID_INVALID/i;
-
-/** Telegram will not do it, whenever it is asked (a 4xx other than 429). */
-function isRefusal(error: unknown): boolean {
-  return (
-    error instanceof GrammyError &&
-    error.error_code >= 400 &&
-    error.error_code < 500 &&
-    error.error_code !== 429
-  );
-}
+import {
+  type Api,
+  badRequest,
+  HTML,
+  isNotModified,
+  isRefusal,
+  TOPIC_GONE,
+} from "./telegram-api.js";
 
 /** What a topic's thread row keeps (Thread.data). */
 export interface TopicData {
@@ -107,8 +101,7 @@ export class Topics {
         renderHeader(session, this.sessionLink(session.id)),
         {
           message_thread_id: Number(thread.thread_id),
-          parse_mode: "HTML",
-          link_preview_options: { is_disabled: true },
+          ...HTML,
         },
       );
       data = { ...data, header: header.message_id };

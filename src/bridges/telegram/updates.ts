@@ -12,7 +12,7 @@ import type { Approval } from "../../shared/schemas.js";
 import { nameFromPrompt } from "../../shared/session-name.js";
 import type { BridgeEngine, BridgeUsers } from "../types.js";
 import { escapeHtml } from "./render.js";
-import type { Bot, Context } from "./telegram-api.js";
+import { type Bot, type Context, HTML } from "./telegram-api.js";
 import type { Topics } from "./topics.js";
 
 export interface UpdateOptions {
@@ -129,8 +129,7 @@ export function handleUpdates(bot: Bot, o: UpdateOptions): void {
     const topic = sessionId !== undefined || message.is_topic_message ? thread : undefined;
     const reply = (html: string) =>
       ctx.api.sendMessage(o.chatId, html, {
-        parse_mode: "HTML",
-        link_preview_options: { is_disabled: true },
+        ...HTML,
         ...(topic !== undefined ? { message_thread_id: topic } : {}),
         reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true },
       });
