@@ -19,6 +19,7 @@ import { openSqlite } from "./db/sqlite.js";
 import { StorageError } from "./db/storage-error.js";
 import { HookRelay, type RelayOptions } from "./hooks/relay.js";
 import { ReplyWaiter } from "./hooks/reply-waiter.js";
+import { TerminalWatch } from "./hooks/terminal-watch.js";
 import { Parts } from "./lifecycle.js";
 import { createLogger } from "./logger.js";
 import { Notifications } from "./notify/notifications.js";
@@ -67,6 +68,8 @@ export interface DaemonOptions {
   openThreadTimeoutMs?: number;
   /** How long a terminal hook waits for a remote answer (tests make these short). */
   hookWaits?: RelayOptions["waits"];
+  /** How often terminal sessions' agent processes are checked (tests make it short). */
+  terminalCheckMs?: number;
 }
 
 export async function startDaemon(config: Config, options: DaemonOptions = {}): Promise<Daemon> {
@@ -161,6 +164,14 @@ async function openParts(
     pairingNotices,
     openThreadTimeoutMs: options.openThreadTimeoutMs,
   });
+  const terminals = new TerminalWatch({
+    engine,
+    approvals: engine.approvals,
+    log,
+    everyMs: options.terminalCheckMs,
+  });
+  parts.add("terminal watch", () => terminals.close());
+  terminals.start();
   const agents = {
     defaultKind: config.TETHER_AGENT_ADAPTER,
     runs: (kind: string) => supervisor.runs(kind),

@@ -11,6 +11,7 @@ import type {
   OutputKind,
   Session,
   SessionState,
+  TerminalProcess,
   Usage,
 } from "../shared/schemas.js";
 import { type Actor, actorLabel } from "./actor.js";
@@ -176,6 +177,7 @@ export class Engine {
       last_seq: 0,
       agent_cursor: 0,
       agent_session_id: null,
+      terminal: null,
       usage: { ...ZERO_USAGE },
       created_at: ts,
       updated_at: ts,
@@ -244,6 +246,16 @@ export class Engine {
     if (session.agent_session_id === agentSessionId) return;
     await this.stage(session, (batch) => {
       session.agent_session_id = agentSessionId;
+      this.saveSession(batch, session);
+    });
+  }
+
+  /** What the hooks of a terminal session tell of its process and transcript. */
+  async setTerminal(id: string, terminal: TerminalProcess): Promise<void> {
+    const session = this.getSession(id);
+    if (JSON.stringify(session.terminal) === JSON.stringify(terminal)) return;
+    await this.stage(session, (batch) => {
+      session.terminal = terminal;
       this.saveSession(batch, session);
     });
   }

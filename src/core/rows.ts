@@ -1,7 +1,13 @@
 // How a session and an approval are stored: the columns every store writes (the SQL tables in
 // db/, the in-memory store's rows), with JSON values as text, and how a row comes back. One
 // definition, so the stores cannot drift apart.
-import { AgentMetadata, type Approval, type Session, SessionState } from "../shared/schemas.js";
+import {
+  AgentMetadata,
+  type Approval,
+  type Session,
+  SessionState,
+  TerminalProcess,
+} from "../shared/schemas.js";
 
 export interface SessionRow {
   id: string;
@@ -14,6 +20,8 @@ export interface SessionRow {
   error: string | null;
   agent_cursor: number;
   agent_session_id: string | null;
+  /** JSON of the session's TerminalProcess, for sessions started in a terminal. */
+  terminal: string | null;
   input_tokens: number;
   output_tokens: number;
   cost_usd: number;
@@ -43,6 +51,7 @@ export function sessionRow(s: Session): SessionRow {
     error: s.error,
     agent_cursor: s.agent_cursor,
     agent_session_id: s.agent_session_id ?? null,
+    terminal: s.terminal ? JSON.stringify(s.terminal) : null,
     input_tokens: s.usage.input_tokens,
     output_tokens: s.usage.output_tokens,
     cost_usd: s.usage.cost_usd,
@@ -66,6 +75,7 @@ export function sessionOf(r: SessionRow, newest: { seq: number; ts: string } | u
     last_seq: newest?.seq ?? 0,
     agent_cursor: Number(r.agent_cursor),
     agent_session_id: r.agent_session_id ?? null,
+    terminal: r.terminal ? TerminalProcess.parse(JSON.parse(r.terminal)) : null,
     usage: {
       input_tokens: Number(r.input_tokens),
       output_tokens: Number(r.output_tokens),

@@ -47,6 +47,7 @@ export interface RelayOptions {
     | "createSession"
     | "renameSession"
     | "setAgentSessionId"
+    | "setTerminal"
     | "setState"
     | "appendOutput"
     | "noteInput"
@@ -70,6 +71,7 @@ export class HookRelay {
 
   async handle(agent: HookAgent, input: HookInput, signal: AbortSignal): Promise<HookOutput> {
     const session = await this.sessionFor(agent, input);
+    await this.noteProcess(session, input);
     switch (input.hook_event_name) {
       case "PermissionRequest":
         return this.permission(agent, session, input, signal);
@@ -91,6 +93,9 @@ export class HookRelay {
         return this.stopped(session, input, signal);
       case "SessionEnd":
         await this.withdrawAll(session, "the terminal session ended");
+        if (session.terminal) {
+          await this.o.engine.setTerminal(session.id, { ...session.terminal, running: false });
+        }
         await this.o.engine.setState(
           session.id,
           "done",
@@ -140,6 +145,18 @@ export class HookRelay {
     await this.o.engine.setAgentSessionId(session.id, input.session_id);
     this.known.set(key, session.id);
     return this.o.engine.getSessionById(session.id);
+  }
+
+  /** Keeps what the hook tells of the agent's process and transcript on the session. */
+  private async noteProcess(session: Session, input: HookInput): Promise<void> {
+    const known = session.terminal;
+    const agent = input.tether_agent_process;
+    await this.o.engine.setTerminal(session.id, {
+      transcript_path: input.transcript_path ?? known?.transcript_path ?? null,
+      pid: agent?.pid ?? known?.pid ?? null,
+      process_start: agent ? agent.start : (known?.process_start ?? null),
+      running: agent ? true : (known?.running ?? null),
+    });
   }
 
   /** The session, unless it was deleted or has ended. */

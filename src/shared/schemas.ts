@@ -101,6 +101,28 @@ export const Usage = z.object({
 });
 export type Usage = z.infer<typeof Usage>;
 
+/** A session started by hand in a terminal, as its hooks report it (src/hooks/). */
+export const TerminalProcess = z
+  .object({
+    transcript_path: z
+      .string()
+      .nullable()
+      .describe(
+        "The agent's own transcript of the session (Claude Code's .jsonl, Codex's rollout)",
+      ),
+    pid: z.number().int().nullable().describe("The agent's process, when its hooks could tell"),
+    process_start: z
+      .string()
+      .nullable()
+      .describe("When that process started, as the system counts it (tells a reused pid apart)"),
+    running: z
+      .boolean()
+      .nullable()
+      .describe("Whether that process still runs; null when Tether does not know the process"),
+  })
+  .meta({ id: "TerminalProcess" });
+export type TerminalProcess = z.infer<typeof TerminalProcess>;
+
 export const Session = z
   .object({
     id: z.string(),
@@ -117,6 +139,9 @@ export const Session = z
       .string()
       .nullable()
       .describe("The agent's own id for this session (Claude Code session, Codex thread)"),
+    terminal: TerminalProcess.nullable().describe(
+      "For a session started in a terminal (kind claude_terminal or codex_terminal); else null",
+    ),
     usage: Usage,
     created_at: z.string(),
     updated_at: z.string(),
@@ -585,6 +610,16 @@ export const HookInput = z
     stop_hook_active: z.boolean().optional(),
     reason: z.string().max(1000).optional(),
     source: z.string().max(100).optional(),
+    tether_agent_process: z
+      .object({
+        pid: z.number().int().positive(),
+        start: z.string().max(100).nullable(),
+      })
+      .optional()
+      .describe(
+        "Added by `tether hook`: the agent process that ran the hook, and when it started " +
+          "(so a reused pid is not taken for it)",
+      ),
   })
   .meta({ id: "HookInput" });
 export type HookInput = z.infer<typeof HookInput>;

@@ -3,7 +3,7 @@
 // The session's own permission prompt (canUseTool here, the dialog in a terminal) is never
 // answered, as when nobody is at the terminal: the remote answer through Tether decides, and the
 // reply sent from the App API at the end of the turn starts the agent's next step.
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type CanUseTool, query, type SDKMessage } from "@anthropic-ai/claude-agent-sdk";
 import { afterEach, beforeEach, expect, it } from "vitest";
@@ -115,6 +115,11 @@ async function terminalSession() {
     kind: string;
     state: string;
     agent_session_id: string | null;
+    terminal: {
+      transcript_path: string | null;
+      pid: number | null;
+      running: boolean | null;
+    } | null;
   }[];
   return sessions.find((s) => s.kind === "claude_terminal");
 }
@@ -132,6 +137,12 @@ it("asks through Tether, runs the command once allowed remotely, and takes the r
   expect(existsSync(target)).toBe(false);
   const session = await terminalSession();
   expect(session?.agent_session_id).toBeTruthy();
+  // The hooks named the Claude Code process that runs them, and its transcript.
+  expect(session?.terminal?.transcript_path).toMatch(
+    new RegExp(`${session!.agent_session_id}\\.jsonl$`),
+  );
+  expect(session?.terminal?.running).toBe(true);
+  expect(readFileSync(`/proc/${session!.terminal!.pid}/cmdline`, "utf8")).toContain("claude");
 
   const resolved = await api("POST", `/api/approvals/${approval.id}/resolve`, { option: "Allow" });
   expect(resolved.status, resolved.text).toBe(200);

@@ -332,5 +332,29 @@ describe.skipIf(skip !== undefined)(
         data: { option: "Approve" },
       });
     });
+
+    it("shows a session started in a terminal as such, with no Interrupt the terminal has to do", async () => {
+      const { t, page } = await setUp();
+      // What Tether's hook in a terminal's Claude Code sends when the user types a prompt.
+      const hooked = await t.api("POST", "/api/hooks/claude", {
+        session_id: "5d0c7e1a-0000-4000-8000-0000000000aa",
+        hook_event_name: "UserPromptSubmit",
+        cwd: "/home/ada/app",
+        transcript_path: "/home/ada/.claude/projects/-home-ada-app/5d0c7e1a.jsonl",
+        prompt: "fix the flaky login test",
+        tether_agent_process: { pid: process.pid, start: null },
+      });
+      expect(hooked.status, hooked.text).toBe(200);
+      const session = (await t.api("GET", "/api/sessions")).body.sessions[0];
+      expect(session).toMatchObject({ kind: "claude_terminal", state: "running" });
+
+      await pair(app!, TOKEN, `/session/${session.id}`);
+      await page.getByText("fix the flaky login test").first().waitFor();
+      await expect(page.getByTestId("terminal").textContent()).resolves.toBe(
+        `in a terminal (pid ${process.pid})`,
+      );
+      // Running, yet only its terminal can interrupt it.
+      await expect(page.getByRole("button", { name: "Interrupt" }).count()).resolves.toBe(0);
+    });
   },
 );

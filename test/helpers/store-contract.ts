@@ -89,6 +89,12 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
           error: "it broke",
           agent_cursor: 7,
           agent_session_id: "claude-123",
+          terminal: {
+            transcript_path: "/home/u/.claude/projects/p/claude-123.jsonl",
+            pid: 4242,
+            process_start: "679789",
+            running: true,
+          },
           usage: { input_tokens: 10, output_tokens: 5, cost_usd: 0.25 },
           created_at: at(50),
           updated_at: at(60),

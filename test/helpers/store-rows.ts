@@ -32,6 +32,7 @@ export function session(id: string, fields: Partial<Session> = {}): Session {
     last_seq: 0,
     agent_cursor: 0,
     agent_session_id: null,
+    terminal: null,
     usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
     created_at: at(0),
     updated_at: at(0),

@@ -7,6 +7,7 @@
 import { AGENT_MARKER, AGENT_MARKER_VALUE } from "../../adapters/agent-env.js";
 import { TetherClient } from "../../client/api.js";
 import { clientSettings } from "../../client/settings.js";
+import { agentProcessOfHook } from "../../hooks/agent-process.js";
 import { type HookAgent, PERMISSION_WAIT_S, STOP_WAIT_S } from "../../hooks/events.js";
 
 /** A hook's input is a few kilobytes; a tool's whole output may ride along. */
@@ -29,7 +30,10 @@ async function answerFor(agent: string): Promise<string> {
   if (agent !== "claude" && agent !== "codex") return CARRY_ON;
   // An agent Tether runs itself is supervised already: its hooks are not a second door.
   if (process.env[AGENT_MARKER] === AGENT_MARKER_VALUE) return CARRY_ON;
-  const input = JSON.parse(await readStdin()) as { hook_event_name?: unknown };
+  const input = JSON.parse(await readStdin()) as Record<string, unknown>;
+  // Which process the agent is, so Tether can tell when it is gone without saying goodbye.
+  const agentProcess = agentProcessOfHook();
+  if (agentProcess) input.tether_agent_process = agentProcess;
   const settings = clientSettings();
   const client = new TetherClient({
     url: settings.url,

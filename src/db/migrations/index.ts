@@ -7,6 +7,7 @@ import * as cursors from "./2026-12-01-session-cursors.js";
 import * as riskyOptions from "./2026-12-01-t-risky-options.js";
 import * as bridgeThreads from "./2026-12-01-u-bridge-threads.js";
 import * as bridgeUsers from "./2026-12-01-v-bridge-users.js";
+import * as terminalProcess from "./2026-12-01-w-terminal-process.js";
 
 // Dated, forward-only. Add a file and a line; never edit a migration that has shipped.
 export const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "2026-12-01-t-risky-options": riskyOptions,
   "2026-12-01-u-bridge-threads": bridgeThreads,
   "2026-12-01-v-bridge-users": bridgeUsers,
+  "2026-12-01-w-terminal-process": terminalProcess,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -32,6 +32,7 @@ const SESSION_COLUMNS = [
   "error",
   "agent_cursor",
   "agent_session_id",
+  "terminal",
   "input_tokens",
   "output_tokens",
   "cost_usd",
