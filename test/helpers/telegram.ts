@@ -2,7 +2,7 @@
 // pointed at it (settings as for `tether start`), and ways to read what reached a topic. Each
 // test gets a fresh fake and daemon, closed after it (`useTelegram()`), so files run in parallel
 // and leave nothing behind.
-import { afterEach, expect } from "vitest";
+import { afterEach } from "vitest";
 import {
   type FakeMessage,
   type FakeTelegram,
@@ -12,18 +12,29 @@ import {
   type TgUser,
   USER,
 } from "../fakes/telegram.js";
+import { createPlatformSession, DELIVERY_MS } from "./bridge-sessions.js";
 import { type ApiResponse, startTestDaemon, type TestDaemon } from "./daemon.js";
 import { waitFor } from "./wait.js";
 
 export { FORUM_CHAT, USER } from "../fakes/telegram.js";
+export {
+  askApproval,
+  bridgesHealth,
+  DELIVERY_MS,
+  events,
+  expectEachOnceInOrder,
+  markerOf,
+  numberedOutputs,
+  occurrences,
+  postOutputs,
+  type SessionEvent,
+  waitForEvent,
+} from "./bridge-sessions.js";
 
 /** Someone in the group who is neither allowed nor paired. */
 export const STRANGER: TgUser = { id: 2002, is_bot: false, first_name: "Eve", username: "eve" };
 
 export const DAEMON_TOKEN = "telegram-e2e-token-0123456789abcdef0123456789";
-
-/** How long a test waits for the bridge to deliver something (it polls, it never sleeps). */
-export const DELIVERY_MS = 15_000;
 
 /** The settings a user puts in the environment for Telegram, pointed at the fake. */
 export function telegramEnv(
@@ -104,90 +115,10 @@ export interface ExternalSession {
 export async function createExternalSession(
   d: TestDaemon,
   name: string,
-  metadata: Record<string, unknown> = { name: "Builder", type: "custom", workspace: "/repo" },
+  metadata?: Record<string, unknown>,
 ): Promise<ExternalSession> {
-  const res = await d.api("POST", "/external/sessions", {
-    agent_metadata: metadata,
-    session_name: name,
-    platform: "telegram",
-  });
-  expect(res.status, res.text).toBe(200);
-  expect(res.body.thread_info, res.text).toMatchObject({ platform: "telegram" });
-  return {
-    id: res.body.session_id,
-    threadId: Number(res.body.thread_info.thread_id),
-    reply: res.body,
-  };
-}
-
-/** Posts outputs one after the other, each acknowledged (committed) before the next. */
-export async function postOutputs(d: TestDaemon, id: string, texts: string[]): Promise<void> {
-  for (const text of texts) {
-    const res = await d.api("POST", `/external/sessions/${id}/output`, { text, metadata: {} });
-    expect(res.status, res.text).toBe(200);
-  }
-}
-
-export async function askApproval(
-  d: TestDaemon,
-  id: string,
-  body: {
-    title: string;
-    description?: string;
-    options?: string[];
-    tool_name?: string;
-    tool_input?: unknown;
-  },
-): Promise<string> {
-  const res = await d.api("POST", `/external/sessions/${id}/approval`, body);
-  expect(res.status, res.text).toBe(200);
-  return res.body.request_id;
-}
-
-export interface SessionEvent {
-  seq: number;
-  type: string;
-  // biome-ignore lint/suspicious/noExplicitAny: tests read each event type's own data
-  data: any;
-}
-
-export async function events(d: TestDaemon, id: string): Promise<SessionEvent[]> {
-  const res = await d.api("GET", `/api/sessions/${id}/events?since_seq=0&limit=10000`);
-  expect(res.status, res.text).toBe(200);
-  return res.body.events;
-}
-
-export function waitForEvent(
-  d: TestDaemon,
-  id: string,
-  pred: (e: SessionEvent) => boolean,
-  what = "an event",
-): Promise<SessionEvent> {
-  let seen: SessionEvent[] = [];
-  return waitFor(
-    async () => {
-      seen = await events(d, id);
-      return seen.find(pred);
-    },
-    {
-      timeoutMs: DELIVERY_MS,
-      intervalMs: 50,
-      what: () => `${what} in ${id}; events: ${JSON.stringify(seen.map((e) => [e.type, e.data]))}`,
-    },
-  );
-}
-
-/** The bridges part of /api/health. */
-export async function bridgesHealth(d: TestDaemon) {
-  const res = await d.api("GET", "/api/health");
-  expect(res.status, res.text).toBe(200);
-  return res.body.bridges as {
-    name: string;
-    state: string;
-    since: string;
-    last_error: string | null;
-    backlog: number;
-  }[];
+  const session = await createPlatformSession(d, name, "telegram", metadata);
+  return { ...session, threadId: Number(session.threadId) };
 }
 
 // ---------- what reached Telegram ----------
@@ -302,32 +233,4 @@ export function longestVersion(fake: FakeTelegram, threadId: number): number {
       ...m.edits.map((e) => e.text.length),
     ]),
   );
-}
-
-// ---------- outputs that can be counted ----------
-
-/** `n` output texts, each with a marker no other one contains (`out-007`). */
-export function numberedOutputs(n: number, prefix = "out"): string[] {
-  return Array.from({ length: n }, (_, i) => `${prefix}-${String(i + 1).padStart(3, "0")} done`);
-}
-
-/** The marker of a numbered output (`out-007`). */
-export const markerOf = (text: string): string => text.split(" ")[0]!;
-
-/** Where each marker occurs in `text`: every index, in order. */
-export function occurrences(text: string, marker: string): number[] {
-  const found: number[] = [];
-  for (let i = text.indexOf(marker); i >= 0; i = text.indexOf(marker, i + 1)) found.push(i);
-  return found;
-}
-
-/** Each output's marker occurs exactly once, and in the order they were posted. */
-export function expectEachOnceInOrder(text: string, outputs: string[]): void {
-  const counts = outputs.map((o) => [markerOf(o), occurrences(text, markerOf(o)).length] as const);
-  expect(
-    counts.filter(([, n]) => n !== 1),
-    "markers not seen exactly once",
-  ).toEqual([]);
-  const positions = outputs.map((o) => text.indexOf(markerOf(o)));
-  expect(positions).toEqual([...positions].sort((a, b) => a - b));
 }

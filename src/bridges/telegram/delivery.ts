@@ -13,6 +13,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { StoredEvent, StoredEventOf } from "../../core/store.js";
 import type { Approval, Session } from "../../shared/schemas.js";
+import { outputsAfter } from "../read-ahead.js";
 import type { BridgeEngine, Thread } from "../types.js";
 import {
   CAPTION_LIMIT,
@@ -31,9 +32,6 @@ import type { Typing } from "./typing.js";
 /** An edit of a message that is not there any more. */
 const MESSAGE_GONE = /message to edit not found|message can't be edited/i;
 
-/** Outputs read ahead for one batch: enough short ones to fill a message (4,096 characters),
- * bounded in stored JSON (an output's JSON holds its metadata too). */
-const READ_AHEAD = { events: 1000, chars: 64 * 1024 };
 /** A growing output message is edited at most this often: what comes meanwhile joins the next
  * edit, which keeps a chatty agent well inside Telegram's rate limits for a group. */
 const EDIT_EVERY_MS = 1000;
@@ -142,7 +140,7 @@ export class Delivery {
     let blocks = first.html;
     let through = event.seq;
     const room = (html: string) => (grows ? `${open.html}\n\n${html}` : html);
-    for (const next of await this.followingOutputs(event)) {
+    for (const next of await outputsAfter(this.o.engine, event)) {
       const block = renderOutput(next.data);
       if (block.file || !fits(room(blocks), block.html)) break;
       blocks = `${blocks}\n\n${block.html}`;
@@ -176,22 +174,6 @@ export class Delivery {
       if (MESSAGE_GONE.test(badRequest(error) ?? "")) return false;
       throw error;
     }
-  }
-
-  /** The outputs committed right after `event`, up to the first event of another type. */
-  private async followingOutputs(event: StoredEvent): Promise<StoredEventOf<"output">[]> {
-    const page = await this.o.engine.readEvents(
-      event.session_id,
-      event.seq,
-      READ_AHEAD.events,
-      READ_AHEAD.chars,
-    );
-    const out: StoredEventOf<"output">[] = [];
-    for (const next of page.events) {
-      if (next.type !== "output") break;
-      out.push(next);
-    }
-    return out;
   }
 
   private endOutput(sessionId: string): void {
