@@ -41,7 +41,8 @@ export const HOOKS: Record<HookAgent, readonly HookSpec[]> = {
     { event: "UserPromptSubmit", timeoutS: QUICK_S },
     { event: "Stop", timeoutS: STOP_WAIT_S + 10 },
     { event: "SessionStart", timeoutS: QUICK_S },
-    { event: "SessionEnd", timeoutS: QUICK_S },
+    // Codex gives a SessionEnd hook 3 s at most, and warns about a longer timeout at every start.
+    { event: "SessionEnd", timeoutS: 3 },
   ],
 };
 

@@ -26,6 +26,7 @@ import {
   type Session,
 } from "../shared/schemas.js";
 import { nameFromPrompt } from "../shared/session-name.js";
+import { withTimeout } from "../shared/timeout-signal.js";
 import { type HookAgent, PERMISSION_WAIT_S, STOP_WAIT_S } from "./events.js";
 import type { ReplyWaiter } from "./reply-waiter.js";
 
@@ -228,7 +229,7 @@ export class HookRelay {
     signal: AbortSignal,
   ): Promise<Approval | undefined> {
     const waitS = this.o.waits?.permissionS?.[agent] ?? PERMISSION_WAIT_S[agent];
-    const bounded = AbortSignal.any([signal, AbortSignal.timeout(waitS * 1000)]);
+    const bounded = withTimeout(signal, waitS * 1000);
     const outcome = await this.o.approvals.settled(approval.id, bounded);
     if (outcome) return outcome.approval;
     const why = signal.aborted

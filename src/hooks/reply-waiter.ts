@@ -4,6 +4,7 @@
 // while the agent was still working, or while Tether was restarting, is there at the next Stop.
 import type { Bus } from "../bus/bus.js";
 import type { Engine } from "../core/engine.js";
+import { withTimeout } from "../shared/timeout-signal.js";
 
 export interface Reply {
   seq: number;
@@ -34,7 +35,7 @@ export class ReplyWaiter {
       },
       cutOff: () => wake(),
     });
-    const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+    const deadline = withTimeout(signal, timeoutMs);
     const onEnd = () => wake();
     deadline.addEventListener("abort", onEnd);
     try {

@@ -7,6 +7,7 @@
 // URL is an answer link (answer-links.ts), which the ntfy app POSTs to when tapped. Once the
 // approval is answered anywhere, its message is updated to say so (no buttons, low priority, so
 // the phone does not buzz again) and then cleared: marked read and taken out of the drawer.
+import { withTimeout } from "../shared/timeout-signal.js";
 import { originOf, preview, type TetherNotification } from "./notification.js";
 import { type Outcome, outcomeOfError, outcomeOfStatus } from "./outcome.js";
 
@@ -112,7 +113,7 @@ export class NtfyChannel {
           ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}),
         },
         ...(body === undefined ? {} : { body }),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(SEND_TIMEOUT_MS)]),
+        signal: withTimeout(signal, SEND_TIMEOUT_MS),
       });
     } catch (error) {
       return outcomeOfError(error);

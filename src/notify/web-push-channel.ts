@@ -7,6 +7,7 @@
 // PushEndpoint in shared/schemas.ts).
 import type { Logger } from "pino";
 import type { PushSubscriptionRecord, PushSubscriptionStore } from "../core/store.js";
+import { withTimeout } from "../shared/timeout-signal.js";
 import { originOf, type TetherNotification } from "./notification.js";
 import { type Outcome, outcomeOfError, outcomeOfStatus } from "./outcome.js";
 import { endpointProblem, resolvesPrivately } from "./push-endpoint.js";
@@ -97,7 +98,7 @@ export class WebPushChannel {
         method: "POST",
         headers,
         body: details.body,
-        signal: AbortSignal.any([signal, AbortSignal.timeout(SEND_TIMEOUT_MS)]),
+        signal: withTimeout(signal, SEND_TIMEOUT_MS),
         redirect: "error",
       });
     } catch (error) {

@@ -23,10 +23,16 @@ export function hookRoutes(app: App, deps: ServerDeps) {
         response: { 200: HookOutput, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const abort = new AbortController();
-      // The agent gave up on the hook (or exited): nobody waits for the answer any more.
-      req.raw.on("close", () => abort.abort());
+      // The agent gave up on the hook (or exited): nobody waits for the answer any more. The
+      // response's close says so (the request's own close only means its body was read, and
+      // has fired by now).
+      const gone = () => {
+        if (!reply.raw.writableFinished) abort.abort();
+      };
+      reply.raw.once("close", gone);
+      if (req.raw.socket.destroyed) gone();
       return deps.hooks.handle(req.params.agent, req.body, abort.signal);
     },
   );
