@@ -244,11 +244,11 @@ export class HookRelay {
   /** The agent went on with a tool (or was refused it) without the hook's answer: the prompt
    * was answered at the terminal. */
   private async withdrawMatching(session: Session, input: HookInput): Promise<void> {
-    const inputJson = JSON.stringify(boundedInput(input.tool_input) ?? null);
+    const ran = sameCallKey(boundedInput(input.tool_input));
     const pending = await this.o.approvals.list({ status: "pending", sessionId: session.id });
     for (const approval of pending) {
       if (approval.tool_name !== input.tool_name) continue;
-      if (JSON.stringify(approval.tool_input ?? null) !== inputJson) continue;
+      if (sameCallKey(approval.tool_input) !== ran) continue;
       await this.o.approvals.withdraw(approval.id, ANSWERED_THERE).catch(() => {});
     }
   }
@@ -314,6 +314,13 @@ function defaultName(agent: HookAgent, cwd: string | null): string {
 
 function agentOf(session: Session): HookAgent {
   return session.kind === TERMINAL_KINDS.codex ? "codex" : "claude";
+}
+
+/** What tells one tool call from another: a command's text (Codex reports a command without
+ * the description its permission request had), else the whole input. */
+function sameCallKey(input: unknown): string {
+  const command = (input as { command?: unknown } | null)?.command;
+  return typeof command === "string" ? `command:${command}` : JSON.stringify(input ?? null);
 }
 
 /** A tool's input as an approval keeps it: whole up to the API's bound, else a note. */

@@ -187,6 +187,12 @@ describe("a permission prompt of Codex in a terminal", () => {
         directory: box.workspace,
         name: "please make allowed",
       });
+      // The hooks named Codex's process (the app-server here, as a TUI in a terminal) and the
+      // thread's rollout as its transcript.
+      expect(session.terminal).toMatchObject({ pid: rpc.pid, running: true });
+      expect(session.terminal.transcript_path).toMatch(
+        new RegExp(`rollout-.*${thread.id}\\.jsonl$`),
+      );
       expect(existsSync(target)).toBe(false);
 
       const resolved = await api("POST", `/api/approvals/${approval.id}/resolve`, {

@@ -172,6 +172,31 @@ describe("a permission prompt in a terminal session", () => {
     ]);
   });
 
+  it("matches a command run at the terminal by its text, as Codex reports it without the description", async () => {
+    const asked = hook("claude", base("PermissionRequest", bash));
+    const [approval] = await waitFor(async () => {
+      const p = await pendingApprovals();
+      return p.length > 0 && p;
+    });
+    await hook(
+      "claude",
+      base("PostToolUse", {
+        tool_name: "Bash",
+        tool_input: { command: "npm test" },
+        tool_response: "ok",
+      }),
+    );
+    expect((await asked).out).toEqual({});
+    const session = await terminalSession();
+    const events = (await api("GET", `/api/sessions/${session!.id}/events?since_seq=0`)).body
+      .events as { type: string; data: Record<string, unknown> }[];
+    expect(events.find((e) => e.type === "approval_resolved")?.data).toMatchObject({
+      request_id: approval!.id,
+      status: "cancelled",
+      reason: "answered at the terminal",
+    });
+  });
+
   it("gives Codex's terminal its prompt back when nobody answers in time", async () => {
     const answer = await hook("codex", base("PermissionRequest", bash));
     expect(answer.out).toEqual({});

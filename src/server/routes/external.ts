@@ -14,6 +14,7 @@ import {
   StatusBody,
 } from "../../shared/schemas.js";
 import { waitForAgentMessage } from "../agent-long-poll.js";
+import { clientGone } from "../client-gone.js";
 import type { App, ServerDeps } from "../types.js";
 import { externalSocket } from "../ws/external-socket.js";
 
@@ -128,14 +129,12 @@ export function externalRoutes(app: App, deps: ServerDeps) {
       const { timeout, after } = req.query;
       const session = engine.getSessionById(id);
       if (after !== undefined) await engine.acknowledge(session.id, after);
-      const abort = new AbortController();
-      req.raw.on("close", () => abort.abort());
       const message = await waitForAgentMessage(
         deps,
         session.id,
         after ?? 0,
         timeout * 1000,
-        abort.signal,
+        clientGone(req, reply),
       );
       if (!message) return reply.code(204).send();
       if (after === undefined) {

@@ -2,6 +2,7 @@
 // hand in a terminal) sends its hook, and prints the answer for the agent (src/hooks/relay.ts).
 // Behind the token like every route; the body is validated and bounded.
 import { ErrorBody, HookAgentParams, HookInput, HookOutput } from "../../shared/schemas.js";
+import { clientGone } from "../client-gone.js";
 import type { App, ServerDeps } from "../types.js";
 
 const tags = ["Terminal hooks"];
@@ -24,16 +25,7 @@ export function hookRoutes(app: App, deps: ServerDeps) {
       },
     },
     async (req, reply) => {
-      const abort = new AbortController();
-      // The agent gave up on the hook (or exited): nobody waits for the answer any more. The
-      // response's close says so (the request's own close only means its body was read, and
-      // has fired by now).
-      const gone = () => {
-        if (!reply.raw.writableFinished) abort.abort();
-      };
-      reply.raw.once("close", gone);
-      if (req.raw.socket.destroyed) gone();
-      return deps.hooks.handle(req.params.agent, req.body, abort.signal);
+      return deps.hooks.handle(req.params.agent, req.body, clientGone(req, reply));
     },
   );
 }
