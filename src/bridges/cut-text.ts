@@ -43,27 +43,27 @@ export function cutText(text: string, max: number, ellipsis = "…"): string {
   return `${graphemePrefix(text, Math.max(0, max - ellipsis.length)).trimEnd()}${ellipsis}`;
 }
 
-/** Plain text escaped by `escape`, cut first so that the escaped text is at most `max` units
- * (with the ellipsis when cut). `escape` never shortens a text. */
+/** Plain text escaped by `escapeFor`, cut first so that the escaped text is at most `max` units
+ * (with the ellipsis when cut). `escapeFor` never shortens a text. */
 export function cutEscaped(
   text: string,
   max: number,
-  escape: (text: string) => string,
+  escapeFor: (text: string) => string,
   ellipsis = "…",
 ): string {
   if (text.length <= max) {
-    const whole = escape(text);
+    const whole = escapeFor(text);
     if (whole.length <= max) return whole;
   }
   // One pass over the graphemes that can fit, adding up their escaped lengths.
   let length = 0;
   let end = 0;
   for (const { index, segment } of graphemes.segment(text.slice(0, max + CLUSTER_SLACK))) {
-    length += escape(segment).length;
+    length += escapeFor(segment).length;
     if (length + ellipsis.length > max) break;
     end = index + segment.length;
   }
-  return `${escape(text.slice(0, end).trimEnd())}${ellipsis}`;
+  return `${escapeFor(text.slice(0, end).trimEnd())}${ellipsis}`;
 }
 
 /** At most `count` lines of `text`, and how many lines were left out. */
