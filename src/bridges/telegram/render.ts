@@ -2,6 +2,7 @@
 // the HTML of parse_mode "HTML", each safe to send as it is (it parses, it fits). The bridge
 // decides when to send what; these only decide how it reads. Larger parts live in render-*.ts.
 import type { Session, SessionState } from "../../shared/schemas.js";
+import { shortIcon } from "../agent-icon.js";
 import { cutText, escapeCut, escapeHtml, wellFormed } from "./render-html.js";
 
 export { describeActor } from "../actor-label.js";
@@ -40,12 +41,6 @@ export function renderHeader(session: Session, link?: string): string {
     lines.push(`<a href="${escapeHtml(link)}">Open in Tether</a>`);
   }
   return lines.join("\n");
-}
-
-/** An agent's icon when it is an emoji (not an image address). */
-function shortIcon(icon: string | null): string | undefined {
-  if (!icon || icon.length > 16 || /[\s<>&:/]/.test(icon)) return undefined;
-  return /\p{Extended_Pictographic}/u.test(icon) ? icon : undefined;
 }
 
 /** Room for a human's text in one message, besides who typed it. */
