@@ -4,10 +4,10 @@
 
 import { splitLines } from "../../shared/line-diff.js";
 import type { Approval } from "../../shared/schemas.js";
-import { diffTexts, unifiedBody, unifiedLines } from "./render-diff.js";
+import { shellScript } from "../shell-script.js";
+import { diffTexts, unifiedBody, unifiedLines } from "../short-diff.js";
 import { cutHtml, cutText, escapeCut, escapeHtml, MESSAGE_LIMIT } from "./render-html.js";
 import { codeBlock, markdownToHtml } from "./render-markdown.js";
-import { shellScript } from "./render-output.js";
 
 /** An unanswered approval's text, leaving room for the line renderSettled adds. */
 export const APPROVAL_LIMIT = 3500;

@@ -2,6 +2,7 @@
 // full when it fits (else a head, with the whole text as a file), thinking and tool results
 // shortened (the web app has them whole), a tool call as one line.
 import type { OutputKind } from "../../shared/schemas.js";
+import { shellScript } from "../shell-script.js";
 import { cutHtml, cutText, escapeCut, escapeHtml, headLines } from "./render-html.js";
 import { markdownToHtml } from "./render-markdown.js";
 
@@ -84,12 +85,6 @@ function toolCall(text: string, metadata: Record<string, unknown>): string {
   const name = tool ? (TOOL_NAMES[tool] ?? tool) : "Tool";
   const code = detail ? ` <code>${escapeCut(detail, CALL_CHARS)}</code>` : "";
   return `🔧 <b>${escapeCut(name, 100)}</b>${code}`;
-}
-
-/** `/bin/bash -lc 'npm test'` → `npm test`: Codex wraps every command in a login shell. */
-export function shellScript(command: string): string {
-  const m = /^\S*\/(?:ba|z)?sh -lc '(.*)'$/s.exec(command);
-  return m ? m[1]!.replace(/'\\''/g, "'") : command;
 }
 
 function toolResult(text: string, metadata: Record<string, unknown>): string {

@@ -2,8 +2,10 @@
 // the HTML of parse_mode "HTML", each safe to send as it is (it parses, it fits). The bridge
 // decides when to send what; these only decide how it reads. Larger parts live in render-*.ts.
 import type { Session, SessionState } from "../../shared/schemas.js";
+import { shortIcon } from "../agent-icon.js";
 import { cutText, escapeCut, escapeHtml, wellFormed } from "./render-html.js";
 
+export { describeActor } from "../actor-label.js";
 export { APPROVAL_LIMIT, renderApproval, renderSettled } from "./render-approval.js";
 export {
   CAPTION_LIMIT,
@@ -15,51 +17,6 @@ export {
 } from "./render-html.js";
 export { markdownToHtml } from "./render-markdown.js";
 export { OUTPUT_FULL_MAX, type RenderedOutput, renderOutput } from "./render-output.js";
-
-/** What each platform a bridge label may name is called, for a person. */
-const PLATFORMS: Record<string, string> = {
-  telegram: "Telegram",
-  slack: "Slack",
-  discord: "Discord",
-};
-
-/**
- * A decided_by / sender / by label said for a person, as plain text (escape it for HTML):
- * `web:phone` → "phone (on web)", `telegram:1001` → "@ada (on Telegram)" when `names` knows the
- * user, else "Telegram user 1001"; `cli:alice@laptop` → "alice@laptop (CLI)". A label of a form
- * not known here is given as it is.
- */
-export function describeActor(
-  label: string,
-  names?: (platform: string, userId: string) => string | undefined,
-): string {
-  const colon = label.indexOf(":");
-  const kind = colon < 0 ? label : label.slice(0, colon);
-  const name = colon < 0 ? undefined : label.slice(colon + 1);
-  if (name === "") return label;
-  switch (kind) {
-    case "web":
-      return name === undefined ? "the web app" : `${name} (on web)`;
-    case "cli":
-      return name === undefined ? "the CLI" : `${name} (CLI)`;
-    case "mcp":
-      return name === undefined ? "MCP" : `${name} (MCP)`;
-    case "api":
-      return name === undefined ? "the API" : `the API (${name})`;
-    case "rule":
-      return "a session rule";
-    case "ntfy":
-      return name === undefined ? "an ntfy notification" : label;
-    case "local":
-      return name === undefined ? "this machine" : label;
-  }
-  const platform = PLATFORMS[kind];
-  if (platform && name !== undefined) {
-    const known = names?.(kind, name)?.trim();
-    return known ? `${known} (on ${platform})` : `${platform} user ${name}`;
-  }
-  return label;
-}
 
 /** Telegram's bound on a forum topic's name. */
 const TOPIC_NAME_MAX = 128;
@@ -84,12 +41,6 @@ export function renderHeader(session: Session, link?: string): string {
     lines.push(`<a href="${escapeHtml(link)}">Open in Tether</a>`);
   }
   return lines.join("\n");
-}
-
-/** An agent's icon when it is an emoji (not an image address). */
-function shortIcon(icon: string | null): string | undefined {
-  if (!icon || icon.length > 16 || /[\s<>&:/]/.test(icon)) return undefined;
-  return /\p{Extended_Pictographic}/u.test(icon) ? icon : undefined;
 }
 
 /** Room for a human's text in one message, besides who typed it. */

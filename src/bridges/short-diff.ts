@@ -1,6 +1,7 @@
-// A short diff for an approval message: what an edit removes and adds, as the `-`/`+` lines of
-// a unified diff, bounded for a phone (the line diff itself is shared with the web app).
-import { type DiffLine, diffLines, splitLines } from "../../shared/line-diff.js";
+// A short diff for a chat message: what an edit removes and adds, as the `-`/`+` lines of a
+// unified diff, bounded for a phone. Shared by the bridges, each of which puts the lines in its
+// own kind of code block (the line diff itself is shared with the web app).
+import { type DiffLine, diffLines, splitLines } from "../shared/line-diff.js";
 
 export type { DiffLine };
 
