@@ -71,11 +71,18 @@ const webClient = (token = fake.botToken) =>
 /** As the bridge will build it: an explicit receiver (App does not pass clientPingTimeout on),
  * the same slackApiUrl for both clients, and an explicit retryConfig (left out, the
  * SocketModeClient writes {retries: 100} into the shared options). */
-function makeApp(options: { token?: string; deferInitialization?: boolean } = {}): App {
+function makeApp(
+  options: {
+    token?: string;
+    appToken?: string;
+    deferInitialization?: boolean;
+    logger?: Logger;
+  } = {},
+): App {
   const clientOptions = { slackApiUrl: fake.apiUrl, retryConfig };
   const receiver = new SocketModeReceiver({
-    appToken: fake.appToken,
-    logLevel: LogLevel.ERROR,
+    appToken: options.appToken ?? fake.appToken,
+    ...(options.logger ? { logger: options.logger } : { logLevel: LogLevel.ERROR }),
     // Reconnects wait clientPingTimeout × failures (default 5 s).
     clientPingTimeout: 1000,
     installerOptions: { clientOptions },
@@ -125,6 +132,10 @@ describe("fake Slack with the real Bolt (Socket Mode)", () => {
       data: { ok: false, error: "invalid_auth" },
     });
     apps = apps.filter((a) => a !== wrong);
+    // A wrong app token: apps.connections.open says invalid_auth and start() rejects.
+    const wrongApp = makeApp({ appToken: "xapp-1-not-the-right-one", logger: silent });
+    await expect(wrongApp.start()).rejects.toMatchObject({ data: { error: "invalid_auth" } });
+    apps = apps.filter((a) => a !== wrongApp);
 
     const client = webClient();
     await expect(client.apps.connections.open()).rejects.toMatchObject({
@@ -340,6 +351,29 @@ describe("fake Slack with the real Bolt (Socket Mode)", () => {
     expect(envelope).toMatchObject({ type: "events_api", status: "acked", late: false });
   });
 
+  it("echoes the bot's own edits and deletes as message_changed / message_deleted, which ignoreSelf lets through", async () => {
+    const app = makeApp();
+    const seen: { subtype?: string; user?: string }[] = [];
+    app.message(async ({ message }) => {
+      seen.push(message as (typeof seen)[number]);
+    });
+    await app.start();
+    const { ts } = await app.client.chat.postMessage({ channel: CHANNEL.id, text: "running" });
+    await app.client.chat.update({ channel: CHANNEL.id, ts: ts!, text: "done" });
+    await app.client.chat.delete({ channel: CHANNEL.id, ts: ts! });
+    await waitFor(() => seen.length === 2, { what: "the edit and delete events" });
+    // The new post was dropped by ignoreSelf (its `user` is the bot); these carry no `user`.
+    expect(seen).toMatchObject([
+      {
+        subtype: "message_changed",
+        message: { text: "done", user: BOT.id },
+        previous_message: { text: "running" },
+      },
+      { subtype: "message_deleted", deleted_ts: ts, previous_message: { text: "done" } },
+    ]);
+    expect(seen.every((m) => m.user === undefined)).toBe(true);
+  });
+
   it("delivers a button click to app.action, acked within 3 s; respond() replaces the message", async () => {
     const app = makeApp();
     const clicks: { action_id: string; value?: string; user: string }[] = [];
@@ -494,6 +528,14 @@ describe("fake Slack with the real Bolt (Socket Mode)", () => {
       { user: USER.id, text: "sessions for ada", via: "ack" },
     ]);
     expect(fake.responsePosts).toMatchObject([{ kind: "slash_command", status: 200 }]);
+
+    // A response_url takes 5 posts (within 30 minutes), then answers as a used webhook.
+    const post = () =>
+      fetch(responseUrl, { method: "POST", body: JSON.stringify({ text: "more" }) }).then(
+        async (r) => `${r.status} ${await r.text()}`,
+      );
+    for (let i = 0; i < 4; i++) expect(await post()).toBe('200 {"ok":true}');
+    expect(await post()).toBe("404 used_url");
   });
 
   it("honours 429 + Retry-After, then succeeds", async () => {

@@ -248,6 +248,9 @@ export interface FakeSlackOptions {
   /** A per-channel limit on chat.postMessage (Slack: about 1 per second, with bursts): over it →
    * 429 with the real Retry-After. */
   chatRateLimit?: { max: number; perMs: number };
+  /** After a refresh_requested or link_disabled, the fake closes the socket itself if the
+   * client has not (default 1000 ms). */
+  disconnectGraceMs?: number;
   /** Ping each socket this often (real Slack pings; the client then watches for them). */
   serverPingMs?: number;
 }
@@ -470,6 +473,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const eventRetryDelaysMs = options.eventRetryDelaysMs ?? [0, 60_000, 300_000];
   const echoBotMessages = options.echoBotMessages ?? true;
   const maxTextChars = options.maxTextChars ?? 40_000;
+  const disconnectGraceMs = options.disconnectGraceMs ?? 1000;
   let scopes = [...(options.scopes ?? DEFAULT_SCOPES)];
 
   const botUser: FakeSlackUser = {
@@ -670,6 +674,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     p: Record<string, unknown>,
     required: boolean,
   ): { text?: string; blocks?: Block[] } => {
+    const markdown = str(p.markdown_text);
+    if (markdown !== undefined) {
+      // Stored as the message's text; Slack renders it as markdown.
+      if (p.text !== undefined || p.blocks !== undefined) throw fail("markdown_text_conflict");
+      if (markdown.length > 12_000) throw fail("msg_too_long");
+      return { text: markdown };
+    }
     const text = str(p.text);
     let blocks: Block[] | undefined;
     if (p.blocks !== undefined) {
@@ -793,20 +804,50 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     event_context: `4-message-${TEAM.id}-${String(event.channel ?? "")}`,
   });
 
-  /** The message event Slack sends for a new message in a channel the app listens to. */
+  /** An event about a channel the app listens to (subscribed to message.channels). */
+  const channelEvent = (channel: string, event: Record<string, unknown>) =>
+    newEnvelope(
+      "events_api",
+      eventCallback({
+        ...event,
+        channel,
+        channel_type: channels.get(channel)?.is_private ? "group" : "channel",
+      }),
+      false,
+    );
+
+  /** The message event Slack sends for a new message. */
   const messageEvent = (m: FakeSlackMessage) => {
-    const channel = channels.get(m.channel);
-    const event: Record<string, unknown> = {
-      ...wireMessage(m),
-      channel: m.channel,
-      channel_type: channel?.is_private ? "group" : "channel",
-    };
+    const event = wireMessage(m);
     delete event.reply_count;
     delete event.latest_reply;
     if (!m.thread_ts) delete event.thread_ts;
     if (!m.bot_id) event.client_msg_id = randomUUID();
-    return newEnvelope("events_api", eventCallback(event), false);
+    return channelEvent(m.channel, event);
   };
+
+  /** An edit: the event has no top-level `user` (so Bolt's ignoreSelf lets the bot's own
+   * through), the message as it is now and as it was. */
+  const messageChanged = (m: FakeSlackMessage, previous: Record<string, unknown>) =>
+    channelEvent(m.channel, {
+      type: "message",
+      subtype: "message_changed",
+      hidden: true,
+      message: wireMessage(m),
+      previous_message: previous,
+      ts: newTs(),
+    });
+
+  const messageDeleted = (m: FakeSlackMessage, previous: Record<string, unknown>) =>
+    channelEvent(m.channel, {
+      type: "message",
+      subtype: "message_deleted",
+      hidden: true,
+      deleted_ts: m.ts,
+      ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
+      previous_message: previous,
+      ts: newTs(),
+    });
 
   const onAck = (connection: number, data: string) => {
     let message: { envelope_id?: unknown; payload?: unknown };
@@ -873,6 +914,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     socketSend(id, hello(id));
     for (const envelope of envelopes.filter((e) => e.status === "queued")) deliver(envelope);
   });
+
+  /** A close frame from Slack's side. */
+  const closeSocket = (id: number) => {
+    const socket = sockets.get(id);
+    if (socket?.readyState !== 1) return;
+    const connection = connections.find((c) => c.id === id);
+    if (connection) connection.closedBy = "fake";
+    socket.close(1001, "going away");
+  };
 
   const cutSocket = (id: number) => {
     const connection = connections.find((c) => c.id === id);
@@ -1015,18 +1065,21 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const channel = postableChannel(p.channel);
       const m = ownMessage(channel, p.ts, "cant_update_message");
       const next = content(p, false);
+      const previous = wireMessage(m);
       // As documented: fields left out keep their earlier value; `blocks: []` removes blocks.
       m.edits.push({ text: m.text, blocks: m.blocks, replacedBy: "chat.update" });
       if (next.text !== undefined) m.text = next.text;
       if (next.blocks !== undefined) m.blocks = next.blocks.length ? next.blocks : undefined;
       if (p.metadata !== undefined) m.metadata = p.metadata;
       m.edited = { user: BOT.id, ts: newTs() };
+      if (echoBotMessages) messageChanged(m, previous);
       return { channel: channel.id, ts: m.ts, text: m.text, message: wireMessage(m) };
     },
     "chat.delete": (p) => {
       const channel = postableChannel(p.channel);
       const m = ownMessage(channel, p.ts, "cant_delete_message");
       m.deleted = true;
+      if (echoBotMessages) messageDeleted(m, wireMessage(m));
       return { channel: channel.id, ts: m.ts };
     },
     "chat.postEphemeral": (p) => {
@@ -1581,6 +1634,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     disconnect(reason, connectionId) {
       for (const id of connectionId === undefined ? [...sockets.keys()] : [connectionId]) {
         socketSend(id, { type: "disconnect", reason, debug_info: { host: `applink-fake-${id}` } });
+        // Slack closes the socket itself soon after (a warning comes ~10 s ahead of that).
+        if (reason !== "warning") later(disconnectGraceMs, () => closeSocket(id));
       }
     },
     dropConnections() {
@@ -1601,6 +1656,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const m = findMessage(channel, ts);
       if (!m) throw new Error(`fake Slack: no message ${ts} in ${channel}`);
       m.deleted = true;
+      messageDeleted(m, wireMessage(m));
     },
     setScopes(next) {
       scopes = [...next];
