@@ -12,12 +12,24 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { type WebSocket, WebSocketServer } from "ws";
 import { waitFor } from "../helpers/wait.js";
 import { type Block, checkMessageBlocks, interactiveElements } from "./slack-blocks.js";
+import {
+  type DisconnectReason,
+  type EnvelopeType,
+  type SlackConnection,
+  type SlackEnvelope,
+  SocketMode,
+} from "./slack-socket.js";
 
 export type { Block } from "./slack-blocks.js";
 export { BLOCK_LIMITS } from "./slack-blocks.js";
+export type {
+  DisconnectReason,
+  EnvelopeType,
+  SlackConnection,
+  SlackEnvelope,
+} from "./slack-socket.js";
 
 export interface FakeSlackUser {
   id: string;
@@ -160,41 +172,6 @@ export interface SlackApiCall {
   fault: boolean;
   at: number;
 }
-
-export type EnvelopeType = "events_api" | "interactive" | "slash_commands";
-
-export interface SlackEnvelope {
-  envelope_id: string;
-  type: EnvelopeType;
-  payload: Record<string, unknown>;
-  accepts_response_payload: boolean;
-  retry_attempt: number;
-  retry_reason: string;
-  /** queued: waiting for a connection (events only); undeliverable: no connection for a
-   * click or command (Slack shows the user an error); expired: not acked in time. */
-  status: "queued" | "sent" | "acked" | "expired" | "undeliverable";
-  /** Which connection (1, 2, …) carried it. */
-  connection?: number;
-  sentAt?: number;
-  ackedAt?: number;
-  /** ms from sending to the ack. */
-  ackMs?: number;
-  ackPayload?: Record<string, unknown>;
-  /** Acked after the deadline (`ackDeadlineMs`, 3 s as on Slack). */
-  late: boolean;
-  /** The envelope that re-delivered this event after it went unacked. */
-  redeliveredAs?: string;
-}
-
-export interface SlackConnection {
-  id: number;
-  openedAt: number;
-  closedAt?: number;
-  /** How it ended: the client closed it, or the fake dropped it (`dropConnections`, `down`). */
-  closedBy?: "client" | "fake";
-}
-
-export type DisconnectReason = "refresh_requested" | "link_disabled" | "warning";
 
 /** What the next matching calls get instead of a normal answer: `status` 429 answers with
  * `Retry-After: retryAfter` (s), other statuses (5xx) with Slack's error body; `error` is an
@@ -473,7 +450,6 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const eventRetryDelaysMs = options.eventRetryDelaysMs ?? [0, 60_000, 300_000];
   const echoBotMessages = options.echoBotMessages ?? true;
   const maxTextChars = options.maxTextChars ?? 40_000;
-  const disconnectGraceMs = options.disconnectGraceMs ?? 1000;
   let scopes = [...(options.scopes ?? DEFAULT_SCOPES)];
 
   const botUser: FakeSlackUser = {
@@ -509,10 +485,6 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       uses: number;
     }
   >();
-  const envelopes: SlackEnvelope[] = [];
-  const connections: SlackConnection[] = [];
-  const sockets = new Map<number, WebSocket>();
-  const tickets = new Set<string>();
   const faults: { key: string; fault: SlackFault; left: number }[] = [];
   const delays = new Map<string, number>();
   const sendsByChannel = new Map<string, number[]>();
@@ -521,7 +493,6 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   let closed = false;
   let lastMicros = 0;
   let nextId = 1;
-  let nextSocket = 0;
 
   const later = (ms: number, fn: () => void) => {
     const timer = setTimeout(() => {
@@ -714,72 +685,28 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     sendsByChannel.set(channel, recent);
   };
 
-  // --- Socket Mode ---
+  // --- Socket Mode: what the events carry ---
 
-  const socketSend = (id: number, message: unknown) => {
-    const socket = sockets.get(id);
-    if (socket?.readyState === 1) socket.send(JSON.stringify(message));
-  };
-
-  let roundRobin = 0;
-  const pickConnection = (): number | undefined => {
-    const open = [...sockets.entries()].filter(([, s]) => s.readyState === 1).map(([id]) => id);
-    if (open.length === 0) return undefined;
-    return open[roundRobin++ % open.length];
-  };
-
-  const deliver = (envelope: SlackEnvelope) => {
-    const connection = pickConnection();
-    if (connection === undefined) {
-      envelope.status = envelope.type === "events_api" ? "queued" : "undeliverable";
-      return;
-    }
-    envelope.status = "sent";
-    envelope.connection = connection;
-    envelope.sentAt = Date.now();
-    socketSend(connection, {
-      envelope_id: envelope.envelope_id,
-      type: envelope.type,
-      payload: envelope.payload,
-      accepts_response_payload: envelope.accepts_response_payload,
-      ...(envelope.type === "events_api"
-        ? { retry_attempt: envelope.retry_attempt, retry_reason: envelope.retry_reason }
-        : {}),
-    });
-    later(ackDeadlineMs, () => {
-      if (envelope.status !== "sent") return;
-      envelope.status = "expired";
-      const delay = eventRetryDelaysMs[envelope.retry_attempt];
-      if (envelope.type !== "events_api" || delay === undefined) return;
-      later(delay, () => {
-        const retry = newEnvelope(envelope.type, envelope.payload, false, {
-          retry_attempt: envelope.retry_attempt + 1,
-          retry_reason: "timeout",
-        });
-        envelope.redeliveredAs = retry.envelope_id;
-      });
-    });
-  };
-
-  const newEnvelope = (
-    type: EnvelopeType,
-    payload: Record<string, unknown>,
-    acceptsResponsePayload: boolean,
-    retry = { retry_attempt: 0, retry_reason: "" },
-  ): SlackEnvelope => {
-    const envelope: SlackEnvelope = {
-      envelope_id: randomUUID(),
-      type,
-      payload,
-      accepts_response_payload: acceptsResponsePayload,
-      ...retry,
-      status: "queued",
-      late: false,
-    };
-    envelopes.push(envelope);
-    deliver(envelope);
-    return envelope;
-  };
+  const socketMode = new SocketMode({
+    appId: APP_ID,
+    ackDeadlineMs,
+    eventRetryDelaysMs,
+    disconnectGraceMs: options.disconnectGraceMs ?? 1000,
+    ...(options.serverPingMs ? { serverPingMs: options.serverPingMs } : {}),
+    later,
+    onAck: (envelope) => {
+      // A slash command's ack may carry the answer: Slack shows it to the user.
+      const answer = envelope.ackPayload;
+      if (envelope.type !== "slash_commands" || !answer || !(answer.text || answer.blocks)) return;
+      const p = envelope.payload;
+      showResponse(
+        { channel: String(p.channel_id), user: String(p.user_id), kind: "slash_command" },
+        answer,
+        "ack",
+      );
+    },
+  });
+  const newEnvelope = socketMode.send.bind(socketMode);
 
   const eventCallback = (event: Record<string, unknown>) => ({
     token: "fakeVerificationToken",
@@ -848,91 +775,6 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       previous_message: previous,
       ts: newTs(),
     });
-
-  const onAck = (connection: number, data: string) => {
-    let message: { envelope_id?: unknown; payload?: unknown };
-    try {
-      message = JSON.parse(data) as typeof message;
-    } catch {
-      return;
-    }
-    const envelope = envelopes.find((e) => e.envelope_id === message.envelope_id);
-    if (!envelope || envelope.ackedAt !== undefined) return;
-    const t = Date.now();
-    envelope.ackedAt = t;
-    envelope.ackMs = t - (envelope.sentAt ?? t);
-    envelope.late = envelope.ackMs > ackDeadlineMs;
-    envelope.connection ??= connection;
-    if (typeof message.payload === "object" && message.payload !== null) {
-      envelope.ackPayload = message.payload as Record<string, unknown>;
-    }
-    if (envelope.status === "expired") return; // too late: Slack has given up on it
-    envelope.status = "acked";
-    // A slash command's ack may carry the answer: Slack shows it to the user.
-    const answer = envelope.ackPayload;
-    if (envelope.type === "slash_commands" && answer && (answer.text || answer.blocks)) {
-      const p = envelope.payload;
-      showResponse(
-        { channel: String(p.channel_id), user: String(p.user_id), kind: "slash_command" },
-        answer,
-        "ack",
-      );
-    }
-  };
-
-  const hello = (id: number) => ({
-    type: "hello",
-    num_connections: [...sockets.values()].filter((s) => s.readyState === 1).length,
-    debug_info: {
-      host: `applink-fake-${id}`,
-      build_number: 1,
-      approximate_connection_time: 18_060,
-    },
-    connection_info: { app_id: APP_ID },
-  });
-
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
-  wss.on("connection", (socket: WebSocket) => {
-    const id = ++nextSocket;
-    const connection: SlackConnection = { id, openedAt: Date.now() };
-    connections.push(connection);
-    sockets.set(id, socket);
-    socket.on("message", (data) => onAck(id, data.toString()));
-    socket.on("close", () => {
-      sockets.delete(id);
-      connection.closedAt ??= Date.now();
-      connection.closedBy ??= "client";
-    });
-    socket.on("error", () => undefined);
-    if (options.serverPingMs) {
-      const ping = setInterval(
-        () => socket.readyState === 1 && socket.ping(),
-        options.serverPingMs,
-      );
-      socket.on("close", () => clearInterval(ping));
-    }
-    socketSend(id, hello(id));
-    for (const envelope of envelopes.filter((e) => e.status === "queued")) deliver(envelope);
-  });
-
-  /** A close frame from Slack's side. */
-  const closeSocket = (id: number) => {
-    const socket = sockets.get(id);
-    if (socket?.readyState !== 1) return;
-    const connection = connections.find((c) => c.id === id);
-    if (connection) connection.closedBy = "fake";
-    socket.close(1001, "going away");
-  };
-
-  const cutSocket = (id: number) => {
-    const connection = connections.find((c) => c.id === id);
-    if (connection && connection.closedAt === undefined) {
-      connection.closedAt = Date.now();
-      connection.closedBy = "fake";
-    }
-    sockets.get(id)?.terminate();
-    sockets.delete(id);
-  };
 
   // --- what people see: responses to clicks and commands ---
 
@@ -1025,8 +867,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       is_enterprise_install: false,
     }),
     "apps.connections.open": () => {
-      const ticket = randomUUID();
-      tickets.add(ticket);
+      const ticket = socketMode.issueTicket();
       return { url: `${fake.url.replace(/^http/, "ws")}/link/?ticket=${ticket}&app_id=${APP_ID}` };
     },
     "conversations.info": (p) => ({ channel: wireChannel(visibleChannel(p.channel)) }),
@@ -1452,16 +1293,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   server.on("connection", (socket: Socket) => {
     if (state === "reset") socket.resetAndDestroy();
   });
-  server.on("upgrade", (req, socket, head) => {
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const ticket = url.searchParams.get("ticket") ?? "";
-    // A ticket from apps.connections.open opens one socket, once.
-    if (url.pathname !== "/link/" || !tickets.delete(ticket)) {
-      socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
-  });
+  server.on("upgrade", (req, socket, head) => socketMode.upgrade(req, socket, head));
 
   const listen = (port: number) =>
     new Promise<void>((resolve, reject) => {
@@ -1478,7 +1310,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       server.closeAllConnections();
     });
   const cutEverything = () => {
-    for (const id of [...sockets.keys()]) cutSocket(id);
+    socketMode.drop();
     server.closeAllConnections();
   };
 
@@ -1631,16 +1463,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     sendEnvelope: (type, payload, acceptsResponsePayload = type !== "events_api") =>
       newEnvelope(type, payload, acceptsResponsePayload),
-    disconnect(reason, connectionId) {
-      for (const id of connectionId === undefined ? [...sockets.keys()] : [connectionId]) {
-        socketSend(id, { type: "disconnect", reason, debug_info: { host: `applink-fake-${id}` } });
-        // Slack closes the socket itself soon after (a warning comes ~10 s ahead of that).
-        if (reason !== "warning") later(disconnectGraceMs, () => closeSocket(id));
-      }
-    },
-    dropConnections() {
-      for (const id of [...sockets.keys()]) cutSocket(id);
-    },
+    disconnect: (reason, connectionId) => socketMode.disconnect(reason, connectionId),
+    dropConnections: () => socketMode.drop(),
     setBotMember(channel, member) {
       const c = channels.get(channel);
       if (!c) throw new Error(`fake Slack: no channel ${channel}`);
@@ -1695,11 +1519,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     ephemerals,
     files,
     responsePosts,
-    envelopes,
-    envelope: (id) => envelopes.find((e) => e.envelope_id === id),
-    lateAcks: () => envelopes.filter((e) => e.late || e.status === "expired"),
-    connections,
-    openConnections: () => connections.filter((c) => c.closedAt === undefined),
+    envelopes: socketMode.envelopes,
+    envelope: (id) => socketMode.envelopes.find((e) => e.envelope_id === id),
+    lateAcks: () => socketMode.envelopes.filter((e) => e.late || e.status === "expired"),
+    connections: socketMode.connections,
+    openConnections: () => socketMode.open(),
     waitForCall: (method, pred = () => true) =>
       waitFor(() => fake.callsOf(method).find((c) => c.status !== 0 && pred(c)), {
         what: () =>
@@ -1721,8 +1545,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         },
       ),
     waitForConnections: (n) =>
-      waitFor(() => (connections.length >= n ? fake.openConnections().at(-1) : undefined), {
-        what: () => `${n} Socket Mode connections; got ${JSON.stringify(connections)}`,
+      waitFor(() => (fake.connections.length >= n ? fake.openConnections().at(-1) : undefined), {
+        what: () => `${n} Socket Mode connections; got ${JSON.stringify(fake.connections)}`,
       }),
     async close() {
       if (closed) return;
@@ -1730,7 +1554,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       cutEverything();
-      wss.close();
+      socketMode.close();
       await stopListening();
     },
   };
