@@ -34,6 +34,9 @@ export const BLOCK_LIMITS = {
   buttonValue: 2000,
   url: 3000,
   altText: 2000,
+  confirmTitle: 100,
+  confirmText: 300,
+  confirmButton: 30,
 } as const;
 
 /** Block types a message may carry (`input` is for modals only). */
@@ -267,9 +270,28 @@ function checkInteractive(element: unknown, path: string, actionIds: Set<string>
   if (typeof element.url === "string" && element.url.length > BLOCK_LIMITS.url) {
     at(`${path}/url`, `must be less than ${BLOCK_LIMITS.url + 1} characters`);
   }
-  if (element.style !== undefined && element.style !== "primary" && element.style !== "danger") {
-    at(`${path}/style`, 'must be "primary" or "danger"');
+  checkStyle(element.style, `${path}/style`, at);
+  if (element.confirm !== undefined) checkConfirm(element.confirm, `${path}/confirm`, at);
+}
+
+function checkStyle(style: unknown, path: string, at: At): void {
+  if (style !== undefined && style !== "primary" && style !== "danger") {
+    at(path, 'must be "primary" or "danger"');
   }
+}
+
+/** A confirmation dialog: all four texts are required. */
+function checkConfirm(confirm: unknown, path: string, at: At): void {
+  if (!isObject(confirm)) {
+    at(path, "must be an object");
+    return;
+  }
+  const plain = { plainOnly: true };
+  checkText(confirm.title, `${path}/title`, BLOCK_LIMITS.confirmTitle, at, plain);
+  checkText(confirm.text, `${path}/text`, BLOCK_LIMITS.confirmText, at);
+  checkText(confirm.confirm, `${path}/confirm`, BLOCK_LIMITS.confirmButton, at, plain);
+  checkText(confirm.deny, `${path}/deny`, BLOCK_LIMITS.confirmButton, at, plain);
+  checkStyle(confirm.style, `${path}/style`, at);
 }
 
 /** The blocks as Slack stores them: every block has a block_id and every interactive element

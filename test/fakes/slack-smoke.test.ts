@@ -39,9 +39,13 @@ afterEach(async () => {
 });
 
 /** The Socket Mode client inside Bolt's receiver (not exported by Bolt's types). */
-function socketClient(app: App): { disconnect(): Promise<void> } {
-  return (app as unknown as { receiver: { client: { disconnect(): Promise<void> } } }).receiver
-    .client;
+interface SocketClient {
+  start(): Promise<unknown>;
+  disconnect(): Promise<void>;
+  on(event: "disconnected", listener: () => void): void;
+}
+function socketClient(app: App): SocketClient {
+  return (app as unknown as { receiver: { client: SocketClient } }).receiver.client;
 }
 
 /** Bolt's app.stop() does not wait for the close handshake; without this a 30 s timer of the
@@ -77,6 +81,7 @@ function makeApp(
     appToken?: string;
     deferInitialization?: boolean;
     logger?: Logger;
+    autoReconnectEnabled?: boolean;
   } = {},
 ): App {
   const clientOptions = { slackApiUrl: fake.apiUrl, retryConfig };
@@ -85,6 +90,7 @@ function makeApp(
     ...(options.logger ? { logger: options.logger } : { logLevel: LogLevel.ERROR }),
     // Reconnects wait clientPingTimeout × failures (default 5 s).
     clientPingTimeout: 1000,
+    autoReconnectEnabled: options.autoReconnectEnabled ?? true,
     installerOptions: { clientOptions },
   });
   const app = new App({
@@ -303,6 +309,31 @@ describe("fake Slack with the real Bolt (Socket Mode)", () => {
     ).toMatchObject({
       errors: ["must be less than 151 characters [json-pointer:/blocks/0/text/text]"],
     });
+    const risky = (title: string) => [
+      {
+        type: "actions",
+        elements: [
+          {
+            type: "button",
+            action_id: "deny",
+            style: "danger",
+            text: { type: "plain_text", text: "Allow all" },
+            confirm: {
+              title: { type: "plain_text", text: title },
+              text: { type: "mrkdwn", text: "Allow every Bash command?" },
+              confirm: { type: "plain_text", text: "Allow" },
+              deny: { type: "plain_text", text: "Cancel" },
+            },
+          },
+        ],
+      },
+    ];
+    expect(await refused(risky("x".repeat(101)))).toMatchObject({
+      errors: [
+        "must be less than 101 characters [json-pointer:/blocks/0/elements/0/confirm/title/text]",
+      ],
+    });
+    expect(await refused(risky("Sure?"))).toBeUndefined();
     expect(await refused("not json")).toMatchObject({ error: "invalid_blocks_format" });
     expect(await refused([{ type: "markdown", text: "x".repeat(12_001) }])).toMatchObject({
       error: "msg_blocks_too_long",
@@ -609,6 +640,17 @@ describe("fake Slack with the real Bolt (Socket Mode)", () => {
     );
   });
 
+  it("goes down and comes back: calls fail as request errors meanwhile", async () => {
+    const client = webClient();
+    await fake.down();
+    await expect(client.chat.postMessage({ channel: CHANNEL.id, text: "x" })).rejects.toMatchObject(
+      { code: ErrorCode.RequestError },
+    );
+    await fake.up();
+    await client.chat.postMessage({ channel: CHANNEL.id, text: "back" });
+    expect(fake.messages().map((m) => m.text)).toEqual(["back"]);
+  });
+
   it("reconnects after disconnect (refresh_requested, link_disabled) and a dropped socket, losing no event", async () => {
     const app = makeApp();
     const seen: string[] = [];
@@ -637,6 +679,46 @@ describe("fake Slack with the real Bolt (Socket Mode)", () => {
       "fake",
       undefined,
     ]);
+  });
+
+  it("survives an outage during a reconnect when the app reconnects itself", async () => {
+    // With autoReconnectEnabled (the default), socket-mode 2.0.7 treats a network error of
+    // apps.connections.open as unrecoverable: the reconnect's promise rejects unhandled (a plain
+    // Node process exits with code 1) and it never tries again. So the bridge reconnects itself.
+    const app = makeApp({ autoReconnectEnabled: false, logger: silent });
+    const client = socketClient(app);
+    const failures: string[] = [];
+    let stopping = false;
+    const reconnect = async () => {
+      while (!stopping) {
+        try {
+          await client.start();
+          return;
+        } catch (error) {
+          failures.push((error as { code?: string }).code ?? String(error));
+          await new Promise((resolve) => setTimeout(resolve, 100)); // the bridge's backoff
+        }
+      }
+    };
+    client.on("disconnected", () => {
+      if (!stopping) void reconnect();
+    });
+    const seen: string[] = [];
+    app.message(async ({ message }) => {
+      seen.push((message as { text?: string }).text ?? "");
+    });
+    await app.start();
+    try {
+      await fake.down(); // the socket drops and apps.connections.open is refused
+      await waitFor(() => failures.length >= 2, { what: "reconnects to fail during the outage" });
+      expect(failures[0]).toBe(ErrorCode.RequestError);
+      await fake.up();
+      await fake.waitForConnections(2);
+      fake.userSays({ text: "back again" });
+      await waitFor(() => seen.includes("back again"), { what: "an event after the outage" });
+    } finally {
+      stopping = true; // before afterEach disconnects it
+    }
   });
 
   it("uploads a file the way filesUploadV2 does, into a thread", async () => {

@@ -1145,9 +1145,13 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (typeof body === "object" && body !== null && (body as { ok?: unknown }).ok === false) {
         call.error = String((body as { error?: unknown }).error);
       }
+      // Slack names the token's scopes, and the ones the method accepts, in headers.
+      const granted =
+        call.token === "bot" ? scopes.join(",") : call.token === "app" ? "connections:write" : "";
+      const accepted = name === "apps.connections.open" ? "connections:write" : SCOPES[name];
       send(res, status, body, {
-        "x-oauth-scopes": call.token === "app" ? "connections:write" : scopes.join(","),
-        "x-accepted-oauth-scopes": SCOPES[name] ?? "",
+        ...(granted ? { "x-oauth-scopes": granted } : {}),
+        ...(accepted ? { "x-accepted-oauth-scopes": accepted } : {}),
         ...headers,
       });
     };
