@@ -477,7 +477,13 @@ describe("fake Slack with the real Bolt (Socket Mode)", () => {
   });
 
   it("records a late ack, and re-delivers an unacked event with retry_attempt and timeout", async () => {
-    await restartFake({ ackDeadlineMs: 200, eventRetryDelaysMs: [0] });
+    // No echo of the bot's post: its ack could be late too on a busy machine.
+    await restartFake({
+      ackDeadlineMs: 200,
+      eventRetryDelaysMs: [0],
+      echoBotMessages: false,
+      disconnectGraceMs: 100,
+    });
     const app = makeApp();
     app.action("slow", async ({ ack }) => {
       // Slow work before the ack: Slack would show the user an error.
@@ -520,7 +526,9 @@ describe("fake Slack with the real Bolt (Socket Mode)", () => {
     fake.userSays({ text: "are you there?" });
     const [first, retry] = await waitFor(
       () => {
-        const events = frames.filter((f) => f.type === "events_api");
+        const events = frames.filter(
+          (f) => f.type === "events_api" && JSON.stringify(f.payload).includes("are you there?"),
+        );
         return events.length >= 2 ? events : undefined;
       },
       { what: "the event and its re-delivery" },
@@ -531,7 +539,13 @@ describe("fake Slack with the real Bolt (Socket Mode)", () => {
     expect(retry!.payload!.event_id).toBe(first!.payload!.event_id);
     socket.send(JSON.stringify({ envelope_id: retry!.envelope_id }));
     await fake.waitForAck(retry!.envelope_id!);
-    socket.close();
+
+    // A client that ignores `disconnect` gets closed by Slack's side.
+    const closed = new Promise<number>((resolve) => socket.on("close", resolve));
+    fake.disconnect("refresh_requested");
+    expect(await closed).toBe(1001);
+    expect(fake.connections.at(-1)).toMatchObject({ closedBy: "fake" });
+    expect(frames.at(-1)).toMatchObject({ type: "disconnect", reason: "refresh_requested" });
   });
 
   it("delivers a slash command with its form fields; the ack's payload and respond() reach the user", async () => {
@@ -652,6 +666,8 @@ describe("fake Slack with the real Bolt (Socket Mode)", () => {
   });
 
   it("reconnects after disconnect (refresh_requested, link_disabled) and a dropped socket, losing no event", async () => {
+    // Slack's own close after a disconnect stays out of the way: the client closes first.
+    await restartFake({ disconnectGraceMs: 10_000 });
     const app = makeApp();
     const seen: string[] = [];
     app.message(async ({ message }) => {
