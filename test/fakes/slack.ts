@@ -285,7 +285,8 @@ export interface FakeSlack {
   /** Adds the bot to a channel or removes it. */
   setBotMember(channel: string, member: boolean): void;
   archive(channel: string): void;
-  /** Someone deletes a message in the app: edits then get message_not_found. */
+  /** Someone deletes a message in the app: Slack sends message_deleted, and edits of it then
+   * get message_not_found. */
   deleteMessage(channel: string, ts: string): void;
   setScopes(scopes: string[]): void;
   // --- faults ---
