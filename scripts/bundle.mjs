@@ -66,6 +66,8 @@ await build({
     // The Telegram bridge's SDK, loaded only when TELEGRAM_BOT_TOKEN is set.
     "grammy",
     "@grammyjs/auto-retry",
+    // The Slack bridge's SDK, loaded only when SLACK_BOT_TOKEN is set.
+    "@slack/bolt",
     // Fastify's default schema compilers (and ajv behind them), which it loads only when not given
     // its compilers (src/server/schema-compilers.ts): left out, V8 has a third less to parse.
     "@fastify/ajv-compiler",

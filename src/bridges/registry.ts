@@ -12,11 +12,15 @@ export interface BridgeEntry {
 
 export type BridgeRegistry = Readonly<Record<string, BridgeEntry>>;
 
-/** Slack and Discord come next, each a line like Telegram's. */
+/** Discord comes next, a line like these. */
 export const BRIDGES: BridgeRegistry = {
   telegram: {
     configured: (c) => c.TELEGRAM_BOT_TOKEN !== undefined,
     load: async () => (await import("./telegram/bridge.js")).telegramBridge(),
+  },
+  slack: {
+    configured: (c) => c.SLACK_BOT_TOKEN !== undefined,
+    load: async () => (await import("./slack/bridge.js")).slackBridge(),
   },
 };
 

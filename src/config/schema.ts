@@ -90,7 +90,39 @@ export const ConfigSchema = z
       .default("https://api.telegram.org"),
     SLACK_BOT_TOKEN: optionalSecret,
     SLACK_APP_TOKEN: optionalSecret,
-    SLACK_CHANNEL_ID: z.string().min(1).optional(),
+    SLACK_CHANNEL_ID: z
+      .string()
+      .regex(/^[CG][A-Z0-9]{2,}$/, "must be a Slack channel id such as C0123456789")
+      .optional(),
+    /** Slack user ids allowed to answer in the channel, comma-separated (empty: paired). */
+    SLACK_ALLOWED_USER_IDS: z
+      .string()
+      .transform((v) =>
+        v
+          .split(",")
+          .map((id) => id.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(
+              /^[UW][A-Z0-9]{2,}$/,
+              "must be Slack user ids (from a profile's ⋮ → Copy member ID) separated by commas, e.g. U0123ABCD,U0456EFGH",
+            ),
+        ),
+      )
+      .default([]),
+    /** Slack's Web API (Socket Mode's apps.connections.open too): Slack's, or a test's fake. */
+    SLACK_API_URL: z
+      .url("must be a URL such as https://slack.com/api/")
+      .refine(
+        (u) => /^https?:$/.test(urlOf(u)?.protocol ?? "http:"),
+        "must be an http:// or https:// URL such as https://slack.com/api/",
+      )
+      .transform((u) => `${u.replace(/\/+$/, "")}/`)
+      .default("https://slack.com/api/"),
     DISCORD_BOT_TOKEN: optionalSecret,
     DISCORD_CHANNEL_ID: z.string().regex(/^\d+$/, "must be a numeric channel id").optional(),
     /** Every configured bridge opens a thread for every session (Tether's and external ones);

@@ -781,7 +781,8 @@ describe("fake Slack with the real Bolt (Socket Mode)", () => {
     await app.client.chat.postMessage({ channel: CHANNEL.id, text: "bye" });
     await stopApp(app);
     apps = [];
-    expect(fake.openConnections()).toEqual([]);
+    // The close handshake ends on the fake's side a moment after the client's disconnect.
+    await waitFor(() => fake.openConnections().length === 0, { what: "the socket to close" });
     expect(fake.connections).toMatchObject([{ closedBy: "client" }]);
     // With the fake still up, a client that is still running keeps its ping interval.
     await waitFor(() => count("Timeout") <= timersBefore, {

@@ -75,6 +75,7 @@ export const session = (over: Partial<Session> = {}): Session => ({
   last_seq: 1,
   agent_cursor: 0,
   agent_session_id: null,
+  terminal: null,
   usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
   created_at: "2025-01-01T00:00:00Z",
   updated_at: "2025-01-01T00:00:00Z",

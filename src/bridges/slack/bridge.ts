@@ -1,0 +1,318 @@
+// The Slack bridge: a channel where every session has a thread. Its events reach the thread
+// through the bridge's durable cursor (delivery.ts), people answer there with buttons, replies
+// and `/tether` (interactions.ts), and Socket Mode brings their clicks, so no public URL is
+// needed. Loaded only when SLACK_BOT_TOKEN is set.
+//
+// A wrong token, a bot not in the channel or a missing scope is one line in the log and in
+// /api/health naming what to fix; the daemon runs on, and what can be fixed in Slack without a
+// restart (inviting the bot, adding a scope) is checked again until it works. A Slack that does
+// not answer leaves the bridge retrying, its events waiting on disk.
+import type { SessionsFollow } from "../../core/follow-sessions.js";
+import type { StoredEvent } from "../../core/store.js";
+import type { Session } from "../../shared/schemas.js";
+import { Wakeable } from "../../shared/wakeable.js";
+import { describeActor } from "../actor-label.js";
+import { ChatActions } from "../chat-actions.js";
+import { HealthTracker } from "../health.js";
+import type { Bridge, BridgeContext, BridgeState, Thread } from "../types.js";
+import { Delivery } from "./delivery.js";
+import { handleInteractions } from "./interactions.js";
+import { checkSetup, refusal, type SlackSetup, SlackSetupProblem } from "./setup-check.js";
+import {
+  connectSlack,
+  describeError,
+  disconnectSlack,
+  platformError,
+  type SlackConnection,
+} from "./slack-api.js";
+import { PARENT_GONE, SlackThreads } from "./threads.js";
+
+export function slackBridge(): Bridge {
+  return new SlackBridge();
+}
+
+/** Refusals a retry cannot change: the event is logged and passed, or its session would be
+ * stuck on it for good. */
+const REFUSED_CONTENT =
+  /^(msg_too_long|invalid_blocks|invalid_blocks_format|no_text|too_many_attachments|invalid_attachments|message_not_found|cant_update_message|edit_window_closed)$/;
+
+const SETUP_RETRY = { firstMs: 1000, maxMs: 60_000 };
+
+class SlackBridge implements Bridge {
+  readonly name = "slack";
+  private context: BridgeContext | undefined;
+  private slack: SlackConnection | undefined;
+  private tokens: string[] = [];
+  private threads: SlackThreads | undefined;
+  private delivery: Delivery | undefined;
+  private follow: SessionsFollow | undefined;
+  private stopped = false;
+  /** A Socket Mode (re)connect is under way. */
+  private connecting = false;
+  private readonly waker = new Wakeable();
+  /** Slack user id → how they are called, as their interactions said. */
+  private readonly names = new Map<string, string>();
+  private readonly tracker = new HealthTracker(() => this.follow?.stats().behind ?? 0);
+
+  async start(context: BridgeContext): Promise<void> {
+    this.context = context;
+    const s = context.settings;
+    this.tokens = [s.SLACK_BOT_TOKEN ?? "", s.SLACK_APP_TOKEN ?? ""];
+    const missing = missingSetting(s.SLACK_APP_TOKEN, s.SLACK_CHANNEL_ID);
+    if (missing) {
+      this.giveUp(missing);
+      return;
+    }
+    this.slack = connectSlack({
+      botToken: s.SLACK_BOT_TOKEN ?? "",
+      appToken: s.SLACK_APP_TOKEN ?? "",
+      apiUrl: s.SLACK_API_URL,
+      log: context.log,
+    });
+    try {
+      await this.goLive(await checkSetup(this.slack.app.client, s.SLACK_CHANNEL_ID!));
+    } catch (error) {
+      this.notLive(error);
+      void this.keepTrying();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.waker.poke();
+    if (this.slack) await disconnectSlack(this.slack);
+    await this.follow?.close();
+    this.tracker.stopped();
+  }
+
+  health(): BridgeState {
+    const engine = this.context?.engine;
+    this.tracker.forget((what) => {
+      const id = what.startsWith("session ") ? what.slice(8) : undefined;
+      if (id === undefined || !engine) return false;
+      try {
+        engine.getSessionById(id);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    return this.tracker.snapshot();
+  }
+
+  pairing(): boolean {
+    return (this.context?.settings.SLACK_ALLOWED_USER_IDS.length ?? 0) === 0;
+  }
+
+  async openThread(session: Session): Promise<Thread> {
+    if (!this.threads) {
+      throw new Error(`Slack is not reachable yet (${this.tracker.snapshot().last_error})`);
+    }
+    return this.threads.ensure(session);
+  }
+
+  // ---------- start-up ----------
+
+  private async goLive(setup: SlackSetup): Promise<void> {
+    const context = this.context!;
+    const { app, socket } = this.slack!;
+    const client = app.client;
+    const threads = new SlackThreads(client, setup.channelId, context.threads, (id) =>
+      this.sessionLink(id),
+    );
+    await threads.load();
+    const who = (label: string) => this.who(label);
+    this.delivery = new Delivery({
+      client,
+      channel: setup.channelId,
+      engine: context.engine,
+      threads,
+      wantsThread: (session) => context.wantsThread(session),
+      approval: (id) => context.approvals.get(id),
+      who,
+    });
+    const actions = new ChatActions({
+      platform: "slack",
+      engine: context.engine,
+      approvals: context.approvals,
+      users: context.users,
+      allowList: context.settings.SLACK_ALLOWED_USER_IDS,
+      settings: context.settings,
+      who,
+    });
+    handleInteractions(app, {
+      channel: setup.channelId,
+      engine: context.engine,
+      actions,
+      threads,
+      log: context.log,
+      botUserId: setup.botUserId,
+      seen: (id, name) => this.names.set(id, name),
+      who,
+      sessionLink: (id) => this.sessionLink(id),
+    });
+    app.error(async (error) => {
+      context.log.warn({ error: this.describe(error) }, "handling a Slack interaction failed");
+    });
+    this.threads = threads;
+    this.follow = await context.followSessions({
+      deliver: (event, alsoThrough) => this.deliver(event, alsoThrough),
+      onError: (failure) => {
+        const why = this.describe(failure.error);
+        this.tracker.failed(`session ${failure.session_id}`, why);
+        context.log.warn(
+          {
+            session_id: failure.session_id,
+            seq: failure.event?.seq,
+            during: failure.during,
+            retry_in_ms: failure.retryInMs,
+            error: why,
+          },
+          "could not deliver to Slack; trying again",
+        );
+      },
+      from: "now",
+      retry: { firstMs: 1000, maxMs: 15_000 },
+    });
+    this.tracker.up();
+    socket.on("disconnected", () => {
+      if (this.stopped) return;
+      this.tracker.failed("socket", "the Socket Mode connection closed; reconnecting");
+      void this.connectSocket();
+    });
+    void this.connectSocket();
+    context.log.info(
+      { channel_id: setup.channelId },
+      `Slack bridge posting to #${setup.channelName}`,
+    );
+  }
+
+  /** Socket Mode brings clicks, replies and commands. Delivery does not need it, so it
+   * connects beside it, again each time it closes (Slack asks for a refresh now and then), with
+   * a pause that doubles up to a minute while Slack is unreachable or refuses the app token. */
+  private async connectSocket(): Promise<void> {
+    if (this.connecting) return;
+    this.connecting = true;
+    try {
+      let waitMs = SETUP_RETRY.firstMs;
+      while (!this.stopped) {
+        try {
+          await this.slack!.socket.start();
+          this.tracker.recovered("socket");
+          return;
+        } catch (error) {
+          if (this.stopped) return;
+          const why = refusal(error, "SLACK_APP_TOKEN")?.message ?? this.describe(error);
+          this.tracker.failed("socket", why);
+          this.context!.log.warn({ error: why }, "Slack Socket Mode did not connect; trying again");
+          await this.waker.wait(waitMs);
+          waitMs = Math.min(waitMs * 2, SETUP_RETRY.maxMs);
+        }
+      }
+    } finally {
+      this.connecting = false;
+    }
+  }
+
+  private notLive(error: unknown): void {
+    const why = error instanceof SlackSetupProblem ? error.message : this.describe(error);
+    if (error instanceof SlackSetupProblem && !error.fixable) {
+      this.giveUp(why);
+      return;
+    }
+    this.tracker.waiting(why);
+    this.context!.log.warn({ error: why }, "Slack bridge not started yet; trying again");
+  }
+
+  /** A setting only a restart can change is wrong: said once, in the log and in health. */
+  private giveUp(why: string): void {
+    this.stopped = true;
+    this.tracker.waiting(why);
+    this.tracker.stopped();
+    this.context!.log.error({ error: why }, "Slack bridge not started");
+  }
+
+  /** Start-up could not finish: tries again (doubling up to a minute) until it can. */
+  private async keepTrying(): Promise<void> {
+    let waitMs = SETUP_RETRY.firstMs;
+    while (!this.stopped) {
+      await this.waker.wait(waitMs);
+      if (this.stopped) return;
+      try {
+        const setup = await checkSetup(
+          this.slack!.app.client,
+          this.context!.settings.SLACK_CHANNEL_ID!,
+        );
+        if (this.stopped) return;
+        await this.goLive(setup);
+        return;
+      } catch (error) {
+        this.notLive(error);
+        waitMs = Math.min(waitMs * 2, SETUP_RETRY.maxMs);
+      }
+    }
+  }
+
+  // ---------- delivery ----------
+
+  private async deliver(event: StoredEvent, alsoThrough: (seq: number) => void): Promise<void> {
+    const what = `session ${event.session_id}`;
+    try {
+      await this.delivery!.deliver(event, alsoThrough);
+    } catch (error) {
+      const refused = platformError(error);
+      if (refused !== undefined && PARENT_GONE.test(refused)) await this.replaceThread(event);
+      if (refused === undefined || !REFUSED_CONTENT.test(refused)) throw error;
+      this.context!.log.warn(
+        { session_id: event.session_id, seq: event.seq, type: event.type, error: refused },
+        "Slack refused a message for good; it is passed over (the web app has it)",
+      );
+    }
+    this.tracker.recovered(what);
+  }
+
+  /** Someone deleted the session's parent message: a new thread, and the event is tried again
+   * there (the follow retries it). */
+  private async replaceThread(event: StoredEvent): Promise<void> {
+    const { engine, threads, log } = this.context!;
+    const lost = await threads.of(event.session_id);
+    if (!lost) return;
+    await this.threads!.replace(engine.getSessionById(event.session_id), lost);
+    log.warn(
+      { session_id: event.session_id },
+      "the session's Slack thread was deleted; opened a new one",
+    );
+  }
+
+  // ---------- helpers ----------
+
+  /** A label said for a person, as plain text (the renderers escape it): `@ada (on Slack)`
+   * once the bridge has seen them, `phone (on web)`. */
+  private who(label: string): string {
+    return describeActor(label, (platform, user) =>
+      platform === "slack" ? this.names.get(user) : undefined,
+    );
+  }
+
+  private sessionLink(sessionId: string): string | undefined {
+    const base = this.context?.settings.TETHER_PUBLIC_URL;
+    return base === undefined ? undefined : `${base.replace(/\/+$/, "")}/#/sessions/${sessionId}`;
+  }
+
+  private describe(error: unknown): string {
+    return describeError(error, this.tokens);
+  }
+}
+
+function missingSetting(
+  appToken: string | undefined,
+  channel: string | undefined,
+): string | undefined {
+  if (appToken === undefined) {
+    return "SLACK_APP_TOKEN is not set: the Slack bridge needs an app-level token (xapp-…) with connections:write for Socket Mode";
+  }
+  if (channel === undefined) {
+    return "SLACK_CHANNEL_ID is not set: the Slack bridge needs the channel it opens a thread per session in (its id, e.g. C0123456789)";
+  }
+  return undefined;
+}

@@ -1,0 +1,90 @@
+// Start-up checks: the bot token (auth.test) and the channel (conversations.info: it exists, the
+// bot is in it, it is not archived). What the user must fix in Slack comes back as one line that
+// names it; Slack being unreachable is thrown as it is, and the bridge tries again.
+import { neededScope, platformError, REFUSED_TOKEN, type WebClient } from "./slack-api.js";
+
+export interface SlackSetup {
+  /** The bot's user (U…) and bot (B…) ids: its own messages are ignored. */
+  botUserId: string;
+  botId: string | undefined;
+  teamId: string | undefined;
+  channelId: string;
+  channelName: string;
+}
+
+/** A setting or a step in Slack that is wrong: `fixable` when the user can fix it in Slack
+ * without restarting Tether (invite the bot, add a scope), so the bridge keeps checking. */
+export class SlackSetupProblem extends Error {
+  constructor(
+    message: string,
+    readonly fixable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+export async function checkSetup(client: WebClient, channelId: string): Promise<SlackSetup> {
+  let auth: Awaited<ReturnType<WebClient["auth"]["test"]>>;
+  try {
+    auth = await client.auth.test();
+  } catch (error) {
+    throw refusal(error, "SLACK_BOT_TOKEN") ?? error;
+  }
+  let info: Awaited<ReturnType<WebClient["conversations"]["info"]>>;
+  try {
+    info = await client.conversations.info({ channel: channelId });
+  } catch (error) {
+    const code = platformError(error);
+    if (code === "channel_not_found") {
+      throw new SlackSetupProblem(
+        `SLACK_CHANNEL_ID ${channelId} is not a channel the bot can see: check the id (channel details → the bottom of "About"), and for a private channel invite the bot first (/invite @${auth.user ?? "your bot"})`,
+        true,
+      );
+    }
+    throw refusal(error, "SLACK_BOT_TOKEN") ?? error;
+  }
+  const channel = info.channel;
+  if (channel?.is_archived) {
+    throw new SlackSetupProblem(
+      `SLACK_CHANNEL_ID ${channelId} (#${channel.name ?? "?"}) is archived: unarchive it or choose another channel`,
+      true,
+    );
+  }
+  if (channel?.is_member === false) {
+    throw new SlackSetupProblem(
+      `the Slack bot is not in #${channel.name ?? channelId} (SLACK_CHANNEL_ID): invite it there with /invite @${auth.user ?? "your bot"}`,
+      true,
+    );
+  }
+  return {
+    botUserId: auth.user_id ?? "",
+    botId: auth.bot_id,
+    teamId: auth.team_id,
+    channelId,
+    channelName: channel?.name ?? channelId,
+  };
+}
+
+/** A refused token or a missing scope, as the one line that says what to fix. */
+export function refusal(error: unknown, setting: string): SlackSetupProblem | undefined {
+  const code = platformError(error);
+  if (code === undefined) return undefined;
+  if (REFUSED_TOKEN.test(code)) {
+    const kind =
+      setting === "SLACK_APP_TOKEN"
+        ? "an app-level token (xapp-…) with the connections:write scope, from Basic Information → App-Level Tokens"
+        : "the Bot User OAuth Token (xoxb-…) from OAuth & Permissions";
+    return new SlackSetupProblem(
+      `${setting} was refused by Slack (${code}): it must be ${kind}`,
+      false,
+    );
+  }
+  if (code === "missing_scope") {
+    const scope = neededScope(error) ?? "a scope";
+    return new SlackSetupProblem(
+      `the Slack app lacks the ${scope} scope: add it under OAuth & Permissions (or in the manifest the README gives) and reinstall the app`,
+      true,
+    );
+  }
+  return new SlackSetupProblem(`Slack refused the bridge's set-up: ${code}`, true);
+}
