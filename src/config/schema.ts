@@ -19,6 +19,20 @@ const count = z.coerce
 
 export const MIN_TOKEN_LENGTH = 32;
 
+/** A comma-separated list of a platform's user ids (empty: nobody listed). */
+function idList(id: RegExp, message: string) {
+  return z
+    .string()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(id, message)))
+    .default([]);
+}
+
 /** Every setting, named as in the environment. Secrets are listed in SECRET_KEYS. */
 export const ConfigSchema = z
   .object({
@@ -60,25 +74,10 @@ export const ConfigSchema = z
       .regex(/^-?\d+$/, "must be a numeric chat id such as -1001234567890")
       .optional(),
     /** Telegram user ids allowed to answer from the group, comma-separated (empty: paired). */
-    TELEGRAM_ALLOWED_USER_IDS: z
-      .string()
-      .transform((v) =>
-        v
-          .split(",")
-          .map((id) => id.trim())
-          .filter(Boolean),
-      )
-      .pipe(
-        z.array(
-          z
-            .string()
-            .regex(
-              /^\d{1,20}$/,
-              "must be numeric Telegram user ids separated by commas, e.g. 12345678,87654321",
-            ),
-        ),
-      )
-      .default([]),
+    TELEGRAM_ALLOWED_USER_IDS: idList(
+      /^\d{1,20}$/,
+      "must be numeric Telegram user ids separated by commas, e.g. 12345678,87654321",
+    ),
     /** The Bot API server: Telegram's, a self-hosted one, or a test's fake. */
     TELEGRAM_API_ROOT: z
       .url("must be a URL such as https://api.telegram.org")
@@ -95,25 +94,10 @@ export const ConfigSchema = z
       .regex(/^[CG][A-Z0-9]{2,}$/, "must be a Slack channel id such as C0123456789")
       .optional(),
     /** Slack user ids allowed to answer in the channel, comma-separated (empty: paired). */
-    SLACK_ALLOWED_USER_IDS: z
-      .string()
-      .transform((v) =>
-        v
-          .split(",")
-          .map((id) => id.trim())
-          .filter(Boolean),
-      )
-      .pipe(
-        z.array(
-          z
-            .string()
-            .regex(
-              /^[UW][A-Z0-9]{2,}$/,
-              "must be Slack user ids (from a profile's ⋮ → Copy member ID) separated by commas, e.g. U0123ABCD,U0456EFGH",
-            ),
-        ),
-      )
-      .default([]),
+    SLACK_ALLOWED_USER_IDS: idList(
+      /^[UW][A-Z0-9]{2,}$/,
+      "must be Slack user ids (from a profile's ⋮ → Copy member ID) separated by commas, e.g. U0123ABCD,U0456EFGH",
+    ),
     /** Slack's Web API (Socket Mode's apps.connections.open too): Slack's, or a test's fake. */
     SLACK_API_URL: z
       .url("must be a URL such as https://slack.com/api/")

@@ -78,6 +78,15 @@ describe("loadConfig", () => {
       TETHER_BRIDGE_ALL_SESSIONS: true,
       TELEGRAM_ALLOWED_USER_IDS: [],
       TELEGRAM_API_ROOT: "https://api.telegram.org",
+      SLACK_ALLOWED_USER_IDS: [],
+      SLACK_API_URL: "https://slack.com/api/",
+    });
+    expect(
+      load({ SLACK_ALLOWED_USER_IDS: "U0ADA1, W0BOB2", SLACK_API_URL: "http://127.0.0.1:9/api" }),
+    ).toMatchObject({
+      SLACK_ALLOWED_USER_IDS: ["U0ADA1", "W0BOB2"],
+      // Bolt joins the method to it: it ends with a slash.
+      SLACK_API_URL: "http://127.0.0.1:9/api/",
     });
     expect(
       load({
@@ -183,6 +192,9 @@ describe("bad configuration", () => {
     ["TELEGRAM_API_ROOT", "ftp://bots.example", /http:\/\/ or https:\/\//],
     ["TETHER_BRIDGE_ALL_SESSIONS", "sometimes", /"sometimes"/],
     ["TETHER_DEFAULT_DIR", "src/app", /absolute directory/],
+    ["SLACK_CHANNEL_ID", "#general", /Slack channel id such as C0123456789/],
+    ["SLACK_ALLOWED_USER_IDS", "U0ADA,@bob", /Slack user ids .* separated by commas/],
+    ["SLACK_API_URL", "slack.com/api", /must be a URL such as https:\/\/slack.com\/api\//],
   ])("%s=%s fails with one line naming the variable", (key, value, says) => {
     const error = configError({ [key]: value });
     expect(error.message).not.toContain("\n");
@@ -281,15 +293,16 @@ describe("redactConfig", () => {
       TETHER_AGENT_TOKEN: "tok-3f9a1c77e2b44d0e8c1d5a0b7e2f4d9c",
       // Shaped like a real one: the default TELEGRAM_API_ROOT has "telegram" in it, which is no leak.
       TELEGRAM_BOT_TOKEN: "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
-      SLACK_BOT_TOKEN: "xoxb-slack-bot-secret",
-      SLACK_APP_TOKEN: "xapp-slack-app-secret",
+      // Shaped like real ones too: the default SLACK_API_URL has "slack" in it.
+      SLACK_BOT_TOKEN: "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx",
+      SLACK_APP_TOKEN: "xapp-1-A0123456789-1234567890123-0a1b2c3d4e5f60718293",
       DISCORD_BOT_TOKEN: "discord.bot.secret",
     };
-    const config = load({ ...secrets, TETHER_AGENT_PORT: "9001", SLACK_CHANNEL_ID: "C123" });
+    const config = load({ ...secrets, TETHER_AGENT_PORT: "9001", SLACK_CHANNEL_ID: "C0123" });
     const redacted = redactConfig(config);
     for (const key of Object.keys(secrets)) expect(redacted[key]).toBe("***");
     expect(redacted.TETHER_AGENT_PORT).toBe(9001);
-    expect(redacted.SLACK_CHANNEL_ID).toBe("C123");
+    expect(redacted.SLACK_CHANNEL_ID).toBe("C0123");
     expect(redacted.TETHER_AGENT_HOST).toBe("0.0.0.0");
     const printed = JSON.stringify(redacted);
     for (const secret of Object.values(secrets)) expect(leaks(printed, secret)).toBe(false);
