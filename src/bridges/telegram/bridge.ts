@@ -163,7 +163,6 @@ class TelegramBridge implements Bridge {
       users: context.users,
       settings: context.settings,
       log: context.log,
-      pairing: this.pairing(),
       who,
       seen: (id, name) => this.names.set(String(id), name),
       sessionLink: (id) => this.sessionLink(id),

@@ -3,13 +3,10 @@
 // or paired with /pair) change anything; anyone else gets nothing but a line in the log, and
 // the bot's own messages are ignored.
 import type { Logger } from "pino";
-import { allowedDirectory } from "../../adapters/allowed-roots.js";
 import type { Config } from "../../config/schema.js";
-import type { Actor } from "../../core/actor.js";
 import type { Approvals } from "../../core/approvals.js";
-import { TetherError } from "../../core/errors.js";
 import type { Approval } from "../../shared/schemas.js";
-import { nameFromPrompt } from "../../shared/session-name.js";
+import { ChatActions, errorText } from "../chat-actions.js";
 import type { BridgeEngine, BridgeUsers } from "../types.js";
 import { escapeHtml } from "./render.js";
 import { type Bot, type Context, HTML } from "./telegram-api.js";
@@ -23,8 +20,6 @@ export interface UpdateOptions {
   users: BridgeUsers;
   settings: Readonly<Config>;
   log: Logger;
-  /** Users may pair with `/pair <code>` (no allow list is set). */
-  pairing: boolean;
   /** A label said for a person (for "already answered by …"). */
   who(label: string): string;
   /** Remembers how a user is called, for the messages that name them. */
@@ -49,14 +44,16 @@ const HELP = [
 ].join("\n");
 
 export function handleUpdates(bot: Bot, o: UpdateOptions): void {
-  const allowList = new Set(o.settings.TELEGRAM_ALLOWED_USER_IDS.map(String));
-  const allowed = (userId: number) =>
-    allowList.has(String(userId)) || o.users.isPaired(String(userId));
-  const actorOf = (userId: number): Actor => ({
-    kind: "bridge",
+  const actions = new ChatActions({
     platform: "telegram",
-    user: String(userId),
+    engine: o.engine,
+    approvals: o.approvals,
+    users: o.users,
+    allowList: o.settings.TELEGRAM_ALLOWED_USER_IDS,
+    settings: o.settings,
+    who: o.who,
   });
+  const allowed = (userId: number) => actions.allowed(String(userId));
 
   /** Risky options pressed once, by `approval:option:user`, until when a second press sends. */
   const confirming = new Map<string, number>();
@@ -92,29 +89,25 @@ export function handleUpdates(bot: Bot, o: UpdateOptions): void {
       await ctx.answerCallbackQuery({ text: "This button is not Tether's (any more)." });
       return;
     }
-    let text: string;
-    try {
-      const approval = await o.approvals.get(approvalId);
-      const option = approval.options[Number(index)];
-      if (option === undefined) throw new TetherError("bad_request", "no such option");
-      if (
-        approval.status === "pending" &&
-        needsConfirming(approval, Number(index), option, from.id)
-      ) {
-        await ctx.answerCallbackQuery({
-          text: `"${option}" is marked risky: press it again within ${CONFIRM_MS / 1000} s to send it.`.slice(
-            0,
-            200,
-          ),
-          show_alert: true,
-        });
-        return;
-      }
-      await o.approvals.resolve(approvalId, { option, actor: actorOf(from.id) });
-      text = `${option} ✓`;
-    } catch (error) {
-      text = answerError(error, o.who);
+    const approval = await o.approvals.get(approvalId).catch(() => undefined);
+    const option = approval?.options[Number(index)];
+    if (
+      approval?.status === "pending" &&
+      option !== undefined &&
+      needsConfirming(approval, Number(index), option, from.id)
+    ) {
+      await ctx.answerCallbackQuery({
+        text: `"${option}" is marked risky: press it again within ${CONFIRM_MS / 1000} s to send it.`.slice(
+          0,
+          200,
+        ),
+        show_alert: true,
+      });
+      return;
     }
+    const outcome = await actions.answer(approvalId, Number(index), String(from.id));
+    // At most 200 characters, Telegram's limit.
+    const text = (outcome.ok ? `${outcome.option} ✓` : outcome.why).slice(0, 200);
     await ctx.answerCallbackQuery({ text });
   });
 
@@ -136,24 +129,12 @@ export function handleUpdates(bot: Bot, o: UpdateOptions): void {
     const command = commandOf(message.text, ctx.me.username);
 
     if (command?.name === "pair") {
-      if (allowed(from.id)) return void (await reply("You may answer here already."));
-      if (!o.pairing) {
-        return void (await reply(
-          "Pairing is off: this bot takes answers from the users in TELEGRAM_ALLOWED_USER_IDS.",
-        ));
-      }
-      const paired = await o.users.pair(command.args.trim(), {
-        id: String(from.id),
-        name: nameOf(from),
-      });
-      o.log.info(
-        { user_id: from.id, paired },
-        paired ? "paired a Telegram user" : "a /pair code was refused",
-      );
+      const outcome = await actions.pair(command.args, { id: String(from.id), name: nameOf(from) });
+      o.log.info({ user_id: from.id, outcome }, "a Telegram user asked to pair");
       return void (await reply(
-        paired
+        outcome === "paired"
           ? `Paired: ${escapeHtml(nameOf(from))} may now answer Tether's agents here.`
-          : "That code is not valid (each works once, for a limited time). Run <code>tether bridges pair telegram</code> for a new one.",
+          : PAIR_REPLIES[outcome],
       ));
     }
     if (!allowed(from.id)) {
@@ -166,7 +147,8 @@ export function handleUpdates(bot: Bot, o: UpdateOptions): void {
         return void (await reply(await runCommand(command, sessionId, from.id)));
       }
       if (sessionId === undefined) return;
-      await o.engine.sendInput(sessionId, { text: message.text, sender: actorOf(from.id) });
+      const problem = await actions.send(sessionId, message.text, String(from.id));
+      if (problem !== undefined) await reply(escapeHtml(problem));
     } catch (error) {
       await reply(escapeHtml(errorText(error)));
     }
@@ -187,18 +169,25 @@ export function handleUpdates(bot: Bot, o: UpdateOptions): void {
         return sessionId === undefined ? sessionsList() : sessionStatus(sessionId);
       case "interrupt": {
         if (sessionId === undefined) return "Send /interrupt in the topic of the session to stop.";
-        const session = await o.engine.interrupt(sessionId, actorOf(userId));
-        return `Interrupting <b>${escapeHtml(session.name)}</b>…`;
+        const outcome = await actions.interrupt(sessionId, String(userId));
+        return "session" in outcome
+          ? `Interrupting <b>${escapeHtml(outcome.session.name)}</b>…`
+          : escapeHtml(outcome.problem);
       }
-      case "new":
-        return newSession(command.args.trim(), userId);
+      case "new": {
+        if (command.args.trim() === "") return "Say what to do: /new &lt;prompt&gt;";
+        const outcome = await actions.startSession(command.args.trim(), String(userId));
+        return "session" in outcome
+          ? `Started <b>${escapeHtml(outcome.session.name)}</b> (${escapeHtml(outcome.session.kind)}): it gets its own topic.`
+          : escapeHtml(outcome.problem);
+      }
       default:
         return `Unknown command /${escapeHtml(command.name)}. ${HELP}`;
     }
   }
 
   function sessionsList(): string {
-    const sessions = o.engine.listSessions().filter((s) => s.state !== "done");
+    const sessions = actions.openSessions();
     if (sessions.length === 0) return "No sessions are open. /new &lt;prompt&gt; starts one.";
     const lines = sessions.slice(0, 30).map((s) => `• ${sessionLine(s.id)}`);
     if (sessions.length > 30) lines.push(`… and ${sessions.length - 30} more`);
@@ -213,34 +202,17 @@ export function handleUpdates(bot: Bot, o: UpdateOptions): void {
   }
 
   async function sessionStatus(sessionId: string): Promise<string> {
-    const pending = await o.approvals.list({ status: "pending", sessionId });
+    const pending = await actions.pendingCount(sessionId);
     const s = o.engine.getSessionById(sessionId);
     const lines = [sessionLine(sessionId)];
     if (s.directory) lines.push(`<code>${escapeHtml(s.directory)}</code>`);
     if (s.error) lines.push(`⚠️ ${escapeHtml(s.error)}`);
     lines.push(
-      pending.length === 0
+      pending === 0
         ? "Nothing waits for you."
-        : `${pending.length} question${pending.length === 1 ? "" : "s"} wait for you above.`,
+        : `${pending} question${pending === 1 ? "" : "s"} wait for you above.`,
     );
     return lines.join("\n");
-  }
-
-  async function newSession(prompt: string, userId: number): Promise<string> {
-    if (prompt === "") return "Say what to do: /new &lt;prompt&gt;";
-    const directory = o.settings.TETHER_DEFAULT_DIR;
-    if (directory === undefined) {
-      return "Set TETHER_DEFAULT_DIR (the folder agents started from chat work in) and restart Tether, then /new works.";
-    }
-    const kind = o.settings.TETHER_AGENT_ADAPTER;
-    const session = await o.engine.createSession({
-      kind,
-      name: nameFromPrompt(prompt),
-      directory: allowedDirectory(directory, o.settings.TETHER_ALLOWED_ROOTS),
-      platform: "telegram",
-    });
-    await o.engine.sendInput(session.id, { text: prompt, sender: actorOf(userId) });
-    return `Started <b>${escapeHtml(session.name)}</b> (${escapeHtml(kind)}): it gets its own topic.`;
   }
 }
 
@@ -262,26 +234,9 @@ function nameOf(user: { username?: string; first_name: string; last_name?: strin
   return [user.first_name, user.last_name].filter(Boolean).join(" ");
 }
 
-/** What a late or wrong button press is told (at most 200 characters, Telegram's limit). */
-function answerError(error: unknown, who: (label: string) => string): string {
-  if (error instanceof TetherError && error.code === "approval_already_resolved") {
-    const details = (error.details ?? {}) as {
-      status?: string;
-      decision?: string | null;
-      decided_by?: string | null;
-    };
-    const text =
-      details.status === "cancelled"
-        ? "Already withdrawn: the agent stopped waiting."
-        : `Already answered: ${details.decision ?? ""} — by ${who(details.decided_by ?? "")}`;
-    return text.slice(0, 200);
-  }
-  if (error instanceof TetherError && error.code === "approval_not_found") {
-    return "This question is gone (its session was deleted).";
-  }
-  return `Could not answer: ${errorText(error)}`.slice(0, 200);
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+const PAIR_REPLIES = {
+  already: "You may answer here already.",
+  off: "Pairing is off: this bot takes answers from the users in TELEGRAM_ALLOWED_USER_IDS.",
+  refused:
+    "That code is not valid (each works once, for a limited time). Run <code>tether bridges pair telegram</code> for a new one.",
+} as const;
