@@ -17,6 +17,7 @@ import type { Actor } from "../core/actor.js";
 import type { Approvals } from "../core/approvals.js";
 import type { Engine } from "../core/engine.js";
 import { sessionRuleOption } from "../core/rules.js";
+import { deadline } from "../shared/deadline.js";
 import { TERMINAL_KINDS } from "../shared/kinds.js";
 import {
   type Approval,
@@ -211,8 +212,10 @@ export class HookRelay {
     signal: AbortSignal,
   ): Promise<Approval | undefined> {
     const waitS = this.o.waits?.permissionS?.[agent] ?? PERMISSION_WAIT_S[agent];
-    const bounded = AbortSignal.any([signal, AbortSignal.timeout(waitS * 1000)]);
-    const outcome = await this.o.approvals.settled(approval.id, bounded);
+    const bounded = deadline(signal, waitS * 1000);
+    const outcome = await this.o.approvals
+      .settled(approval.id, bounded.signal)
+      .finally(bounded.clear);
     if (outcome) return outcome.approval;
     const why = signal.aborted
       ? "the terminal stopped waiting"

@@ -4,6 +4,7 @@
 // while the agent was still working, or while Tether was restarting, is there at the next Stop.
 import type { Bus } from "../bus/bus.js";
 import type { Engine } from "../core/engine.js";
+import { deadline } from "../shared/deadline.js";
 
 export interface Reply {
   seq: number;
@@ -34,20 +35,21 @@ export class ReplyWaiter {
       },
       cutOff: () => wake(),
     });
-    const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+    const bounded = deadline(signal, timeoutMs);
     const onEnd = () => wake();
-    deadline.addEventListener("abort", onEnd);
+    bounded.signal.addEventListener("abort", onEnd);
     try {
       for (;;) {
         const replies = await this.queued(sessionId);
-        if (replies.length > 0 || deadline.aborted) return replies;
+        if (replies.length > 0 || bounded.signal.aborted) return replies;
         await woken;
         woken = new Promise<void>((resolve) => {
           wake = resolve;
         });
       }
     } finally {
-      deadline.removeEventListener("abort", onEnd);
+      bounded.signal.removeEventListener("abort", onEnd);
+      bounded.clear();
       unsubscribe();
     }
   }
