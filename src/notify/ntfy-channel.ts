@@ -7,6 +7,7 @@
 // URL is an answer link (answer-links.ts), which the ntfy app POSTs to when tapped. Once the
 // approval is answered anywhere, its message is updated to say so (no buttons, low priority, so
 // the phone does not buzz again) and then cleared: marked read and taken out of the drawer.
+import { deadline } from "../shared/deadline.js";
 import { originOf, preview, type TetherNotification } from "./notification.js";
 import { type Outcome, outcomeOfError, outcomeOfStatus } from "./outcome.js";
 
@@ -103,6 +104,7 @@ export class NtfyChannel {
     signal: AbortSignal,
     body?: string,
   ): Promise<Outcome> {
+    const bounded = deadline(signal, SEND_TIMEOUT_MS);
     let res: Response;
     try {
       res = await fetch(url, {
@@ -112,10 +114,12 @@ export class NtfyChannel {
           ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}),
         },
         ...(body === undefined ? {} : { body }),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(SEND_TIMEOUT_MS)]),
+        signal: bounded.signal,
       });
     } catch (error) {
       return outcomeOfError(error);
+    } finally {
+      bounded.clear();
     }
     await res.body?.cancel().catch(() => {});
     return outcomeOfStatus(res.status, res.headers.get("retry-after"));

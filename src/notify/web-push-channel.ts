@@ -7,6 +7,7 @@
 // PushEndpoint in shared/schemas.ts).
 import type { Logger } from "pino";
 import type { PushSubscriptionRecord, PushSubscriptionStore } from "../core/store.js";
+import { deadline } from "../shared/deadline.js";
 import { originOf, type TetherNotification } from "./notification.js";
 import { type Outcome, outcomeOfError, outcomeOfStatus } from "./outcome.js";
 import { endpointProblem, resolvesPrivately } from "./push-endpoint.js";
@@ -91,17 +92,20 @@ export class WebPushChannel {
     for (const [name, value] of Object.entries(details.headers)) {
       if (name.toLowerCase() !== "content-length") headers[name] = String(value);
     }
+    const bounded = deadline(signal, SEND_TIMEOUT_MS);
     let res: Response;
     try {
       res = await fetch(sub.endpoint, {
         method: "POST",
         headers,
         body: details.body,
-        signal: AbortSignal.any([signal, AbortSignal.timeout(SEND_TIMEOUT_MS)]),
+        signal: bounded.signal,
         redirect: "error",
       });
     } catch (error) {
       return outcomeOfError(error);
+    } finally {
+      bounded.clear();
     }
     await res.body?.cancel().catch(() => {});
     if (res.status === 404 || res.status === 410) {
