@@ -23,10 +23,12 @@ export function hookRoutes(app: App, deps: ServerDeps) {
         response: { 200: HookOutput, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const abort = new AbortController();
-      // The agent gave up on the hook (or exited): nobody waits for the answer any more.
-      req.raw.on("close", () => abort.abort());
+      // The agent gave up on the hook (or exited; Esc in Claude Code's TUI cancels a held Stop
+      // hook): nobody waits for the answer any more, and a reply taken now would be lost. The
+      // response's close says so; the request's own close does not (it is about its body).
+      reply.raw.once("close", () => abort.abort());
       return deps.hooks.handle(req.params.agent, req.body, abort.signal);
     },
   );
