@@ -37,6 +37,8 @@ const CARRY_ON: HookOutput = {};
 
 const TERMINAL: Actor = { kind: "terminal" };
 const ANSWERED_THERE = "answered at the terminal";
+/** How a reply handed over at the turn's end begins. */
+const REPLY_PREFIX = "The user replied through Tether:\n\n";
 
 const AGENT_NAMES: Record<HookAgent, string> = { claude: "Claude Code", codex: "Codex" };
 
@@ -67,6 +69,9 @@ export class HookRelay {
   /** Agent session id → its Tether session's id, once found: every hook call of a session
    * looks it up, and scanning every session each time would not do. */
   private readonly known = new Map<string, string>();
+  /** Tether session id → the Stop hook held open for a reply, which a prompt typed at the
+   * terminal ends: the terminal shows it queued until the hold ends. */
+  private readonly holds = new Map<string, AbortController>();
 
   constructor(private readonly o: RelayOptions) {}
 
@@ -172,6 +177,9 @@ export class HookRelay {
   }
 
   private async prompted(session: Session, input: HookInput): Promise<void> {
+    // Typed at the terminal during the turn's end: the held Stop lets go, and the agent takes
+    // the typed prompt at once instead of after the wait.
+    this.holds.get(session.id)?.abort();
     const prompt = input.prompt ?? "";
     if (prompt === "") return;
     await this.o.engine.noteInput(session.id, {
@@ -298,11 +306,28 @@ export class HookRelay {
     }
     await this.waiting(session, "turn finished in the terminal");
     const waitS = this.o.waits?.stopS ?? STOP_WAIT_S;
-    const replies = await this.o.replies.next(session.id, waitS * 1000, signal);
-    if (replies.length === 0) return CARRY_ON;
+    const hold = new AbortController();
+    this.holds.get(session.id)?.abort();
+    this.holds.set(session.id, hold);
+    let replies: Awaited<ReturnType<ReplyWaiter["next"]>>;
+    try {
+      replies = await this.o.replies.next(
+        session.id,
+        waitS * 1000,
+        AbortSignal.any([signal, hold.signal]),
+      );
+    } finally {
+      if (this.holds.get(session.id) === hold) this.holds.delete(session.id);
+    }
+    if (replies.length === 0 || hold.signal.aborted) return CARRY_ON;
     await this.o.engine.acknowledge(session.id, replies.at(-1)!.seq);
     await this.o.engine.setState(session.id, "running", "a reply through Tether");
-    return { decision: "block", reason: replies.map((r) => r.text).join("\n\n") };
+    // The agent reads it as what its Stop hook says (Claude Code: "Stop hook blocking error
+    // from command: …"), so it says plainly that this is the user speaking.
+    return {
+      decision: "block",
+      reason: `${REPLY_PREFIX}${replies.map((r) => r.text).join("\n\n")}`,
+    };
   }
 }
 

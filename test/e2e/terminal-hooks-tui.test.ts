@@ -435,6 +435,30 @@ describe.skipIf(skip !== undefined)(
     );
 
     it(
+      "a prompt typed at the terminal during the held turn's end goes to the model at once, not after the wait",
+      async () => {
+        // A hold of a minute: without the typed prompt ending it, the test would time out.
+        await installHooks(await startTetherDaemon(60));
+        const tui = await openTerminal(daemon!.url);
+        await say(tui, "hello there");
+        await shown(tui, /running Stop hook/, "the held end of the turn");
+        await waitFor(async () => (await terminalSession())?.state === "awaiting_input", {
+          timeoutMs: 30_000,
+          what: "the daemon to hold the turn's end",
+        });
+
+        // The terminal queues it while the hook runs; Tether lets the hook go on seeing it.
+        await say(tui, "typed while it waited");
+        await waitFor(
+          () => fake.turns().some((t) => t.turn?.userText.includes("typed while it waited")),
+          { timeoutMs: 20_000, what: "the typed prompt to reach the model" },
+        );
+        await shown(tui, /Echo: typed while it waited/, "the model's answer in the terminal");
+      },
+      TUI_TEST_MS,
+    );
+
+    it(
       "with the daemon down the terminal works as without Tether, and no hook adds a second",
       async () => {
         const down = `http://127.0.0.1:${await closedPort()}`;

@@ -25,12 +25,12 @@ afterEach(async () => {
   dir.remove();
 });
 
-function start(): Promise<Daemon> {
+function start(stopS = 1): Promise<Daemon> {
   const config = loadConfig({
     env: daemonEnv(dir.path, { TETHER_AGENT_TOKEN: TOKEN }),
     cwd: dir.path,
   });
-  return startDaemon(config, { hookWaits: { permissionS: { codex: 1 }, stopS: 1 } });
+  return startDaemon(config, { hookWaits: { permissionS: { codex: 1 }, stopS } });
 }
 
 const api = (method: string, path: string, body?: unknown) =>
@@ -217,10 +217,35 @@ describe("the end of a turn in a terminal session", () => {
       text: "now update the changelog",
     });
     expect(sent.status, sent.text).toBe(200);
-    expect((await stopped).out).toEqual({ decision: "block", reason: "now update the changelog" });
+    expect((await stopped).out).toEqual({
+      decision: "block",
+      reason: "The user replied through Tether:\n\nnow update the changelog",
+    });
     expect((await terminalSession())?.state).toBe("running");
     // Handed over once: the next Stop has nothing to give.
     expect((await hook("claude", base("Stop", { stop_hook_active: true }))).out).toEqual({});
+  });
+
+  it("lets go of the turn's end at once when the user types a prompt at the terminal", async () => {
+    // Holds of a minute: only the typed prompt can end this one soon.
+    await daemon.close();
+    daemon = await start(60);
+    const stopped = hook("claude", base("Stop", { last_assistant_message: "Done." }));
+    await waitFor(async () => (await terminalSession())?.state === "awaiting_input");
+    // The terminal shows what was typed as queued until the Stop hook returns.
+    const typed = await hook("claude", base("UserPromptSubmit", { prompt: "one more thing" }));
+    expect(typed.out).toEqual({});
+    const released = await stopped;
+    expect(released.out).toEqual({});
+    expect(released.ms).toBeLessThan(30_000);
+    // A reply sent from the phone now waits for the next turn's end.
+    const session = await terminalSession();
+    await api("POST", `/api/sessions/${session!.id}/input`, { text: "from the phone" });
+    const next = await hook("claude", base("Stop", { last_assistant_message: "Also done." }));
+    expect(next.out).toMatchObject({
+      decision: "block",
+      reason: expect.stringContaining("from the phone"),
+    });
   });
 
   it("hands over a reply sent while the agent was still working at its next Stop", async () => {
@@ -229,7 +254,10 @@ describe("the end of a turn in a terminal session", () => {
     expect(session).toMatchObject({ state: "running" });
     await api("POST", `/api/sessions/${session!.id}/input`, { text: "and run it twice" });
     const stopped = await hook("claude", base("Stop", { last_assistant_message: "Fixed." }));
-    expect(stopped.out).toEqual({ decision: "block", reason: "and run it twice" });
+    expect(stopped.out).toEqual({
+      decision: "block",
+      reason: "The user replied through Tether:\n\nand run it twice",
+    });
     const events = (await api("GET", `/api/sessions/${session!.id}/events?since_seq=0`)).body
       .events as { type: string; data: Record<string, unknown> }[];
     // The prompt typed at the terminal is shown, as the terminal's, and never handed back.
