@@ -35,8 +35,12 @@ export interface InteractionOptions {
 /** The action_id of an approval's buttons (render-approval.ts). */
 const BUTTON = /^a:/;
 
-const NOT_ALLOWED =
-  "You may not answer Tether's agents here yet: ask whoever runs Tether for a pairing code (`tether bridges pair slack`), then send `/tether pair <code>`.";
+/** What someone who may not act is told: how to pair, or (with an allow list, when pairing is
+ * off) that only the people it names may. */
+const notAllowed = (pairing: boolean) =>
+  pairing
+    ? "You may not answer Tether's agents here yet: ask whoever runs Tether for a pairing code (`tether bridges pair slack`), then send `/tether pair <code>`."
+    : "You may not answer Tether's agents here: only the people in this Tether's SLACK_ALLOWED_USER_IDS may.";
 
 export function handleInteractions(app: BoltApp, o: InteractionOptions): void {
   /** Says something to one user only, in the thread they acted in. */
@@ -59,7 +63,7 @@ export function handleInteractions(app: BoltApp, o: InteractionOptions): void {
     const threadTs = (body.message?.thread_ts as string | undefined) ?? undefined;
     if (body.channel?.id !== o.channel || !o.actions.allowed(user)) {
       o.log.info({ user_id: user }, "ignored a button press from a user who may not answer");
-      await tell(client, user, NOT_ALLOWED, threadTs);
+      await tell(client, user, notAllowed(o.actions.pairing), threadTs);
       return;
     }
     o.seen(user, `@${body.user.username ?? body.user.name ?? user}`);
@@ -91,7 +95,7 @@ export function handleInteractions(app: BoltApp, o: InteractionOptions): void {
     if (user === undefined) return;
     if (!o.actions.allowed(user)) {
       o.log.info({ user_id: user }, "ignored a message from a user who may not answer");
-      await tell(client, user, NOT_ALLOWED, threadTs);
+      await tell(client, user, notAllowed(o.actions.pairing), threadTs);
       return;
     }
     const problem = await o.actions.send(sessionId, plainFromSlack(message.text ?? ""), user);
@@ -115,7 +119,7 @@ export function handleInteractions(app: BoltApp, o: InteractionOptions): void {
       o.log.info({ user_id: user, outcome }, "a Slack user asked to pair");
       return PAIR_REPLIES[outcome]!;
     }
-    if (!o.actions.allowed(user)) return NOT_ALLOWED;
+    if (!o.actions.allowed(user)) return notAllowed(o.actions.pairing);
     o.seen(user, `@${userName}`);
     switch (word.toLowerCase()) {
       case "sessions":
@@ -167,7 +171,7 @@ export function handleInteractions(app: BoltApp, o: InteractionOptions): void {
     lines.push(
       pending === 0
         ? "Nothing waits for you."
-        : `${pending} question${pending === 1 ? "" : "s"} wait for you in its thread.`,
+        : `${pending === 1 ? "1 question waits" : `${pending} questions wait`} for you in its thread.`,
     );
     return lines.join("\n");
   }

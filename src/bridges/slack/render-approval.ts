@@ -19,7 +19,9 @@ import { cutMrkdwn } from "./render-cut.js";
 import { cutLiteral, markdownToMrkdwn } from "./render-mrkdwn.js";
 import { isFields, isText, renderToolInput } from "./render-tool.js";
 
-const TITLE_MAX = 600;
+/** A title within its bound (500 characters) is never cut, however much mrkdwn escapes it
+ * (`&` becomes `&amp;`): the cut only keeps the section under Slack's limit. */
+const TITLE_MAX = LIMITS.sectionText - 10;
 const DESCRIPTION_MAX = 1500;
 const TOOL_MAX = LIMITS.sectionText;
 const OUTCOME_MAX = LIMITS.sectionText;
