@@ -14,6 +14,7 @@ import type { BridgeHealth, BridgeInfo, Session, ThreadInfo } from "../shared/sc
 import { StartupError } from "../startup-error.js";
 import { type IssuedCode, PairingCodes } from "./pairing-codes.js";
 import { allowListSetting, type PairingNotice, pairingNotice } from "./pairing-notice.js";
+import { PeopleNames } from "./people.js";
 import { type BridgeRegistry, configuredBridges } from "./registry.js";
 import type { Bridge, BridgeContext } from "./types.js";
 import { PairedUsers } from "./users.js";
@@ -95,6 +96,9 @@ interface Opened {
 export async function openBridges(options: OpenBridgesOptions): Promise<BridgeDoor> {
   const { config, parts } = options;
   const opened: Opened[] = [];
+  const people = new PeopleNames((platform, userId) =>
+    opened.find((o) => o.bridge.name === platform)?.users.nameOf(userId),
+  );
   for (const [name, entry] of configuredBridges(options.registry, config)) {
     const users = await PairedUsers.load(
       name,
@@ -105,7 +109,7 @@ export async function openBridges(options: OpenBridgesOptions): Promise<BridgeDo
     const bridge = await entry.load();
     parts.add(`bridge ${name}`, () => bridge.stop());
     try {
-      await bridge.start(contextFor(name, users, options));
+      await bridge.start(contextFor(name, users, people, options));
     } catch (error) {
       if (error instanceof StartupError) throw error;
       throw new StartupError(`the ${name} bridge could not start: ${messageOf(error)}`, {
@@ -179,7 +183,12 @@ function bridgeNotRunning(name: string): TetherError {
   return new TetherError("not_found", `no bridge named ${name} is running (see GET /api/bridges)`);
 }
 
-function contextFor(name: string, users: PairedUsers, options: OpenBridgesOptions): BridgeContext {
+function contextFor(
+  name: string,
+  users: PairedUsers,
+  people: PeopleNames,
+  options: OpenBridgesOptions,
+): BridgeContext {
   const { engine, bus, config } = options;
   return {
     engine,
@@ -195,6 +204,10 @@ function contextFor(name: string, users: PairedUsers, options: OpenBridgesOption
     users: {
       isPaired: (userId) => users.isPaired(userId),
       pair: (code, user) => users.pair(code, user),
+    },
+    people: {
+      seen: (userId, userName) => people.seen(name, userId, userName),
+      describe: (label) => people.describe(label),
     },
     wantsThread: (session) => config.TETHER_BRIDGE_ALL_SESSIONS || session.platform === name,
     log: options.log.child({ bridge: name }),

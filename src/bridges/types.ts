@@ -95,6 +95,13 @@ export interface BridgeContext {
   threads: BridgeThreads;
   /** Users paired with `/pair` on this platform. */
   users: BridgeUsers;
+  /** How people are called on every platform (shared by the bridges). */
+  people: {
+    /** Someone on this platform was seen with this name (`@ada`). */
+    seen(userId: string, name: string): void;
+    /** A label (`telegram:1001`, `web:phone`) said for a person, as plain text. */
+    describe(label: string): string;
+  };
   /** Whether `session` gets a thread on this bridge: every session with
    * TETHER_BRIDGE_ALL_SESSIONS (the default), else only those whose platform is this one. */
   wantsThread(session: Session): boolean;

@@ -59,6 +59,11 @@ export class PairedUsers implements BridgeUsers {
   }
 
   /** Oldest first. */
+  /** How a paired user is called, as they were when they paired. */
+  nameOf(userId: string): string | undefined {
+    return this.users.get(userId)?.name;
+  }
+
   list(): BridgeUser[] {
     return [...this.users.values()]
       .sort((a, b) => (a.paired_at < b.paired_at ? -1 : a.paired_at > b.paired_at ? 1 : 0))

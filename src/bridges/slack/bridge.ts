@@ -11,7 +11,6 @@ import type { SessionsFollow } from "../../core/follow-sessions.js";
 import type { StoredEvent } from "../../core/store.js";
 import type { Session } from "../../shared/schemas.js";
 import { Wakeable } from "../../shared/wakeable.js";
-import { describeActor } from "../actor-label.js";
 import { ChatActions } from "../chat-actions.js";
 import { HealthTracker } from "../health.js";
 import type { Bridge, BridgeContext, BridgeState, Thread } from "../types.js";
@@ -50,8 +49,6 @@ class SlackBridge implements Bridge {
   /** A Socket Mode (re)connect is under way. */
   private connecting = false;
   private readonly waker = new Wakeable();
-  /** Slack user id → how they are called, as their interactions said. */
-  private readonly names = new Map<string, string>();
   private readonly tracker = new HealthTracker(() => this.follow?.stats().behind ?? 0);
 
   async start(context: BridgeContext): Promise<void> {
@@ -121,7 +118,7 @@ class SlackBridge implements Bridge {
       this.sessionLink(id),
     );
     await threads.load();
-    const who = (label: string) => this.who(label);
+    const who = (label: string) => context.people.describe(label);
     this.delivery = new Delivery({
       client,
       channel: setup.channelId,
@@ -147,7 +144,7 @@ class SlackBridge implements Bridge {
       threads,
       log: context.log,
       botUserId: setup.botUserId,
-      seen: (id, name) => this.names.set(id, name),
+      seen: (id, name) => context.people.seen(id, name),
       who,
       sessionLink: (id) => this.sessionLink(id),
     });
@@ -285,14 +282,6 @@ class SlackBridge implements Bridge {
   }
 
   // ---------- helpers ----------
-
-  /** A label said for a person, as plain text (the renderers escape it): `@ada (on Slack)`
-   * once the bridge has seen them, `phone (on web)`. */
-  private who(label: string): string {
-    return describeActor(label, (platform, user) =>
-      platform === "slack" ? this.names.get(user) : undefined,
-    );
-  }
 
   private sessionLink(sessionId: string): string | undefined {
     const base = this.context?.settings.TETHER_PUBLIC_URL;

@@ -15,7 +15,6 @@ import { HealthTracker } from "../health.js";
 import { bridgeSettingError } from "../host.js";
 import type { Bridge, BridgeContext, BridgeState, Thread } from "../types.js";
 import { Delivery } from "./delivery.js";
-import { describeActor } from "./render.js";
 import { checkSetup, type TelegramSetup } from "./setup-check.js";
 import {
   type Bot,
@@ -59,8 +58,6 @@ class TelegramBridge implements Bridge {
   private stopped = false;
   /** Ends a retry's pause at stop. */
   private readonly waker = new Wakeable();
-  /** Telegram user id → how they are called, as their updates said. */
-  private readonly names = new Map<string, string>();
   private readonly tracker = new HealthTracker(() => this.follow?.stats().behind ?? 0);
 
   async start(context: BridgeContext): Promise<void> {
@@ -141,10 +138,7 @@ class TelegramBridge implements Bridge {
     const typing = new Typing(bot.api, setup.chatId);
     const topics = new Topics(bot.api, setup.chatId, context.threads, (id) => this.sessionLink(id));
     await topics.load();
-    const who = (label: string) =>
-      describeActor(label, (platform, user) =>
-        platform === "telegram" ? this.names.get(user) : undefined,
-      );
+    const who = (label: string) => context.people.describe(label);
     const delivery = new Delivery({
       api: bot.api,
       chatId: setup.chatId,
@@ -164,7 +158,7 @@ class TelegramBridge implements Bridge {
       settings: context.settings,
       log: context.log,
       who,
-      seen: (id, name) => this.names.set(String(id), name),
+      seen: (id, name) => context.people.seen(String(id), name),
       sessionLink: (id) => this.sessionLink(id),
     });
     bot.catch((failure) => {
