@@ -11,7 +11,7 @@ const out = (line: string): void => {
 export async function bridges(client: TetherClient) {
   const all = await client.listBridges();
   if (all.length === 0) {
-    return out("no chat bridges are running (Telegram starts with TELEGRAM_BOT_TOKEN)");
+    return out("no chat bridges are running (Telegram starts with TELEGRAM_BOT_TOKEN, Slack with SLACK_BOT_TOKEN)");
   }
   for (const [i, bridge] of all.entries()) {
     if (i > 0) out("");
