@@ -13,7 +13,12 @@ import type { Parts } from "../lifecycle.js";
 import type { BridgeHealth, BridgeInfo, Session, ThreadInfo } from "../shared/schemas.js";
 import { StartupError } from "../startup-error.js";
 import { type IssuedCode, PairingCodes } from "./pairing-codes.js";
-import { allowListSetting, type PairingNotice, pairingNotice } from "./pairing-notice.js";
+import {
+  allowListSetting,
+  defaultPairWith,
+  type PairingNotice,
+  pairingNotice,
+} from "./pairing-notice.js";
 import { PeopleNames } from "./people.js";
 import { type BridgeRegistry, configuredBridges } from "./registry.js";
 import type { Bridge, BridgeContext } from "./types.js";
@@ -118,7 +123,7 @@ export async function openBridges(options: OpenBridgesOptions): Promise<BridgeDo
     }
     opened.push({ bridge, users });
     if (bridge.pairing?.() && users.count() === 0) {
-      options.pairingNotices.push(pairingNotice(name, users.issueCode().code));
+      options.pairingNotices.push(pairingNotice(name, users.issueCode().code, bridge.pairWith));
     }
   }
   if (opened.length === 0) return NO_BRIDGES;
@@ -135,6 +140,8 @@ export async function openBridges(options: OpenBridgesOptions): Promise<BridgeDo
       opened.map(({ bridge, users }) => ({
         ...health(bridge),
         pairing: bridge.pairing?.() ?? false,
+        pair_command: (bridge.pairWith ?? defaultPairWith(bridge.name)).command,
+        pair_where: (bridge.pairWith ?? defaultPairWith(bridge.name)).where,
         users: users.list().map(({ user_id, name, paired_at }) => ({ user_id, name, paired_at })),
       })),
     issuePairingCode: (name) => {

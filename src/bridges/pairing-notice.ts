@@ -16,13 +16,28 @@ export function allowListSetting(name: string): ConfigKey | undefined {
   return CONFIG_KEYS.find((k) => k === key);
 }
 
+export interface PairWith {
+  command: string;
+  where: string;
+}
+
+/** How to pair on a bridge that does not say. */
+export function defaultPairWith(name: string): PairWith {
+  return { command: "/pair", where: `where the ${name} bot is` };
+}
+
 /** `Telegram: nobody may answer yet. Send "/pair 4821-7730" …`. */
-export function pairingNotice(name: string, code: string): PairingNotice {
+export function pairingNotice(
+  name: string,
+  code: string,
+  pairWith: PairWith = defaultPairWith(name),
+): PairingNotice {
   const platform = name.charAt(0).toUpperCase() + name.slice(1);
   const setting = allowListSetting(name);
   const orSet = setting ? `, or set ${setting}` : "";
+  const { command, where } = pairWith;
   return {
-    text: `${platform}: nobody may answer yet. Send "/pair ${code}" in the bot's group (one use, within 1 hour; \`tether bridges pair ${name}\` makes another)${orSet}`,
-    withoutCode: `${platform}: nobody may answer yet. Run \`tether bridges pair ${name}\` in a terminal for a one-time code to send as "/pair <code>" in the bot's group${orSet}`,
+    text: `${platform}: nobody may answer yet. Send "${command} ${code}" ${where} (one use, within 1 hour; \`tether bridges pair ${name}\` makes another)${orSet}`,
+    withoutCode: `${platform}: nobody may answer yet. Run \`tether bridges pair ${name}\` in a terminal for a one-time code to send as "${command} <code>" ${where}${orSet}`,
   };
 }

@@ -40,6 +40,9 @@ export interface Bridge {
    * TELEGRAM_ALLOWED_USER_IDS is empty): the daemon then issues a one-time code for `/pair` and
    * prints it when nobody is paired yet. Asked after start(). */
   pairing?(): boolean;
+  /** How a user pairs on this platform: the command before the code (`/pair`, `/tether pair`)
+   * and where to send it (`in the bot's group`). */
+  readonly pairWith?: { command: string; where: string };
 }
 
 /** What the engine offers a bridge besides approvals: read sessions and their history, speak

@@ -655,6 +655,12 @@ export const BridgeInfo = BridgeHealth.extend({
       "Whether users pair with a one-time code (`/pair <code>`); false when an allow list (TELEGRAM_ALLOWED_USER_IDS) names who may answer",
     ),
   users: z.array(BridgeUserInfo).describe("Who paired with a code and may answer, oldest first"),
+  pair_command: z
+    .string()
+    .describe(
+      "What a user sends before the code to pair: `/pair` (Telegram), `/tether pair` (Slack)",
+    ),
+  pair_where: z.string().describe("Where to send it, e.g. `in the bot's group`"),
 }).meta({ id: "Bridge" });
 export type BridgeInfo = z.infer<typeof BridgeInfo>;
 

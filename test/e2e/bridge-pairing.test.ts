@@ -96,6 +96,8 @@ describe("pairing a chat user", () => {
           backlog: 0,
           pairing: true,
           users: [{ user_id: "1001", name: "@ada", paired_at: expect.any(String) }],
+          pair_command: "/pair",
+          pair_where: "where the fake bot is",
         },
       ],
     });

@@ -236,6 +236,26 @@ it("pairs a user with a code from the App API; their clicks count from then on",
   expect(refusedCalls(fake)).toEqual([]);
 });
 
+it("says at start how to pair on Slack, and that code pairs with /tether pair", async () => {
+  const fake = await slack.fake();
+  const d = await slack.daemon({ env: { SLACK_ALLOWED_USER_IDS: "" } });
+  const notices = d.daemon.pairingNotices;
+  expect(notices).toHaveLength(1);
+  const code = /"\/tether pair ([^\s"]+)" in the Slack channel/.exec(notices[0]!.text)?.[1];
+  expect(code, notices[0]!.text).toBeDefined();
+  expect(notices[0]!.withoutCode).toContain('"/tether pair <code>" in the Slack channel');
+  const listed = (await d.api("GET", "/api/bridges")).body.bridges;
+  expect(listed).toMatchObject([
+    {
+      name: "slack",
+      pairing: true,
+      pair_command: "/tether pair",
+      pair_where: "in the Slack channel",
+    },
+  ]);
+  expect(await tether(fake, `pair ${code}`, STRANGER.id)).toContain("Paired");
+});
+
 it("with an allow list, pairing is off: no codes, and /tether pair says so", async () => {
   const fake = await slack.fake();
   const d = await slack.daemon();

@@ -39,6 +39,7 @@ const SETUP_RETRY = { firstMs: 1000, maxMs: 60_000 };
 
 class SlackBridge implements Bridge {
   readonly name = "slack";
+  readonly pairWith = { command: "/tether pair", where: "in the Slack channel" };
   private context: BridgeContext | undefined;
   private slack: SlackConnection | undefined;
   private tokens: string[] = [];

@@ -50,6 +50,7 @@ const SETUP_RETRY = { firstMs: 1000, maxMs: 60_000 };
 
 class TelegramBridge implements Bridge {
   readonly name = "telegram";
+  readonly pairWith = { command: "/pair", where: "in the bot's group" };
   private context: BridgeContext | undefined;
   private bot: Bot | undefined;
   private token = "";

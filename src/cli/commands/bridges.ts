@@ -11,7 +11,9 @@ const out = (line: string): void => {
 export async function bridges(client: TetherClient) {
   const all = await client.listBridges();
   if (all.length === 0) {
-    return out("no chat bridges are running (Telegram starts with TELEGRAM_BOT_TOKEN, Slack with SLACK_BOT_TOKEN)");
+    return out(
+      "no chat bridges are running (Telegram starts with TELEGRAM_BOT_TOKEN, Slack with SLACK_BOT_TOKEN)",
+    );
   }
   for (const [i, bridge] of all.entries()) {
     if (i > 0) out("");
@@ -37,9 +39,13 @@ export function bridgeLines(b: BridgeInfo): string[] {
 
 export async function bridgesPair(client: TetherClient, name: string) {
   const { code, expires_at } = await client.pairingCode(name);
-  out(`Send this where the ${name} bot is (one use, until ${dateTime(expires_at)}):`);
+  const bridge = (await client.listBridges()).find((b) => b.name === name);
+  const command = bridge?.pair_command ?? "/pair";
+  out(
+    `Send this ${bridge?.pair_where ?? `where the ${name} bot is`} (one use, until ${dateTime(expires_at)}):`,
+  );
   out("");
-  out(`  /pair ${code}`);
+  out(`  ${command} ${code}`);
   out("");
   out("Whoever sends it first may answer your agents from there.");
 }
