@@ -6,7 +6,9 @@
 // A wrong token, a bot not in the channel or a missing scope is one line in the log and in
 // /api/health naming what to fix; the daemon runs on, and what can be fixed in Slack without a
 // restart (inviting the bot, adding a scope) is checked again until it works. A Slack that does
-// not answer leaves the bridge retrying, its events waiting on disk.
+// not answer leaves the bridge retrying, its events waiting on disk. The bridge's cursor is
+// followed from the start, live or not, so a session that begins while the set-up waits (for
+// the bot to be invited) gets its thread, and everything it said, once the bridge is live.
 import type { SessionsFollow } from "../../core/follow-sessions.js";
 import type { StoredEvent } from "../../core/store.js";
 import type { Session } from "../../shared/schemas.js";
@@ -53,6 +55,9 @@ class SlackBridge implements Bridge {
   /** Slack user id → how they are called, as their interactions said. */
   private readonly names = new Map<string, string>();
   private readonly tracker = new HealthTracker(() => this.follow?.stats().behind ?? 0);
+  /** Settles once the bridge is live (resolved) or stops before it (rejected): deliveries wait
+   * for it. */
+  private readonly live = settleable();
 
   async start(context: BridgeContext): Promise<void> {
     this.context = context;
@@ -69,6 +74,29 @@ class SlackBridge implements Bridge {
       apiUrl: s.SLACK_API_URL,
       log: context.log,
     });
+    this.follow = await context.followSessions({
+      deliver: async (event, alsoThrough) => {
+        await this.live.promise;
+        await this.deliver(event, alsoThrough);
+      },
+      onError: (failure) => {
+        if (this.stopped) return;
+        const why = this.describe(failure.error);
+        this.tracker.failed(`session ${failure.session_id}`, why);
+        context.log.warn(
+          {
+            session_id: failure.session_id,
+            seq: failure.event?.seq,
+            during: failure.during,
+            retry_in_ms: failure.retryInMs,
+            error: why,
+          },
+          "could not deliver to Slack; trying again",
+        );
+      },
+      from: "now",
+      retry: { firstMs: 1000, maxMs: 15_000 },
+    });
     try {
       await this.goLive(await checkSetup(this.slack.app.client, s.SLACK_CHANNEL_ID!));
     } catch (error) {
@@ -80,6 +108,7 @@ class SlackBridge implements Bridge {
   async stop(): Promise<void> {
     this.stopped = true;
     this.waker.poke();
+    this.live.reject(new Error("the Slack bridge stopped"));
     if (this.slack) await disconnectSlack(this.slack);
     await this.follow?.close();
     this.tracker.stopped();
@@ -155,25 +184,7 @@ class SlackBridge implements Bridge {
       context.log.warn({ error: this.describe(error) }, "handling a Slack interaction failed");
     });
     this.threads = threads;
-    this.follow = await context.followSessions({
-      deliver: (event, alsoThrough) => this.deliver(event, alsoThrough),
-      onError: (failure) => {
-        const why = this.describe(failure.error);
-        this.tracker.failed(`session ${failure.session_id}`, why);
-        context.log.warn(
-          {
-            session_id: failure.session_id,
-            seq: failure.event?.seq,
-            during: failure.during,
-            retry_in_ms: failure.retryInMs,
-            error: why,
-          },
-          "could not deliver to Slack; trying again",
-        );
-      },
-      from: "now",
-      retry: { firstMs: 1000, maxMs: 15_000 },
-    });
+    this.live.resolve();
     this.tracker.up();
     socket.on("disconnected", () => {
       if (this.stopped) return;
@@ -227,6 +238,8 @@ class SlackBridge implements Bridge {
   /** A setting only a restart can change is wrong: said once, in the log and in health. */
   private giveUp(why: string): void {
     this.stopped = true;
+    this.live.reject(new Error(why));
+    void this.follow?.close();
     this.tracker.waiting(why);
     this.tracker.stopped();
     this.context!.log.error({ error: why }, "Slack bridge not started");
@@ -315,4 +328,16 @@ function missingSetting(
     return "SLACK_CHANNEL_ID is not set: the Slack bridge needs the channel it opens a thread per session in (its id, e.g. C0123456789)";
   }
   return undefined;
+}
+
+/** A promise settled from outside, once; a rejection nobody awaits is not an unhandled one. */
+function settleable() {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
 }
