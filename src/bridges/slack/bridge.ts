@@ -19,7 +19,13 @@ import { HealthTracker } from "../health.js";
 import type { Bridge, BridgeContext, BridgeState, Thread } from "../types.js";
 import { Delivery } from "./delivery.js";
 import { handleInteractions } from "./interactions.js";
-import { checkSetup, refusal, type SlackSetup, SlackSetupProblem } from "./setup-check.js";
+import {
+  checkSetup,
+  refusal,
+  type SlackSetup,
+  SlackSetupProblem,
+  setupRefusal,
+} from "./setup-check.js";
 import {
   connectSlack,
   describeError,
@@ -54,10 +60,15 @@ class SlackBridge implements Bridge {
   private readonly waker = new Wakeable();
   /** Slack user id → how they are called, as their interactions said. */
   private readonly names = new Map<string, string>();
+  /** Parents of session threads that someone deleted (Slack said so): the session's next
+   * event opens a new thread. */
+  private readonly deletedParents = new Set<string>();
   private readonly tracker = new HealthTracker(() => this.follow?.stats().behind ?? 0);
   /** Settles once the bridge is live (resolved) or stops before it (rejected): deliveries wait
    * for it. */
   private readonly live = settleable();
+  /** What the start-up check found, once it passed. */
+  private setup: SlackSetup | undefined;
 
   async start(context: BridgeContext): Promise<void> {
     this.context = context;
@@ -81,7 +92,8 @@ class SlackBridge implements Bridge {
       },
       onError: (failure) => {
         if (this.stopped) return;
-        const why = this.describe(failure.error);
+        const why =
+          (this.setup && setupRefusal(failure.error, this.setup)) ?? this.describe(failure.error);
         this.tracker.failed(`session ${failure.session_id}`, why);
         context.log.warn(
           {
@@ -180,10 +192,17 @@ class SlackBridge implements Bridge {
       who,
       sessionLink: (id) => this.sessionLink(id),
     });
+    app.message(async ({ message }) => {
+      if (message.subtype !== "message_deleted" || message.channel !== setup.channelId) return;
+      if (threads.sessionOf(message.deleted_ts) !== undefined) {
+        this.deletedParents.add(message.deleted_ts);
+      }
+    });
     app.error(async (error) => {
       context.log.warn({ error: this.describe(error) }, "handling a Slack interaction failed");
     });
     this.threads = threads;
+    this.setup = setup;
     this.live.resolve();
     this.tracker.up();
     socket.on("disconnected", () => {
@@ -270,11 +289,16 @@ class SlackBridge implements Bridge {
 
   private async deliver(event: StoredEvent, alsoThrough: (seq: number) => void): Promise<void> {
     const what = `session ${event.session_id}`;
+    const thread = await this.context!.threads.of(event.session_id);
+    if (thread && this.deletedParents.has(thread.thread_id)) await this.replaceThread(event);
     try {
       await this.delivery!.deliver(event, alsoThrough);
     } catch (error) {
       const refused = platformError(error);
-      if (refused !== undefined && PARENT_GONE.test(refused)) await this.replaceThread(event);
+      // Deleted without Slack telling us (the socket was down): found out by a reply refused.
+      if (refused !== undefined && PARENT_GONE.test(refused) && (await this.replaceThread(event))) {
+        throw error;
+      }
       if (refused === undefined || !REFUSED_CONTENT.test(refused)) throw error;
       this.context!.log.warn(
         { session_id: event.session_id, seq: event.seq, type: event.type, error: refused },
@@ -284,17 +308,20 @@ class SlackBridge implements Bridge {
     this.tracker.recovered(what);
   }
 
-  /** Someone deleted the session's parent message: a new thread, and the event is tried again
-   * there (the follow retries it). */
-  private async replaceThread(event: StoredEvent): Promise<void> {
+  /** Someone deleted the session's parent message: a new thread, where the session's events go
+   * from now on (an event refused in the old one is tried again there: the follow retries it).
+   * False when the session has no thread. */
+  private async replaceThread(event: StoredEvent): Promise<boolean> {
     const { engine, threads, log } = this.context!;
     const lost = await threads.of(event.session_id);
-    if (!lost) return;
+    if (!lost) return false;
     await this.threads!.replace(engine.getSessionById(event.session_id), lost);
+    this.deletedParents.delete(lost.thread_id);
     log.warn(
       { session_id: event.session_id },
       "the session's Slack thread was deleted; opened a new one",
     );
+    return true;
   }
 
   // ---------- helpers ----------
