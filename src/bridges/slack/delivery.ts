@@ -181,8 +181,10 @@ export class Delivery {
     this.endOutput(thread.session_id);
     // Answered by a session rule in its own commit: nobody is asked.
     if (approval.status !== "pending") return;
-    const ts = await this.post(thread, renderApproval(approval));
     const data = thread.data as ThreadData;
+    // Shown already: delivered again after a crash that came before the cursor moved on.
+    if (data.approvals?.[approval.id] !== undefined) return;
+    const ts = await this.post(thread, renderApproval(approval));
     await this.o.threads.saveData(thread, {
       ...data,
       approvals: { ...data.approvals, [approval.id]: ts },
