@@ -6,7 +6,9 @@
 // A wrong token, a bot not in the channel or a missing scope is one line in the log and in
 // /api/health naming what to fix; the daemon runs on, and what can be fixed in Slack without a
 // restart (inviting the bot, adding a scope) is checked again until it works. A Slack that does
-// not answer leaves the bridge retrying, its events waiting on disk.
+// not answer leaves the bridge retrying, its events waiting on disk. The bridge's cursor is
+// followed from the start, live or not, so a session that begins while the set-up waits (for
+// the bot to be invited) gets its thread, and everything it said, once the bridge is live.
 import type { SessionsFollow } from "../../core/follow-sessions.js";
 import type { StoredEvent } from "../../core/store.js";
 import type { Session } from "../../shared/schemas.js";
@@ -16,7 +18,13 @@ import { HealthTracker } from "../health.js";
 import type { Bridge, BridgeContext, BridgeState, Thread } from "../types.js";
 import { Delivery } from "./delivery.js";
 import { handleInteractions } from "./interactions.js";
-import { checkSetup, refusal, type SlackSetup, SlackSetupProblem } from "./setup-check.js";
+import {
+  checkSetup,
+  refusal,
+  type SlackSetup,
+  SlackSetupProblem,
+  setupRefusal,
+} from "./setup-check.js";
 import {
   connectSlack,
   describeError,
@@ -50,7 +58,15 @@ class SlackBridge implements Bridge {
   /** A Socket Mode (re)connect is under way. */
   private connecting = false;
   private readonly waker = new Wakeable();
+  /** Parents of session threads that someone deleted (Slack said so): the session's next
+   * event opens a new thread. */
+  private readonly deletedParents = new Set<string>();
   private readonly tracker = new HealthTracker(() => this.follow?.stats().behind ?? 0);
+  /** Settles once the bridge is live (resolved) or stops before it (rejected): deliveries wait
+   * for it. */
+  private readonly live = settleable();
+  /** What the start-up check found, once it passed. */
+  private setup: SlackSetup | undefined;
 
   async start(context: BridgeContext): Promise<void> {
     this.context = context;
@@ -67,6 +83,30 @@ class SlackBridge implements Bridge {
       apiUrl: s.SLACK_API_URL,
       log: context.log,
     });
+    this.follow = await context.followSessions({
+      deliver: async (event, alsoThrough) => {
+        await this.live.promise;
+        await this.deliver(event, alsoThrough);
+      },
+      onError: (failure) => {
+        if (this.stopped) return;
+        const why =
+          (this.setup && setupRefusal(failure.error, this.setup)) ?? this.describe(failure.error);
+        this.tracker.failed(`session ${failure.session_id}`, why);
+        context.log.warn(
+          {
+            session_id: failure.session_id,
+            seq: failure.event?.seq,
+            during: failure.during,
+            retry_in_ms: failure.retryInMs,
+            error: why,
+          },
+          "could not deliver to Slack; trying again",
+        );
+      },
+      from: "now",
+      retry: { firstMs: 1000, maxMs: 15_000 },
+    });
     try {
       await this.goLive(await checkSetup(this.slack.app.client, s.SLACK_CHANNEL_ID!));
     } catch (error) {
@@ -78,6 +118,7 @@ class SlackBridge implements Bridge {
   async stop(): Promise<void> {
     this.stopped = true;
     this.waker.poke();
+    this.live.reject(new Error("the Slack bridge stopped"));
     if (this.slack) await disconnectSlack(this.slack);
     await this.follow?.close();
     this.tracker.stopped();
@@ -149,29 +190,18 @@ class SlackBridge implements Bridge {
       who,
       sessionLink: (id) => this.sessionLink(id),
     });
+    app.message(async ({ message }) => {
+      if (message.subtype !== "message_deleted" || message.channel !== setup.channelId) return;
+      if (threads.sessionOf(message.deleted_ts) !== undefined) {
+        this.deletedParents.add(message.deleted_ts);
+      }
+    });
     app.error(async (error) => {
       context.log.warn({ error: this.describe(error) }, "handling a Slack interaction failed");
     });
     this.threads = threads;
-    this.follow = await context.followSessions({
-      deliver: (event, alsoThrough) => this.deliver(event, alsoThrough),
-      onError: (failure) => {
-        const why = this.describe(failure.error);
-        this.tracker.failed(`session ${failure.session_id}`, why);
-        context.log.warn(
-          {
-            session_id: failure.session_id,
-            seq: failure.event?.seq,
-            during: failure.during,
-            retry_in_ms: failure.retryInMs,
-            error: why,
-          },
-          "could not deliver to Slack; trying again",
-        );
-      },
-      from: "now",
-      retry: { firstMs: 1000, maxMs: 15_000 },
-    });
+    this.setup = setup;
+    this.live.resolve();
     this.tracker.up();
     socket.on("disconnected", () => {
       if (this.stopped) return;
@@ -225,6 +255,8 @@ class SlackBridge implements Bridge {
   /** A setting only a restart can change is wrong: said once, in the log and in health. */
   private giveUp(why: string): void {
     this.stopped = true;
+    this.live.reject(new Error(why));
+    void this.follow?.close();
     this.tracker.waiting(why);
     this.tracker.stopped();
     this.context!.log.error({ error: why }, "Slack bridge not started");
@@ -255,11 +287,16 @@ class SlackBridge implements Bridge {
 
   private async deliver(event: StoredEvent, alsoThrough: (seq: number) => void): Promise<void> {
     const what = `session ${event.session_id}`;
+    const thread = await this.context!.threads.of(event.session_id);
+    if (thread && this.deletedParents.has(thread.thread_id)) await this.replaceThread(event);
     try {
       await this.delivery!.deliver(event, alsoThrough);
     } catch (error) {
       const refused = platformError(error);
-      if (refused !== undefined && PARENT_GONE.test(refused)) await this.replaceThread(event);
+      // Deleted without Slack telling us (the socket was down): found out by a reply refused.
+      if (refused !== undefined && PARENT_GONE.test(refused) && (await this.replaceThread(event))) {
+        throw error;
+      }
       if (refused === undefined || !REFUSED_CONTENT.test(refused)) throw error;
       this.context!.log.warn(
         { session_id: event.session_id, seq: event.seq, type: event.type, error: refused },
@@ -269,17 +306,20 @@ class SlackBridge implements Bridge {
     this.tracker.recovered(what);
   }
 
-  /** Someone deleted the session's parent message: a new thread, and the event is tried again
-   * there (the follow retries it). */
-  private async replaceThread(event: StoredEvent): Promise<void> {
+  /** Someone deleted the session's parent message: a new thread, where the session's events go
+   * from now on (an event refused in the old one is tried again there: the follow retries it).
+   * False when the session has no thread. */
+  private async replaceThread(event: StoredEvent): Promise<boolean> {
     const { engine, threads, log } = this.context!;
     const lost = await threads.of(event.session_id);
-    if (!lost) return;
+    if (!lost) return false;
     await this.threads!.replace(engine.getSessionById(event.session_id), lost);
+    this.deletedParents.delete(lost.thread_id);
     log.warn(
       { session_id: event.session_id },
       "the session's Slack thread was deleted; opened a new one",
     );
+    return true;
   }
 
   // ---------- helpers ----------
@@ -305,4 +345,16 @@ function missingSetting(
     return "SLACK_CHANNEL_ID is not set: the Slack bridge needs the channel it opens a thread per session in (its id, e.g. C0123456789)";
   }
   return undefined;
+}
+
+/** A promise settled from outside, once; a rejection nobody awaits is not an unhandled one. */
+function settleable() {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
 }

@@ -45,6 +45,8 @@ export interface DeliveryOptions {
 /** The newest output message of a thread, while it may still grow. */
 interface OpenOutput {
   ts: string;
+  /** The thread it is in: a thread opened again (its parent was deleted) starts a new one. */
+  threadTs: string;
   message: SlackMessage;
   /** When it was last sent or edited (ms). */
   at: number;
@@ -113,19 +115,24 @@ export class Delivery {
       seqs.push(next.seq);
     }
     const open = this.openOutput.get(sessionId);
-    if (open) {
+    if (open && open.threadTs === thread.thread_id) {
       const grown = appendOutputs(open.message, rendered);
       if (grown.count > 0) {
         await sleep(Math.max(0, open.at + EDIT_EVERY_MS - Date.now()), undefined, { ref: false });
         if (await this.grow(open, grown.message)) {
-          this.openOutput.set(sessionId, { ts: open.ts, message: grown.message, at: Date.now() });
+          this.openOutput.set(sessionId, { ...open, message: grown.message, at: Date.now() });
           return seqs[grown.count - 1]!;
         }
       }
     }
     const batch = appendOutputs(undefined, rendered);
     const ts = await this.post(thread, batch.message);
-    this.openOutput.set(sessionId, { ts, message: batch.message, at: Date.now() });
+    this.openOutput.set(sessionId, {
+      ts,
+      threadTs: thread.thread_id,
+      message: batch.message,
+      at: Date.now(),
+    });
     return seqs[batch.count - 1]!;
   }
 
@@ -174,8 +181,10 @@ export class Delivery {
     this.endOutput(thread.session_id);
     // Answered by a session rule in its own commit: nobody is asked.
     if (approval.status !== "pending") return;
-    const ts = await this.post(thread, renderApproval(approval));
     const data = thread.data as ThreadData;
+    // Shown already: delivered again after a crash that came before the cursor moved on.
+    if (data.approvals?.[approval.id] !== undefined) return;
+    const ts = await this.post(thread, renderApproval(approval));
     await this.o.threads.saveData(thread, {
       ...data,
       approvals: { ...data.approvals, [approval.id]: ts },

@@ -12,8 +12,10 @@ export interface ThreadData {
   approvals?: Record<string, string>;
 }
 
-/** The parent message is gone (someone deleted it). */
-export const PARENT_GONE = /^(message_not_found|thread_not_found|cant_update_message)$/;
+/** The parent message is gone (someone deleted it): a reply under it is refused with
+ * invalid_thread_ts or thread_not_found, an edit of it with message_not_found. */
+export const PARENT_GONE =
+  /^(message_not_found|thread_not_found|invalid_thread_ts|cant_update_message)$/;
 
 export class SlackThreads {
   /** Parent ts → session id, for the replies people write. */
