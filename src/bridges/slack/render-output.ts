@@ -5,6 +5,7 @@
 import type { OutputKind } from "../../shared/schemas.js";
 import { cutText, headLines } from "../cut-text.js";
 import { shellScript } from "../shell-script.js";
+import { commandOf, fileChangesOf, isFields } from "../tool-input.js";
 import { context, LIMITS, type SlackBlock, section } from "./render-blocks.js";
 import { cutMrkdwn, splitMrkdwn } from "./render-cut.js";
 import {
@@ -14,7 +15,7 @@ import {
   literalMrkdwn,
   markdownToMrkdwn,
 } from "./render-mrkdwn.js";
-import { commandOf, fileChangesOf, isFields, scriptBlock } from "./render-tool.js";
+import { fileMrkdwn, scriptBlock } from "./render-tool.js";
 
 /**
  * Agent text up to this much mrkdwn is shown whole (in sections of up to 3,000); past it, the
@@ -111,7 +112,7 @@ function toolCall(text: string, metadata: Record<string, unknown>): string {
     }
     return `${name}\n${cutMrkdwn(scriptBlock(script), CALL_MAX, "\n…")}`;
   }
-  const files = fileChangesOf(tool ?? null, input);
+  const files = fileChangesOf(tool ?? null, input)?.map(fileMrkdwn);
   if (files) {
     const shown = files.map((f, i) => {
       const line = i === 0 ? `${name} ${f.file}` : `📝 ${f.file}`;
