@@ -19,7 +19,8 @@ import {
   section,
 } from "../../dist/bridges/slack/render.js";
 import type { Approval } from "../../dist/shared/schemas.js";
-import { bashApproval, expectFits, NASTY, seen } from "./slack-render-inputs.js";
+import { bashApproval, toolApprovals } from "./bridge-render-inputs.js";
+import { expectFits, NASTY, seen } from "./slack-render-inputs.js";
 
 const buttonsOf = (message: SlackMessage): ButtonElement[] =>
   message.blocks.filter((b): b is ActionsBlock => b.type === "actions").flatMap((b) => b.elements);
@@ -342,37 +343,13 @@ describe("every approval message fits, for every nasty input", () => {
   it("renderApproval, renderSettled and renderAlreadyAnswered", () => {
     for (const input of NASTY) {
       const approvals: Approval[] = [
-        bashApproval({ title: input, description: input }),
-        bashApproval({ tool_input: { command: input, description: input, cwd: input } }),
-        bashApproval({
-          tool_name: "Edit",
-          tool_input: { file_path: input, old_string: input, new_string: `${input}\nmore` },
-        }),
-        bashApproval({
-          tool_name: "MultiEdit",
-          tool_input: { file_path: input, edits: [{ old_string: input, new_string: "x" }] },
-        }),
-        bashApproval({ tool_name: "Write", tool_input: { file_path: input, content: input } }),
-        bashApproval({
-          tool_name: "apply_patch",
-          tool_input: { changes: [{ path: input, kind: { type: "update" }, diff: input }] },
-        }),
-        bashApproval({
-          tool_name: "AskUserQuestion",
-          tool_input: {
-            questions: [
-              { question: input, header: input, options: [{ label: input, description: input }] },
-            ],
-          },
-        }),
+        ...toolApprovals(input, bashApproval),
         bashApproval({
           tool_name: null,
           tool_input: null,
           options: [input],
           description: `${input}: ${input}`,
         }),
-        bashApproval({ tool_name: input, tool_input: { anything: input } }),
-        bashApproval({ tool_name: "Bash", tool_input: input }),
         bashApproval({ options: Array.from({ length: 100 }, (_, i) => `${input}${i}`) }),
         bashApproval({ risky_options: [input], options: ["Allow", input] }),
         bashApproval({ options: [] }),

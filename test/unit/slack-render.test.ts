@@ -29,7 +29,8 @@ import {
   sessionName,
   splitMrkdwn,
 } from "../../dist/bridges/slack/render.js";
-import { expectFits, NASTY, seen, session } from "./slack-render-inputs.js";
+import { session } from "./bridge-render-inputs.js";
+import { expectFits, NASTY, seen } from "./slack-render-inputs.js";
 
 const LONE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 

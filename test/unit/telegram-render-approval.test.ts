@@ -8,7 +8,8 @@ import {
   renderSettled,
 } from "../../dist/bridges/telegram/render.js";
 import { parseHtml } from "../fakes/telegram-html.js";
-import { bashApproval, expectSendable } from "./telegram-render-inputs.js";
+import { bashApproval } from "./bridge-render-inputs.js";
+import { expectSendable } from "./telegram-render-inputs.js";
 
 /** The code of the message's first <pre>, as the reader sees it. */
 function preText(html: string): string {

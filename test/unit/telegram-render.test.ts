@@ -19,34 +19,16 @@ import {
   renderState,
   topicName,
 } from "../../dist/bridges/telegram/render.js";
-import type { Approval, Session } from "../../dist/shared/schemas.js";
+import type { Approval } from "../../dist/shared/schemas.js";
 import { parseHtml } from "../fakes/telegram-html.js";
-import { bashApproval, expectSendable, LONE, NASTY } from "./telegram-render-inputs.js";
+import { bashApproval, NASTY, session, toolApprovals } from "./bridge-render-inputs.js";
+import { expectSendable, LONE } from "./telegram-render-inputs.js";
 
 const textOf = (html: string): string => {
   const parsed = parseHtml(html);
   if ("error" in parsed) throw new Error(parsed.error);
   return parsed.text;
 };
-
-const session = (over: Partial<Session> = {}): Session => ({
-  id: "ses_1",
-  name: "Fix the login test",
-  kind: "claude_subprocess",
-  agent: { name: "Claude Code", type: "claude", icon: null, workspace: null },
-  directory: "/home/ada/projects/app",
-  platform: null,
-  state: "running",
-  error: null,
-  last_seq: 1,
-  agent_cursor: 0,
-  agent_session_id: null,
-  terminal: null,
-  usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
-  created_at: "2025-01-01T00:00:00Z",
-  updated_at: "2025-01-01T00:00:00Z",
-  ...over,
-});
 
 const approval = (over: Partial<Approval> = {}): Approval =>
   bashApproval({ options: ["Allow", "Deny"], ...over });
@@ -88,37 +70,13 @@ describe("every renderer, for every nasty input", () => {
   it("renderApproval stays within 3500 and renderSettled within a message", () => {
     for (const input of NASTY) {
       const inputs: Approval[] = [
-        approval({ title: input, description: input }),
-        approval({ tool_input: { command: input, description: input, cwd: input } }),
-        approval({
-          tool_name: "Edit",
-          tool_input: { file_path: input, old_string: input, new_string: `${input}\nmore` },
-        }),
-        approval({
-          tool_name: "MultiEdit",
-          tool_input: { file_path: input, edits: [{ old_string: input, new_string: "x" }] },
-        }),
-        approval({ tool_name: "Write", tool_input: { file_path: input, content: input } }),
-        approval({
-          tool_name: "apply_patch",
-          tool_input: { changes: [{ path: input, kind: { type: "update" }, diff: input }] },
-        }),
-        approval({
-          tool_name: "AskUserQuestion",
-          tool_input: {
-            questions: [
-              { question: input, header: input, options: [{ label: input, description: input }] },
-            ],
-          },
-        }),
+        ...toolApprovals(input, approval),
         approval({
           tool_name: null,
           tool_input: null,
           options: [input || "x"],
           description: `${input}: ${input}`,
         }),
-        approval({ tool_name: input, tool_input: { anything: input } }),
-        approval({ tool_name: "Bash", tool_input: input }),
         approval({ risky_options: ["Allow"], options: ["Allow", input] }),
       ];
       for (const a of inputs) {

@@ -3,7 +3,9 @@
 // in place of the buttons. Each button's action_id (and value) names the approval and the
 // option's index, which is all a click needs to be answered.
 import type { Approval } from "../../shared/schemas.js";
+import { choicesOf, isRejection } from "../approval-choices.js";
 import { cutText } from "../cut-text.js";
+import { questionsOf } from "../tool-input.js";
 import {
   type ActionsBlock,
   type ButtonElement,
@@ -17,7 +19,7 @@ import {
 } from "./render-blocks.js";
 import { cutMrkdwn } from "./render-cut.js";
 import { cutLiteral, markdownToMrkdwn } from "./render-mrkdwn.js";
-import { isFields, isText, renderToolInput } from "./render-tool.js";
+import { renderToolInput } from "./render-tool.js";
 
 /** A title within its bound (500 characters) is never cut, however much mrkdwn escapes it
  * (`&` becomes `&amp;`): the cut only keeps the section under Slack's limit. */
@@ -30,7 +32,6 @@ const OUTCOME_MAX = LIMITS.sectionText;
 export const MAX_BUTTONS = 100;
 
 const ALLOWS = /^(allow|approve|approved|yes|accept|continue|proceed|ok|okay|confirm|run)\b/i;
-const REJECTIONS = /^(deny|denied|reject|rejected|decline|declined|no|cancel|abort|stop)\b/i;
 /** A decision that says no more than its mark does. */
 const PLAIN_DECISION = /^(allow|approve|approved|yes|deny|denied|reject|rejected|no)$/i;
 
@@ -95,7 +96,7 @@ function outcome(approval: Approval, who: string, reason?: string): string | und
   const decision = approval.decision?.trim() || "answered";
   const by = cutLiteral(who.trim() || "someone", 300);
   const named = PLAIN_DECISION.test(decision) ? "" : ` — *${cutLiteral(decision, 200)}*`;
-  const line = REJECTIONS.test(decision)
+  const line = isRejection(decision)
     ? `❌ Denied by ${by}${named}`
     : ALLOWS.test(decision)
       ? `✅ Approved by ${by}${named}`
@@ -109,7 +110,7 @@ function requestBlocks(approval: Approval): SlackBlock[] {
   const icon = approval.tool_name === null ? "❓" : "🔐";
   const title = approval.title.trim() || "An approval is waiting";
   const blocks: SlackBlock[] = [section(`${icon} *${cutLiteral(title, TITLE_MAX)}*`)];
-  const about = askedQuestions(approval) ?? choicesOf(approval) ?? description(approval);
+  const about = askedQuestions(approval) ?? choices(approval) ?? description(approval);
   if (about?.trim()) blocks.push(section(cutMrkdwn(about, DESCRIPTION_MAX, "…")));
   const tool =
     approval.tool_name === "AskUserQuestion"
@@ -125,17 +126,11 @@ function description(approval: Approval): string | undefined {
   return text ? markdownToMrkdwn(cutText(text, 2 * DESCRIPTION_MAX)) : undefined;
 }
 
-/** Claude's questions reach approvals as a title, options, and a description of
- * `label: description` lines: shown as the choices, each with what it means. */
-function choicesOf(approval: Approval): string | undefined {
-  if (approval.tool_name !== null || approval.options.length === 0) return undefined;
-  const meant = new Map<string, string>();
-  for (const line of approval.description.split("\n")) {
-    const option = approval.options.find((o) => line.startsWith(`${o}:`));
-    if (!option) return undefined;
-    meant.set(option, line.slice(option.length + 1).trim());
-  }
-  return approval.options.map((o) => choice(o, meant.get(o))).join("\n");
+/** Claude's questions, shown as the choices, each with what it means. */
+function choices(approval: Approval): string | undefined {
+  return choicesOf(approval)
+    ?.map((c) => choice(c.label, c.meaning))
+    .join("\n");
 }
 
 function choice(label: string, meaning: string | undefined): string {
@@ -146,26 +141,18 @@ function choice(label: string, meaning: string | undefined): string {
 /** AskUserQuestion's own input, when an agent sends it as the tool: each question with its
  * options and what they mean. */
 function askedQuestions(approval: Approval): string | undefined {
-  const input = approval.tool_input;
-  if (approval.tool_name !== "AskUserQuestion" || !isFields(input)) return undefined;
-  if (!Array.isArray(input.questions)) return undefined;
-  const out: string[] = [];
-  for (const q of input.questions) {
-    if (!isFields(q) || !isText(q.question)) return undefined;
-    const header = isText(q.header) && q.header.trim() ? `${q.header.trim()}: ` : "";
-    const asked = `${header}${q.question.trim()}`.trim() || "(no question)";
-    const many = q.multiSelect === true ? " _(choose any)_" : "";
-    const options = Array.isArray(q.options) ? q.options.filter(isFields) : [];
-    out.push(
-      [
+  const questions = questionsOf(approval.tool_name, approval.tool_input);
+  return questions
+    ?.map((q) => {
+      const header = q.header ? `${q.header.trim()}: ` : "";
+      const asked = `${header}${q.question.trim()}`.trim() || "(no question)";
+      const many = q.multiSelect ? " _(choose any)_" : "";
+      return [
         `*${cutLiteral(asked, 360)}*${many}`,
-        ...options.map((o) =>
-          choice(isText(o.label) ? o.label : "?", isText(o.description) ? o.description : ""),
-        ),
-      ].join("\n"),
-    );
-  }
-  return out.length > 0 ? out.join("\n\n") : undefined;
+        ...q.options.map((o) => choice(o.label, o.description)),
+      ].join("\n");
+    })
+    .join("\n\n");
 }
 
 /** A button per option, in rows of Slack's 25. The first allow-ish option is green; a risky one

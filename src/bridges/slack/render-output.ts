@@ -3,8 +3,19 @@
 // (a command as code, a file edit as a short diff), thinking and tool results shortened (the web
 // app has them whole).
 import type { OutputKind } from "../../shared/schemas.js";
-import { cutText, headLines } from "../cut-text.js";
-import { shellScript } from "../shell-script.js";
+import {
+  CALL_CHARS,
+  callDetail,
+  HEAD_MARKUP_MAX,
+  resultFailed,
+  resultHead,
+  THINKING_CHARS,
+  textHead,
+  thinkingText,
+  toolName,
+  toolOf,
+} from "../output-parts.js";
+import { commandOf, fileChangesOf } from "../tool-input.js";
 import { context, LIMITS, type SlackBlock, section } from "./render-blocks.js";
 import { cutMrkdwn, splitMrkdwn } from "./render-cut.js";
 import {
@@ -14,7 +25,7 @@ import {
   literalMrkdwn,
   markdownToMrkdwn,
 } from "./render-mrkdwn.js";
-import { commandOf, fileChangesOf, isFields, scriptBlock } from "./render-tool.js";
+import { fileMrkdwn, scriptBlock } from "./render-tool.js";
 
 /**
  * Agent text up to this much mrkdwn is shown whole (in sections of up to 3,000); past it, the
@@ -23,12 +34,6 @@ import { commandOf, fileChangesOf, isFields, scriptBlock } from "./render-tool.j
  * own preview and download.
  */
 export const OUTPUT_FULL_MAX = 12_000;
-const HEAD_LINES = 15;
-const HEAD_CHARS = 800;
-const THINKING_CHARS = 300;
-const RESULT_LINES = 12;
-const RESULT_CHARS = 600;
-const CALL_CHARS = 200;
 /** A tool call's code (a command, a diff), escaped, fits one section with its first line. */
 const CALL_MAX = LIMITS.sectionText - 200;
 
@@ -74,31 +79,24 @@ function glance(mrkdwn: string): RenderedOutput {
 function whole(text: string, name: string, render: (text: string) => string): RenderedOutput {
   const mrkdwn = render(text);
   if (mrkdwn.length <= OUTPUT_FULL_MAX) return sections(mrkdwn);
-  const head = cutText(headLines(text, HEAD_LINES).head, HEAD_CHARS, "");
-  const shown = cutMrkdwn(render(head), HEAD_CHARS + 400, "…");
+  const shown = cutMrkdwn(render(textHead(text)), HEAD_MARKUP_MAX, "…");
   return { ...sections(`${shown}\n_… (full text attached)_`), file: { name, text } };
 }
 
 function thinking(text: string): string {
-  const short = text.trim().replace(/\n{2,}/g, "\n");
+  const short = thinkingText(text);
   // A context line is small and grey already: no italics, which an underscore in the text
   // would end early.
   return short ? `💭 ${cutLiteral(short, THINKING_CHARS)}` : "💭 thinking…";
 }
 
-/** A tool's name as a person reads it; Codex names its own tools plainly. */
-const TOOL_NAMES: Record<string, string> = { command: "Shell", apply_patch: "Edit files" };
-
-/** The one detail that says what a call does, from the input Claude sends with it. */
-const DETAIL_FIELDS = ["command", "file_path", "path", "pattern", "url", "query", "description"];
-
 /** A command this short, on one line, is shown inline; longer ones as a code block. */
 const INLINE_COMMAND = 80;
 
 function toolCall(text: string, metadata: Record<string, unknown>): string {
-  const tool = typeof metadata.tool === "string" && metadata.tool ? metadata.tool : undefined;
+  const tool = toolOf(metadata);
   const input = metadata.input;
-  const name = `🔧 *${cutLiteral(tool ? (TOOL_NAMES[tool] ?? tool) : "Tool", 100)}*`;
+  const name = `🔧 *${cutLiteral(toolName(tool), 100)}*`;
   // Codex's command call carries its command as the text.
   const command = commandOf(
     tool ?? null,
@@ -111,7 +109,7 @@ function toolCall(text: string, metadata: Record<string, unknown>): string {
     }
     return `${name}\n${cutMrkdwn(scriptBlock(script), CALL_MAX, "\n…")}`;
   }
-  const files = fileChangesOf(tool ?? null, input);
+  const files = fileChangesOf(tool ?? null, input)?.map(fileMrkdwn);
   if (files) {
     const shown = files.map((f, i) => {
       const line = i === 0 ? `${name} ${f.file}` : `📝 ${f.file}`;
@@ -119,43 +117,16 @@ function toolCall(text: string, metadata: Record<string, unknown>): string {
     });
     return cutMrkdwn(shown.join("\n"), CALL_MAX, "\n…");
   }
-  const detail = oneLine(text, tool, input);
+  const detail = callDetail(text, tool, input).trim();
   return detail ? `${name} ${inlineCode(detail, CALL_CHARS)}` : name;
 }
 
-/** What a call does in a line: its most telling input field, else its text. */
-function oneLine(text: string, tool: string | undefined, input: unknown): string {
-  let detail = text;
-  if (tool && isFields(input)) {
-    const found = DETAIL_FIELDS.map((f) => input[f]).find(
-      (v): v is string => typeof v === "string" && v.trim() !== "",
-    );
-    if (found) detail = found;
-    else if (text === tool) detail = JSON.stringify(input);
-  }
-  // Claude's text is `Tool: detail` already; the tool is shown on its own.
-  if (tool && detail.startsWith(`${tool}: `)) detail = detail.slice(tool.length + 2);
-  if (tool && detail === tool) detail = "";
-  return shellScript(detail).trim();
-}
-
 function toolResult(text: string, metadata: Record<string, unknown>): string {
-  const failed =
-    metadata.is_error === true ||
-    (typeof metadata.exit_code === "number" && metadata.exit_code !== 0) ||
-    metadata.status === "failed";
+  const failed = resultFailed(metadata);
   // A code fence is a line of its own: the mark goes on the line before it.
   const mark = failed ? "⚠️ _failed_\n" : "";
-  const body = text.replace(/\s+$/, "");
-  if (!body) return failed ? "⚠️ _failed, no output_" : "_(no output)_";
-  const lines = body.split("\n");
-  const { head } = headLines(body, RESULT_LINES);
-  const shown = cutText(head, RESULT_CHARS, "");
-  const shownLines = shown.split("\n").length;
-  // A line cut in the middle counts as one not shown.
-  const partial = shown.length < head.length ? 1 : 0;
-  const more = lines.length - shownLines + partial;
-  const block = cutMrkdwn(codeBlock(shown), CALL_MAX, "\n…");
-  const note = more > 0 ? `\n_… (${more} more line${more === 1 ? "" : "s"} in the web app)_` : "";
-  return `${mark}${block}${note}`;
+  const result = resultHead(text);
+  if (!result) return failed ? "⚠️ _failed, no output_" : "_(no output)_";
+  const block = cutMrkdwn(codeBlock(result.shown), CALL_MAX, "\n…");
+  return `${mark}${block}${result.more ? `\n_${result.more}_` : ""}`;
 }
