@@ -105,14 +105,20 @@ describe("pairing codes", () => {
 
 describe("the start-up notice", () => {
   it("gives the code and the allow-list setting, and without the code says how to get one", () => {
-    const notice = pairingNotice("telegram", "4821-7730");
+    const notice = pairingNotice("telegram", "4821-7730", {
+      command: "/pair",
+      where: "in the bot's group",
+    });
     expect(notice.text).toBe(
       'Telegram: nobody may answer yet. Send "/pair 4821-7730" in the bot\'s group (one use, within 1 hour; `tether bridges pair telegram` makes another), or set TELEGRAM_ALLOWED_USER_IDS',
     );
     expect(notice.withoutCode).toBe(
       'Telegram: nobody may answer yet. Run `tether bridges pair telegram` in a terminal for a one-time code to send as "/pair <code>" in the bot\'s group, or set TELEGRAM_ALLOWED_USER_IDS',
     );
-    // A platform without an allow-list setting is not told to set one.
-    expect(pairingNotice("fake", "4821-7730").text).not.toContain("or set");
+    // A platform without an allow-list setting is not told to set one; one that does not say
+    // how it pairs gets /pair, sent where its bot is.
+    expect(pairingNotice("fake", "4821-7730").text).toBe(
+      'Fake: nobody may answer yet. Send "/pair 4821-7730" where the fake bot is (one use, within 1 hour; `tether bridges pair fake` makes another)',
+    );
   });
 });
