@@ -10,6 +10,7 @@ import type { ConnectionsResult } from "./scenarios/connections.js";
 import type { IngestResult } from "./scenarios/ingest.js";
 import type { MarkdownResult } from "./scenarios/markdown.js";
 import type { ReplayResult } from "./scenarios/replay.js";
+import type { SlackResult } from "./scenarios/slack.js";
 import type { StartupResult } from "./scenarios/startup.js";
 import type { TelegramResult } from "./scenarios/telegram.js";
 import { median, round, type Summary } from "./stats.js";
@@ -23,6 +24,7 @@ export interface Results {
   connections?: ConnectionsResult;
   markdown?: MarkdownResult;
   telegram?: TelegramResult;
+  slack?: SlackResult;
   errors: Record<string, string>;
 }
 
@@ -201,6 +203,85 @@ function telegramRows(t: TelegramResult): Row[] {
   ];
 }
 
+function slackRows(s: SlackResult): Row[] {
+  const b = s.burst;
+  const r = s.reconnect;
+  const intact = b.missing + b.duplicated + b.reordered + b.refused === 0;
+  const rssWith = s.withBridge.idleRssMb;
+  const upMs = s.withBridge.bridgeUpMs ?? [];
+  return [
+    {
+      measure: `Slack approval → buttons, ${s.approvals} over ${s.sessions} sessions, p50 / p95 / max ms`,
+      tether: spread(s.approvalToSlackMs),
+    },
+    {
+      measure: "Slack click → agent's long poll, p50 / p95 / max ms",
+      tether: spread(s.buttonToAgentMs),
+    },
+    {
+      measure: "Slack click → ack (at the fake, whole ms), p50 / p95 / max ms",
+      tether: spread(s.ackMs),
+      budget: "≤ 3000",
+      ok: s.ackMs.max <= 3000 && s.lateAcks === 0,
+    },
+    {
+      measure: "  (approvals lost; long polls failed; acks late)",
+      tether: `${s.failed}; ${s.pollErrors}; ${s.lateAcks}`,
+      budget: "0",
+      ok: s.failed + s.pollErrors + s.lateAcks === 0,
+    },
+    {
+      measure: "  (envelopes from Slack; auth.test calls meanwhile)",
+      tether: `${s.envelopes}; ${s.authTests}`,
+    },
+    { measure: "  (CPU %: daemon / harness+fake / others)", tether: cpuText(s.approvalCpu) },
+    versus(`Slack ${b.outputs} outputs → last in thread s`, b.visibleSeconds, undefined),
+    {
+      measure: "  (posting them took s; then drained s)",
+      tether: pair(b.postSeconds, b.drainSeconds),
+    },
+    {
+      measure: "  (Slack calls: chat.postMessage + chat.update; outputs per call; auth.test)",
+      tether: `${b.postMessage} + ${b.update}; ${round(b.outputsPerCall)}; ${b.authTests}`,
+    },
+    {
+      measure: "  (missing/dup/reordered; refused calls)",
+      tether: `${b.missing}/${b.duplicated}/${b.reordered}; ${b.refused}`,
+      budget: "0",
+      ok: intact,
+    },
+    { measure: "  (CPU %: daemon / harness+fake / others)", tether: cpuText(b.cpu) },
+    {
+      measure: `Slack refresh → click decided, ${r.rounds} rounds, p50 / max ms`,
+      tether: pair(r.toDecisionMs.p50, r.toDecisionMs.max),
+    },
+    {
+      measure: "  (of which refresh → new socket, p50 / max ms; rounds failed)",
+      tether: `${pair(r.toNewSocketMs.p50, r.toNewSocketMs.max)}; ${r.failed}`,
+      budget: "0 failed",
+      ok: r.failed === 0,
+    },
+    {
+      measure: "idle RSS MB with Slack (without)",
+      tether: `${round(rssWith)} (${round(s.withoutBridge.idleRssMb)})`,
+      budget: "≤ 80",
+      ...(Number.isNaN(rssWith) ? {} : { ok: rssWith <= 80 }),
+    },
+    {
+      measure: "start → healthy ms with Slack (without), median",
+      tether: `${round(s.withBridge.medianHealthyMs)} (${round(s.withoutBridge.medianHealthyMs)})`,
+      budget: "≤ 300",
+      ok: s.withBridge.medianHealthyMs <= 300,
+    },
+    versus("  (the bridge adds ms, median of paired runs)", s.bridgeStartMs, undefined),
+    versus(
+      "start → Slack Socket Mode open ms, median",
+      upMs.length ? median(upMs) : undefined,
+      undefined,
+    ),
+  ];
+}
+
 export function rows(r: Results): Row[] {
   const out = approvalRows(r.paced, r.capacity);
   if (r.ingest) out.push(...ingestRows(r.ingest));
@@ -254,6 +335,7 @@ export function rows(r: Results): Row[] {
     });
   }
   if (r.telegram) out.push(...telegramRows(r.telegram));
+  if (r.slack) out.push(...slackRows(r.slack));
   return out;
 }
 
@@ -267,6 +349,8 @@ export function noisy(r: Results, limit = 25): string[] {
     ["ingest", r.ingest?.cpu],
     ["telegram approvals", r.telegram?.approvalCpu],
     ["telegram burst", r.telegram?.burst.cpu],
+    ["slack approvals", r.slack?.approvalCpu],
+    ["slack burst", r.slack?.burst.cpu],
   ];
   return cpus
     .filter(([, c]) => c && c.others > limit)

@@ -1,6 +1,6 @@
 // The benchmark: runs each scenario against a fresh daemon (and the approval ones against the
 // bare relay too), prints a table and writes bench/results.json.
-//   BENCH_ONLY=paced,capacity,ingest,replay,startup,connections,markdown,telegram
+//   BENCH_ONLY=paced,capacity,ingest,replay,startup,connections,markdown,telegram,slack
 //                                                          run a subset
 //   BENCH_SHORT=1                                          shorter windows, for a smoke run
 //   BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" flags for the daemon's node
@@ -14,6 +14,7 @@ import { connectionsHeld } from "./scenarios/connections.js";
 import { durableIngest } from "./scenarios/ingest.js";
 import { markdownParse } from "./scenarios/markdown.js";
 import { sseReplay } from "./scenarios/replay.js";
+import { slackBridge } from "./scenarios/slack.js";
 import { startup } from "./scenarios/startup.js";
 import { telegramBridge } from "./scenarios/telegram.js";
 import { startRelay } from "./start-relay.js";
@@ -122,6 +123,18 @@ await scenario("telegram", async () => {
     approvalEveryMs: 50,
     outputs: 1000,
     postWindow: 8,
+    startupRuns: SHORT ? 2 : 7,
+    settleMs: 2000,
+  });
+});
+await scenario("slack", async () => {
+  results.slack = await slackBridge({
+    sessions: 10,
+    approvals: 100,
+    approvalEveryMs: 50,
+    outputs: 1000,
+    postWindow: 8,
+    reconnects: SHORT ? 2 : 5,
     startupRuns: SHORT ? 2 : 7,
     settleMs: 2000,
   });
