@@ -24,6 +24,7 @@ import {
   renderOutput,
   renderParent,
   renderState,
+  type SlackBlock,
   type SlackMessage,
   section,
   sessionName,
@@ -108,8 +109,9 @@ describe("every renderer, for every nasty input", () => {
     let at = 0;
     for (const batch of batches) {
       expectFits(batch.message);
+      // Short sections may be joined into one; what they say, in order, is the same.
       const held = outputs.slice(at, at + batch.count).flatMap((o) => o.blocks);
-      expect(batch.message.blocks).toEqual(held);
+      expect(saidIn(batch.message.blocks)).toBe(saidIn(held));
       if (batch.file) expect(batch.count).toBe(1);
       at += batch.count;
     }
@@ -415,12 +417,32 @@ describe("renderOutput", () => {
 describe("batching outputs", () => {
   const line = (i: number) => renderOutput({ kind: "text", text: `step ${i}`, metadata: {} });
 
-  it("joins short outputs into one message, and starts another at 50 blocks", () => {
+  it("joins short outputs into one section of one message", () => {
     const outputs = Array.from({ length: 120 }, (_, i) => line(i));
     const batches = batchOutputs(outputs);
-    expect(batches.map((b) => b.count)).toEqual([50, 50, 20]);
+    expect(batches.map((b) => b.count)).toEqual([120]);
+    expect(batches[0]!.message.blocks).toHaveLength(1);
     expect(batches[0]!.message.text.startsWith("step 0\n\nstep 1\n\nstep 2")).toBe(true);
+    expectFits(batches[0]!.message);
+  });
+
+  it("starts another message at 50 blocks, when outputs cannot share a section", () => {
+    // Thinking is a context line: text between two of them has a section of its own.
+    const outputs = Array.from({ length: 120 }, (_, i) =>
+      i % 2 === 0 ? line(i) : renderOutput({ kind: "thinking", text: `hmm ${i}`, metadata: {} }),
+    );
+    const batches = batchOutputs(outputs);
+    expect(batches.map((b) => b.count)).toEqual([50, 50, 20]);
     for (const b of batches) expectFits(b.message);
+  });
+
+  it("keeps a section within 3,000 characters when joining", () => {
+    const long = (i: number) =>
+      renderOutput({ kind: "text", text: `${i} ${"y".repeat(1600)}`, metadata: {} });
+    const [batch] = batchOutputs([long(1), long(2), long(3)]);
+    expect(batch!.count).toBe(3);
+    expect(batch!.message.blocks).toHaveLength(3);
+    expectFits(batch!.message);
   });
 
   it("starts another message at 40,000 characters of text", () => {
@@ -451,13 +473,18 @@ describe("batching outputs", () => {
     expect(first.count).toBe(1);
     const grown = appendOutputs(first.message, [line(1), line(2)]);
     expect(grown.count).toBe(2);
-    expect(grown.message.blocks).toHaveLength(3);
+    expect(grown.message.blocks).toEqual([section("step 0\n\nstep 1\n\nstep 2")]);
     expect(grown.message.text).toBe("step 0\n\nstep 1\n\nstep 2");
+    // The open message is not changed in place: it is what Slack shows until the edit lands.
+    expect(first.message.blocks).toEqual([section("step 0")]);
+    const big = (i: number) =>
+      renderOutput({ kind: "text", text: `${i} ${"z".repeat(2900)}`, metadata: {} });
     const full = appendOutputs(
       undefined,
-      Array.from({ length: 50 }, (_, i) => line(i)),
+      Array.from({ length: 13 }, (_, i) => big(i)),
     );
-    expect(appendOutputs(full.message, [line(50)]).count).toBe(0);
+    expect(full.count).toBe(13);
+    expect(appendOutputs(full.message, [big(14)]).count).toBe(0);
   });
 });
 
@@ -703,3 +730,17 @@ describe("checkMessage", () => {
     expect(checkMessage(good)).toEqual([]);
   });
 });
+
+/** What blocks say, in order: each block's text, blocks apart by a blank line (as joined
+ * sections are). */
+function saidIn(blocks: readonly SlackBlock[]): string {
+  return blocks
+    .map((b) => {
+      if (b.type === "section")
+        return b.text?.text ?? (b.fields ?? []).map((f) => f.text).join("\n");
+      if (b.type === "context") return b.elements.map((e) => e.text).join("\n");
+      if (b.type === "header") return b.text.text;
+      return "";
+    })
+    .join("\n\n");
+}

@@ -155,6 +155,7 @@ class SlackBridge implements Bridge {
   private async goLive(setup: SlackSetup): Promise<void> {
     const context = this.context!;
     const { app, socket } = this.slack!;
+    await app.init();
     const client = app.client;
     const threads = new SlackThreads(client, setup.channelId, context.threads, (id) =>
       this.sessionLink(id),

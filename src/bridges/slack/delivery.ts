@@ -105,6 +105,13 @@ export class Delivery {
       });
       return event.seq;
     }
+    // The newest output message grows, at most one edit a second: wait first, then read ahead,
+    // so the edit carries everything committed meanwhile.
+    const open = this.openOutput.get(sessionId);
+    const grows = open !== undefined && open.threadTs === thread.thread_id;
+    if (grows) {
+      await sleep(Math.max(0, open.at + EDIT_EVERY_MS - Date.now()), undefined, { ref: false });
+    }
     // This output and the ones committed after it (up to one with a file), as many as fit.
     const rendered: RenderedOutput[] = [first];
     const seqs = [event.seq];
@@ -114,15 +121,11 @@ export class Delivery {
       rendered.push(output);
       seqs.push(next.seq);
     }
-    const open = this.openOutput.get(sessionId);
-    if (open && open.threadTs === thread.thread_id) {
+    if (grows) {
       const grown = appendOutputs(open.message, rendered);
-      if (grown.count > 0) {
-        await sleep(Math.max(0, open.at + EDIT_EVERY_MS - Date.now()), undefined, { ref: false });
-        if (await this.grow(open, grown.message)) {
-          this.openOutput.set(sessionId, { ...open, message: grown.message, at: Date.now() });
-          return seqs[grown.count - 1]!;
-        }
+      if (grown.count > 0 && (await this.grow(open, grown.message))) {
+        this.openOutput.set(sessionId, { ...open, message: grown.message, at: Date.now() });
+        return seqs[grown.count - 1]!;
       }
     }
     const batch = appendOutputs(undefined, rendered);

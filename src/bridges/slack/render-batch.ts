@@ -2,7 +2,7 @@
 // 40,000 characters of block text, as much as a message's text may hold), so a chatty agent
 // makes a few readable messages rather than one per line. An output that goes with a file is a
 // message of its own, the file uploaded after it.
-import { LIMITS, type SlackBlock, type SlackMessage } from "./render-blocks.js";
+import { LIMITS, mrkdwn, type SlackBlock, type SlackMessage } from "./render-blocks.js";
 import { cutMrkdwn } from "./render-cut.js";
 import type { RenderedOutput } from "./render-output.js";
 
@@ -53,16 +53,33 @@ export function appendOutputs(
   for (const output of outputs) {
     if (output.file) break;
     const more = blockChars(output.blocks);
-    const fits =
-      blocks.length + output.blocks.length <= LIMITS.blocks && chars + more <= OUTPUT_MESSAGE_CHARS;
+    // A short output joins the section before it: a message holds 50 blocks, and one block per
+    // line of a chatty agent would fill it with a few thousand characters.
+    const joined = joinSections(blocks.at(-1), output.blocks[0]);
+    const added = joined ? output.blocks.length - 1 : output.blocks.length;
+    const fits = blocks.length + added <= LIMITS.blocks && chars + more <= OUTPUT_MESSAGE_CHARS;
     // An output is never cut here: one that is too big for an empty message (none is) goes alone.
     if (!fits && (open !== undefined || count > 0)) break;
-    blocks.push(...output.blocks.slice(0, LIMITS.blocks - blocks.length));
+    if (joined) blocks[blocks.length - 1] = joined;
+    blocks.push(...output.blocks.slice(joined ? 1 : 0).slice(0, LIMITS.blocks - blocks.length));
     chars += more;
     text = joinFallback(text, output.text);
     count++;
   }
   return { message: { text: text || "…", blocks }, count };
+}
+
+/** Two mrkdwn sections as one, when both are text only and together fit a section. */
+function joinSections(
+  last: SlackBlock | undefined,
+  next: SlackBlock | undefined,
+): SlackBlock | undefined {
+  if (last?.type !== "section" || next?.type !== "section") return undefined;
+  if (last.fields || next.fields || last.text?.type !== "mrkdwn" || next.text?.type !== "mrkdwn") {
+    return undefined;
+  }
+  const text = `${last.text.text}\n\n${next.text.text}`;
+  return text.length <= LIMITS.sectionText ? { type: "section", text: mrkdwn(text) } : undefined;
 }
 
 /** All of `outputs` as messages, in order, as few as fit them. */

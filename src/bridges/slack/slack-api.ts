@@ -57,8 +57,10 @@ export function connectSlack(s: SlackSettings): SlackConnection {
     receiver,
     logger,
     clientOptions,
-    // The bridge checks the token itself (setup-check.ts), with an error that names the setting.
-    tokenVerificationEnabled: false,
+    // The bridge checks the token first (setup-check.ts), with an error that names the setting,
+    // then calls app.init(), whose auth.test Bolt keeps: without token verification Bolt would
+    // call auth.test again before handling every event, each click's ack waiting on it.
+    deferInitialization: true,
   });
   return { app, socket: receiver.client };
 }
