@@ -53,6 +53,23 @@ export class HealthTracker {
     return this.state === "connected";
   }
 
+  /** The snapshot, after forgetting the delivery failures of sessions deleted since
+   * (`session <id>`): a session that is gone is nothing to retry. */
+  snapshotFor(engine: { getSessionById(id: string): unknown } | undefined): BridgeState {
+    if (engine) {
+      this.forget((what) => {
+        if (!what.startsWith("session ")) return false;
+        try {
+          engine.getSessionById(what.slice(8));
+          return false;
+        } catch {
+          return true;
+        }
+      });
+    }
+    return this.snapshot();
+  }
+
   snapshot(): BridgeState {
     return {
       state: this.state,

@@ -125,18 +125,7 @@ class SlackBridge implements Bridge {
   }
 
   health(): BridgeState {
-    const engine = this.context?.engine;
-    this.tracker.forget((what) => {
-      const id = what.startsWith("session ") ? what.slice(8) : undefined;
-      if (id === undefined || !engine) return false;
-      try {
-        engine.getSessionById(id);
-        return false;
-      } catch {
-        return true;
-      }
-    });
-    return this.tracker.snapshot();
+    return this.tracker.snapshotFor(this.context?.engine);
   }
 
   pairing(): boolean {
