@@ -85,3 +85,28 @@ it("takes a reply in the thread from an allowed user as human input, and ignores
   // Not echoed back into the thread it came from.
   expect(threadText(fake, session.threadTs)).not.toContain("please also fix");
 });
+
+it("shows Markdown as mrkdwn with Slack's escapes, and a very long output as a file in the thread", async () => {
+  const fake = await slack.fake();
+  const d = await slack.daemon();
+  const session = await createSlackSession(d, "report");
+  await postOutputs(d, session.id, [
+    "**Done**: fixed `<Login>` & the *flaky* test\n\n```ts\nconst a = b < c && d > e;\n```",
+  ]);
+  const said = await waitForThreadText(fake, session.threadTs, "Done");
+  expect(said).toContain("*Done*: fixed `&lt;Login&gt;` &amp; the _flaky_ test");
+  expect(said).toContain("```\nconst a = b &lt; c &amp;&amp; d &gt; e;\n```");
+
+  const report = Array.from({ length: 2000 }, (_, i) => `line ${i + 1} of the report`).join("\n");
+  await postOutputs(d, session.id, [report]);
+  const file = await waitFor(
+    () => fake.files.find((f) => f.shared?.thread_ts === session.threadTs && f.bytes),
+    { timeoutMs: DELIVERY_MS, what: "the long output uploaded as a file into the thread" },
+  );
+  expect(file.shared?.channel_id).toBe(CHANNEL.id);
+  expect(file.bytes!.toString("utf8")).toBe(report);
+  // The thread shows its head, not all of it.
+  const text = await waitForThreadText(fake, session.threadTs, "line 1 of the report");
+  expect(text).not.toContain("line 2000 of the report");
+  expect(refusedCalls(fake)).toEqual([]);
+});
