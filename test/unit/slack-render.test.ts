@@ -175,7 +175,15 @@ describe("markdownToMrkdwn", () => {
     expect(fenceInCode).toBe("```\n`\u200B`\u200B`js\nx\n`\u200B`\u200B`\n```");
     expect(markdownToMrkdwn("use ``` to fence")).toBe("use `\u200B`\u200B` to fence");
     expect(markdownToMrkdwn("`` a`b ``")).toBe("`a\u02CBb`");
-    for (const text of [fenceInCode, markdownToMrkdwn("a `` ``` ` b")]) {
+    // Escaped backticks, and code spans, side by side: never two backticks together.
+    expect(markdownToMrkdwn("a\\`\\`\\`b")).toBe("a`\u200B`\u200B`b");
+    expect(markdownToMrkdwn("`a``b`")).not.toMatch(/``/);
+    for (const text of [
+      fenceInCode,
+      markdownToMrkdwn("a `` ``` ` b"),
+      markdownToMrkdwn("a\\`\\`\\`b"),
+      markdownToMrkdwn("`x` `y``z`"),
+    ]) {
       expect(checkMessage(asSection(text))).toEqual([]);
     }
   });

@@ -80,18 +80,25 @@ function blockMrkdwn(block: Block): string | undefined {
     case "table":
       return codeBlock(block.rows.map((row) => row.trim()).join("\n"));
     case "heading": {
-      const text = inlineMarkdown(block.text, MRKDWN, { bold: true });
+      const text = inlineMrkdwn(block.text, { bold: true });
       return text.trim() ? `*${text}*` : "";
     }
     case "rule":
       return "──────────";
     case "quote":
-      return block.lines.map((line) => `> ${inlineMarkdown(line, MRKDWN)}`).join("\n");
+      return block.lines.map((line) => `> ${inlineMrkdwn(line)}`).join("\n");
     case "bullet":
-      return `${block.indent}• ${inlineMarkdown(block.text, MRKDWN)}`;
+      return `${block.indent}• ${inlineMrkdwn(block.text)}`;
     case "line":
-      return inlineMarkdown(block.text, MRKDWN);
+      return inlineMrkdwn(block.text);
   }
+}
+
+/** A line's inline Markdown as mrkdwn. Its pieces are written one by one, so two backticks can
+ * meet where two pieces do (an escaped backtick beside another, two code spans): kept apart here,
+ * as three in a row would open a code block. */
+function inlineMrkdwn(text: string, marks?: Parameters<typeof inlineMarkdown>[2]): string {
+  return inlineMarkdown(text, MRKDWN, marks).replace(/`(?=`)/g, `\`${ZWSP}`);
 }
 
 /** A link longer than this (escaped) is left as text: it could not be cut into a section
