@@ -17,6 +17,7 @@ import { callApi, daemonEnv, tempDir } from "../helpers/daemon.js";
 /** Every part a start-up opens before it listens, in the order they must close. */
 const OPENED_PARTS_NEWEST_FIRST = [
   "server",
+  "terminal watch",
   "notifications",
   "supervisor",
   "engine",
@@ -75,7 +76,7 @@ describe("a start-up failing half-way", () => {
     return () => new Promise<void>((resolve) => holder.close(() => resolve()));
   });
 
-  it("at listen (port in use): closes the server, notifications, supervisor, engine, store and lock, in that order", async () => {
+  it("at listen (port in use): closes the server, terminal watch, notifications, supervisor, engine, store and lock, in that order", async () => {
     const log = closeLog();
     const error = await failure(
       startDaemon(config({ TETHER_AGENT_PORT: String(port) }), { logger: log.logger }),
@@ -109,6 +110,6 @@ it("a daemon closes once, however often and however concurrently it is stopped",
   const daemon = await startDaemon(config(), { logger: log.logger });
   await Promise.all([daemon.close(), daemon.close()]);
   await daemon.close();
-  expect(log.closed()).toHaveLength(7);
-  expect(new Set(log.closed()).size).toBe(7);
+  expect(log.closed()).toHaveLength(8);
+  expect(new Set(log.closed()).size).toBe(8);
 });
