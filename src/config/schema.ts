@@ -109,6 +109,20 @@ export const ConfigSchema = z
       .default("https://slack.com/api/"),
     DISCORD_BOT_TOKEN: optionalSecret,
     DISCORD_CHANNEL_ID: z.string().regex(/^\d+$/, "must be a numeric channel id").optional(),
+    /** Discord user ids allowed to answer in the channel, comma-separated (empty: paired). */
+    DISCORD_ALLOWED_USER_IDS: idList(
+      /^\d{15,22}$/,
+      "must be Discord user ids (Developer Mode → a profile → Copy User ID) separated by commas, e.g. 123456789012345678",
+    ),
+    /** Discord's REST API (the gateway's URL is asked of it): Discord's, or a test's fake. */
+    DISCORD_API_URL: z
+      .url("must be a URL such as https://discord.com/api")
+      .refine(
+        (u) => /^https?:$/.test(urlOf(u)?.protocol ?? "http:"),
+        "must be an http:// or https:// URL such as https://discord.com/api",
+      )
+      .transform((u) => u.replace(/\/+$/, ""))
+      .default("https://discord.com/api"),
     /** Every configured bridge opens a thread for every session (Tether's and external ones);
      * off: a session gets a thread only on its own `platform`. */
     TETHER_BRIDGE_ALL_SESSIONS: flag.default(true),

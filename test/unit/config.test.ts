@@ -80,6 +80,8 @@ describe("loadConfig", () => {
       TELEGRAM_API_ROOT: "https://api.telegram.org",
       SLACK_ALLOWED_USER_IDS: [],
       SLACK_API_URL: "https://slack.com/api/",
+      DISCORD_ALLOWED_USER_IDS: [],
+      DISCORD_API_URL: "https://discord.com/api",
     });
     expect(
       load({ SLACK_ALLOWED_USER_IDS: "U0ADA1, W0BOB2", SLACK_API_URL: "http://127.0.0.1:9/api" }),
@@ -195,6 +197,12 @@ describe("bad configuration", () => {
     ["SLACK_CHANNEL_ID", "#general", /Slack channel id such as C0123456789/],
     ["SLACK_ALLOWED_USER_IDS", "U0ADA,@bob", /Slack user ids .* separated by commas/],
     ["SLACK_API_URL", "slack.com/api", /must be a URL such as https:\/\/slack.com\/api\//],
+    [
+      "DISCORD_ALLOWED_USER_IDS",
+      "123456789012345678,@bob",
+      /Discord user ids .* separated by commas/,
+    ],
+    ["DISCORD_API_URL", "ftp://discord.example/api", /http:\/\/ or https:\/\//],
   ])("%s=%s fails with one line naming the variable", (key, value, says) => {
     const error = configError({ [key]: value });
     expect(error.message).not.toContain("\n");
@@ -296,7 +304,8 @@ describe("redactConfig", () => {
       // Shaped like real ones too: the default SLACK_API_URL has "slack" in it.
       SLACK_BOT_TOKEN: "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx",
       SLACK_APP_TOKEN: "xapp-1-A0123456789-1234567890123-0a1b2c3d4e5f60718293",
-      DISCORD_BOT_TOKEN: "discord.bot.secret",
+      // As is the default DISCORD_API_URL.
+      DISCORD_BOT_TOKEN: "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.AbCdEfGhIjKlMnOpQrStUvWxYz0123456789",
     };
     const config = load({ ...secrets, TETHER_AGENT_PORT: "9001", SLACK_CHANNEL_ID: "C0123" });
     const redacted = redactConfig(config);
