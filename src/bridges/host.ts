@@ -220,6 +220,10 @@ function contextFor(
     log: options.log.child({ bridge: name }),
     settings: config,
     publicUrl: options.publicUrl,
+    sessionLink: (sessionId) => {
+      const base = config.TETHER_PUBLIC_URL;
+      return base === undefined ? undefined : `${base.replace(/\/+$/, "")}/#/sessions/${sessionId}`;
+    },
   };
 }
 

@@ -114,4 +114,6 @@ export interface BridgeContext {
   settings: Readonly<Config>;
   /** Where the web app is (TETHER_PUBLIC_URL or the daemon's own URL), for links. */
   publicUrl(): string;
+  /** The link to a session in the web app, when TETHER_PUBLIC_URL says where people reach it. */
+  sessionLink(sessionId: string): string | undefined;
 }

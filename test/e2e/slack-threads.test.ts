@@ -110,3 +110,11 @@ it("shows Markdown as mrkdwn with Slack's escapes, and a very long output as a f
   expect(text).not.toContain("line 2000 of the report");
   expect(refusedCalls(fake)).toEqual([]);
 });
+
+it("links the parent to the session in the web app when TETHER_PUBLIC_URL is set", async () => {
+  const fake = await slack.fake();
+  const d = await slack.daemon({ env: { TETHER_PUBLIC_URL: "https://tether.example.test" } });
+  const session = await createSlackSession(d, "linked");
+  const parent = fake.message(CHANNEL.id, session.threadTs)!;
+  expect(messageText(parent)).toContain(`https://tether.example.test/#/sessions/${session.id}`);
+});

@@ -147,7 +147,7 @@ class SlackBridge implements Bridge {
     await app.init();
     const client = app.client;
     const threads = new SlackThreads(client, setup.channelId, context.threads, (id) =>
-      this.sessionLink(id),
+      context.sessionLink(id),
     );
     await threads.load();
     const who = (label: string) => context.people.describe(label);
@@ -178,7 +178,7 @@ class SlackBridge implements Bridge {
       botUserId: setup.botUserId,
       seen: (id, name) => context.people.seen(id, name),
       who,
-      sessionLink: (id) => this.sessionLink(id),
+      sessionLink: (id) => context.sessionLink(id),
     });
     app.message(async ({ message }) => {
       if (message.subtype !== "message_deleted" || message.channel !== setup.channelId) return;
@@ -313,11 +313,6 @@ class SlackBridge implements Bridge {
   }
 
   // ---------- helpers ----------
-
-  private sessionLink(sessionId: string): string | undefined {
-    const base = this.context?.settings.TETHER_PUBLIC_URL;
-    return base === undefined ? undefined : `${base.replace(/\/+$/, "")}/#/sessions/${sessionId}`;
-  }
 
   private describe(error: unknown): string {
     return describeError(error, this.tokens);

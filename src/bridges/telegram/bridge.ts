@@ -126,7 +126,9 @@ class TelegramBridge implements Bridge {
     const bot = this.bot!;
     bot.botInfo = setup.me;
     const typing = new Typing(bot.api, setup.chatId);
-    const topics = new Topics(bot.api, setup.chatId, context.threads, (id) => this.sessionLink(id));
+    const topics = new Topics(bot.api, setup.chatId, context.threads, (id) =>
+      context.sessionLink(id),
+    );
     await topics.load();
     const who = (label: string) => context.people.describe(label);
     const delivery = new Delivery({
@@ -149,7 +151,7 @@ class TelegramBridge implements Bridge {
       log: context.log,
       who,
       seen: (id, name) => context.people.seen(String(id), name),
-      sessionLink: (id) => this.sessionLink(id),
+      sessionLink: (id) => context.sessionLink(id),
     });
     bot.catch((failure) => {
       context.log.warn(
@@ -291,11 +293,6 @@ class TelegramBridge implements Bridge {
   }
 
   // ---------- helpers ----------
-
-  private sessionLink(sessionId: string): string | undefined {
-    const base = this.context?.settings.TETHER_PUBLIC_URL;
-    return base === undefined ? undefined : `${base.replace(/\/+$/, "")}/#/sessions/${sessionId}`;
-  }
 
   private describe(error: unknown): string {
     return describeError(error, this.token);
