@@ -68,6 +68,10 @@ await build({
     "@grammyjs/auto-retry",
     // The Slack bridge's SDK, loaded only when SLACK_BOT_TOKEN is set.
     "@slack/bolt",
+    // The Discord bridge's libraries, loaded only when DISCORD_BOT_TOKEN is set.
+    "@discordjs/core",
+    "@discordjs/rest",
+    "@discordjs/ws",
     // Fastify's default schema compilers (and ajv behind them), which it loads only when not given
     // its compilers (src/server/schema-compilers.ts): left out, V8 has a third less to parse.
     "@fastify/ajv-compiler",
