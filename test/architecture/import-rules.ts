@@ -78,8 +78,8 @@ export const RULES: readonly ImportRule[] = [
     allowedIn: under("src/bridges/slack/"),
   },
   {
-    why: "discord.js is imported only in src/bridges/discord/",
-    matches: named(/^discord\.js($|\/)/, /^@discordjs\//),
+    why: "Discord's libraries and API types are imported only in src/bridges/discord/",
+    matches: named(/^discord\.js($|\/)/, /^@discordjs\//, /^discord-api-types($|\/)/),
     allowedIn: under("src/bridges/discord/"),
   },
   {
