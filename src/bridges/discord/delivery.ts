@@ -1,0 +1,209 @@
+// A session's events as messages in its thread, one event at a time through the bridge's durable
+// cursor (core/follow-sessions): an event's delivery resolves once Discord has it, and only then
+// does the cursor pass it. Outputs already committed are read ahead and sent together
+// (read-ahead.ts); while the agent keeps writing, the newest output message grows by edits (at
+// most one a second) up to Discord's 2,000 characters. Anything else the thread shows ends that
+// message, so the order stays as it happened. A delivery cut by a crash is sent again after the
+// restart: that one message may appear twice, nothing more (Discord keeps no idempotency key).
+import { setTimeout as sleep } from "node:timers/promises";
+import type { StoredEvent, StoredEventOf } from "../../core/store.js";
+import type { Approval, Session } from "../../shared/schemas.js";
+import { outputsAfter } from "../read-ahead.js";
+import type { BridgeEngine, Thread } from "../types.js";
+import { type API, discordCode } from "./discord-api.js";
+import {
+  type DiscordMessage,
+  LIMITS,
+  message,
+  renderApproval,
+  renderHumanInput,
+  renderInterrupt,
+  renderOutput,
+  renderSettled,
+  renderState,
+} from "./render.js";
+import { type DiscordThreads, THREAD_GONE, type ThreadData } from "./threads.js";
+
+/** A growing output message is edited at most this often; what comes meanwhile joins the edit. */
+const EDIT_EVERY_MS = 1000;
+
+export interface DeliveryOptions {
+  api: API;
+  engine: Pick<BridgeEngine, "getSessionById" | "readEvents">;
+  threads: DiscordThreads;
+  wantsThread(session: Session): boolean;
+  /** An approval as it is now (settled, when its approval_resolved is delivered). */
+  approval(id: string): Promise<Approval>;
+  /** A label (`discord:1234`, `web:phone`) said for a person, as plain text. */
+  who(label: string): string;
+}
+
+/** The newest output message of a thread, while it may still grow. */
+interface OpenOutput {
+  id: string;
+  threadId: string;
+  content: string;
+  at: number;
+}
+
+export class Delivery {
+  private readonly openOutput = new Map<string, OpenOutput>();
+
+  constructor(private readonly o: DeliveryOptions) {}
+
+  async deliver(event: StoredEvent, alsoThrough: (seq: number) => void): Promise<void> {
+    const session = this.o.engine.getSessionById(event.session_id);
+    if (!this.o.wantsThread(session)) return;
+    const thread = await this.o.threads.ensure(session);
+    switch (event.type) {
+      case "output":
+        return alsoThrough(await this.output(event, thread));
+      case "approval_request":
+        return this.ask(event.data, thread);
+      case "approval_resolved":
+        return this.settle(event, thread);
+      case "human_input":
+        // What someone wrote in the thread is there already.
+        if (event.data.sender.startsWith("discord:")) return this.endOutput(session.id);
+        return this.say(thread, renderHumanInput(event.data.text, this.o.who(event.data.sender)));
+      case "interrupt":
+        return this.say(thread, renderInterrupt(this.o.who(event.data.by)));
+      case "state": {
+        await this.o.threads.refresh(session, thread);
+        const line = renderState(event.data);
+        return line === undefined ? undefined : this.say(thread, line);
+      }
+      case "renamed":
+        return this.o.threads.rename(session, thread);
+      case "status":
+      case "usage":
+        return;
+    }
+  }
+
+  // ---------- output ----------
+
+  private async output(event: StoredEventOf<"output">, thread: Thread): Promise<number> {
+    const sessionId = event.session_id;
+    const first = renderOutput(event.data);
+    if (first.file || first.pieces.length > 1) {
+      // A long output: its messages (and its file) on their own.
+      this.endOutput(sessionId);
+      for (const piece of first.pieces) await this.post(thread, message(piece));
+      if (first.file) {
+        await this.o.api.channels.createMessage(thread.thread_id, {
+          ...message("The whole output:"),
+          files: [{ name: first.file.name, data: Buffer.from(first.file.text, "utf8") }],
+        });
+      }
+      return event.seq;
+    }
+    // The newest output message grows, at most one edit a second: wait first, then read ahead,
+    // so the edit carries everything committed meanwhile.
+    const open = this.openOutput.get(sessionId);
+    const grows = open !== undefined && open.threadId === thread.thread_id;
+    if (grows) {
+      await sleep(Math.max(0, open.at + EDIT_EVERY_MS - Date.now()), undefined, { ref: false });
+    }
+    // This output and the short ones committed after it, in order.
+    const pieces = [first.pieces[0]!];
+    const seqs = [event.seq];
+    for (const next of await outputsAfter(this.o.engine, event)) {
+      const output = renderOutput(next.data);
+      if (output.file || output.pieces.length > 1) break;
+      pieces.push(output.pieces[0]!);
+      seqs.push(next.seq);
+    }
+    if (grows) {
+      const grown = fill(open.content, pieces);
+      if (grown.count > 0 && (await this.grow(open, grown.content))) {
+        this.openOutput.set(sessionId, { ...open, content: grown.content, at: Date.now() });
+        return seqs[grown.count - 1]!;
+      }
+    }
+    const fresh = fill(pieces[0]!, pieces.slice(1));
+    const id = await this.post(thread, message(fresh.content));
+    this.openOutput.set(sessionId, {
+      id,
+      threadId: thread.thread_id,
+      content: fresh.content,
+      at: Date.now(),
+    });
+    return seqs[fresh.count]!;
+  }
+
+  /** Edits the open output message; false when it is gone, and the outputs go in a new one. */
+  private async grow(open: OpenOutput, content: string): Promise<boolean> {
+    try {
+      await this.o.api.channels.editMessage(open.threadId, open.id, message(content));
+      return true;
+    } catch (error) {
+      if (discordCode(error) === 10008) return false;
+      throw error;
+    }
+  }
+
+  private endOutput(sessionId: string): void {
+    this.openOutput.delete(sessionId);
+  }
+
+  private async say(thread: Thread, said: DiscordMessage): Promise<void> {
+    this.endOutput(thread.session_id);
+    await this.post(thread, said);
+  }
+
+  /** Posts in the thread; resolves with the message's id. */
+  private async post(thread: Thread, said: DiscordMessage): Promise<string> {
+    return (await this.o.api.channels.createMessage(thread.thread_id, said)).id;
+  }
+
+  // ---------- approvals ----------
+
+  private async ask(approval: Approval, thread: Thread): Promise<void> {
+    this.endOutput(thread.session_id);
+    // Answered by a session rule in its own commit: nobody is asked.
+    if (approval.status !== "pending") return;
+    const data = thread.data as ThreadData;
+    // Posted before a crash that came before the cursor passed it: not twice.
+    if (data.approvals?.[approval.id] !== undefined) return;
+    const id = await this.post(thread, renderApproval(approval));
+    await this.o.threads.saveData(thread, {
+      ...data,
+      approvals: { ...data.approvals, [approval.id]: id },
+    });
+  }
+
+  /** An approval answered anywhere (here, the web app, another chat, a rule) or withdrawn: its
+   * message says so and loses its buttons. */
+  private async settle(event: StoredEventOf<"approval_resolved">, thread: Thread): Promise<void> {
+    const data = thread.data as ThreadData;
+    const id = event.data.request_id;
+    const messageId = data.approvals?.[id];
+    if (messageId === undefined) return;
+    const approval = await this.o.approval(id);
+    const settled =
+      event.data.status === "resolved"
+        ? renderSettled(approval, this.o.who(event.data.decided_by))
+        : renderSettled(approval, "", event.data.reason);
+    try {
+      await this.o.api.channels.editMessage(thread.thread_id, messageId, settled);
+    } catch (error) {
+      if (!THREAD_GONE.has(discordCode(error) ?? 0)) throw error;
+    }
+    const { [id]: _settled, ...rest } = data.approvals ?? {};
+    await this.o.threads.saveData(thread, { ...data, approvals: rest });
+  }
+}
+
+/** `base` with as many of `pieces` (in order) as fit one message, and how many did. */
+function fill(base: string, pieces: readonly string[]): { content: string; count: number } {
+  let content = base;
+  let count = 0;
+  for (const piece of pieces) {
+    const more = `${content}\n\n${piece}`;
+    if (more.length > LIMITS.content) break;
+    content = more;
+    count++;
+  }
+  return { content, count };
+}
