@@ -191,8 +191,9 @@ it("pairs a user with a code from the App API; their clicks count from then on",
     timeoutMs: DELIVERY_MS,
     what: "the unpaired user to be told they may not answer",
   });
-  expect(told.text).toContain("/tether pair <code>");
-  expect(await tether(fake, "sessions", STRANGER.id)).toContain("/tether pair <code>");
+  // As mrkdwn: Slack shows `&lt;code&gt;` as <code> (a bare one would be Slack markup).
+  expect(told.text).toContain("/tether pair &lt;code&gt;");
+  expect(await tether(fake, "sessions", STRANGER.id)).toContain("/tether pair &lt;code&gt;");
   expect((await approvalOf(d, requestId)).status).toBe("pending");
 
   // A wrong code pairs nobody, and does not spend the right one.
@@ -304,7 +305,7 @@ it("/tether new <prompt> starts a Claude session in TETHER_DEFAULT_DIR; interrup
   });
 
   const started = await tether(fake, "new say hello from Slack");
-  expect(started).toMatch(/^Started \*.+\*: it gets its own thread here/);
+  expect(started).toMatch(/^Started \*.+\*: it gets its own thread in the channel/);
   const session = await waitFor(
     async () => (await d.api("GET", "/api/sessions")).body.sessions[0],
     { timeoutMs: DELIVERY_MS, what: "a session started by /tether new" },
