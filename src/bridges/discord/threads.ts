@@ -86,7 +86,9 @@ export class DiscordThreads {
   private async findOrOpen(session: Session): Promise<Thread> {
     const known = await this.threads.of(session.id);
     if (!known) return this.open(session);
-    return (known.data as ThreadData).starterOnly ? this.startThread(session, known.thread_id) : known;
+    return (known.data as ThreadData).starterOnly
+      ? this.startThread(session, known.thread_id)
+      : known;
   }
 
   /** The starter first, saved at once, then its thread: a failure in between makes the thread
