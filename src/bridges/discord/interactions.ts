@@ -12,6 +12,7 @@ import {
   GatewayDispatchEvents,
   InteractionType,
   MessageFlags,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "@discordjs/core";
 import type { Logger } from "pino";
 import type { ChatActions } from "../chat-actions.js";
@@ -133,7 +134,7 @@ function commandText(options: readonly APIApplicationCommandInteractionDataOptio
 }
 
 /** `/tether` and its subcommands, as registered for the guild. */
-export const TETHER_COMMAND = {
+export const TETHER_COMMAND: RESTPostAPIChatInputApplicationCommandsJSONBody = {
   name: "tether",
   description: "Your agents' sessions",
   options: [
@@ -200,4 +201,4 @@ export const TETHER_COMMAND = {
       description: "What /tether does",
     },
   ],
-} as const;
+};
