@@ -79,7 +79,7 @@ export function renderAlreadyAnswered(
 function outcome(approval: Approval, who: string, reason?: string): string | undefined {
   const why = reason?.trim();
   if (approval.status === "cancelled") {
-    return why ? `↩️ Withdrawn — ${cutLiteral(why, 500)}` : "↩️ Withdrawn";
+    return why ? cutDiscord(`↩️ Withdrawn — ${cutLiteral(why, 500)}`, OUTCOME_MAX) : "↩️ Withdrawn";
   }
   if (approval.status !== "resolved") return undefined;
   const decision = approval.decision?.trim() || "answered";
