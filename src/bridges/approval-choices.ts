@@ -28,3 +28,17 @@ const REJECTIONS = /^(deny|denied|reject|rejected|decline|declined|no|cancel|abo
 export function isRejection(decision: string): boolean {
   return REJECTIONS.test(decision);
 }
+
+const ALLOWS = /^(allow|approve|approved|yes|accept|continue|proceed|ok|okay|confirm|run)\b/i;
+
+/** Whether a decision lets the request go ahead (Allow, Approve, Yes, Run, …). */
+export function isAllowing(decision: string): boolean {
+  return ALLOWS.test(decision);
+}
+
+const PLAIN_DECISION = /^(allow|approve|approved|yes|deny|denied|reject|rejected|no)$/i;
+
+/** Whether a decision says no more than an approved / denied mark does (so it is not named). */
+export function isPlainDecision(decision: string): boolean {
+  return PLAIN_DECISION.test(decision);
+}

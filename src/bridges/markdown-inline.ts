@@ -36,6 +36,9 @@ export interface InlineSyntax {
   /** A bare address starting at `at` ("https://…" after no letter or digit), written as a link,
    * and how much of the source it takes; absent where the chat links addresses itself. */
   bareLink?(src: string, at: number): { text: string; length: number } | undefined;
+  /** An emphasis mark left without its partner (`**`, `_`), as written; absent, it stays as it
+   * was typed. A chat whose own parser would pair it with a mark elsewhere escapes it. */
+  strayMark?(run: string): string;
 }
 
 const PUNCTUATION = /[!-/:-@[-`{-~]/;
@@ -78,7 +81,8 @@ export function inlineMarkdown(src: string, syntax: InlineSyntax, marks: Marks =
         i = done.end;
       } else {
         const run = runLength(src, i, c);
-        out += src.slice(i, i + run);
+        const stray = src.slice(i, i + run);
+        out += syntax.strayMark ? syntax.strayMark(stray) : stray;
         i += run;
       }
       continue;

@@ -3,7 +3,7 @@
 // in place of the buttons. Each button's action_id (and value) names the approval and the
 // option's index, which is all a click needs to be answered.
 import type { Approval } from "../../shared/schemas.js";
-import { choicesOf, isRejection } from "../approval-choices.js";
+import { choicesOf, isAllowing, isPlainDecision, isRejection } from "../approval-choices.js";
 import { cutText } from "../cut-text.js";
 import { questionsOf } from "../tool-input.js";
 import {
@@ -30,10 +30,6 @@ const OUTCOME_MAX = LIMITS.sectionText;
 /** Buttons shown at most: four rows of Slack's 25. More options than that are answered in the
  * web app (no agent asks that many). */
 export const MAX_BUTTONS = 100;
-
-const ALLOWS = /^(allow|approve|approved|yes|accept|continue|proceed|ok|okay|confirm|run)\b/i;
-/** A decision that says no more than its mark does. */
-const PLAIN_DECISION = /^(allow|approve|approved|yes|deny|denied|reject|rejected|no)$/i;
 
 /** A button's action_id (and value): the approval and the option's index, well under 255. */
 export function approvalActionId(approvalId: string, option: number): string {
@@ -95,10 +91,10 @@ function outcome(approval: Approval, who: string, reason?: string): string | und
   if (approval.status !== "resolved") return undefined;
   const decision = approval.decision?.trim() || "answered";
   const by = cutLiteral(who.trim() || "someone", 300);
-  const named = PLAIN_DECISION.test(decision) ? "" : ` — *${cutLiteral(decision, 200)}*`;
+  const named = isPlainDecision(decision) ? "" : ` — *${cutLiteral(decision, 200)}*`;
   const line = isRejection(decision)
     ? `❌ Denied by ${by}${named}`
-    : ALLOWS.test(decision)
+    : isAllowing(decision)
       ? `✅ Approved by ${by}${named}`
       : `✅ *${cutLiteral(decision, 200)}* — answered by ${by}`;
   // The answer's message, quoted under it.
@@ -159,7 +155,7 @@ function askedQuestions(approval: Approval): string | undefined {
  * (a force-push, a deletion) is red and asks to be confirmed first. */
 function buttons(approval: Approval): SlackBlock[] {
   const risky = new Set(approval.risky_options ?? []);
-  const primary = approval.options.findIndex((o) => ALLOWS.test(o.trim()) && !risky.has(o));
+  const primary = approval.options.findIndex((o) => isAllowing(o.trim()) && !risky.has(o));
   const shown = approval.options.slice(0, MAX_BUTTONS).map((option, i): ButtonElement => {
     const id = approvalActionId(approval.id, i);
     const button: ButtonElement = {

@@ -8,6 +8,7 @@
 // swallows the rest of the text. So no output here ever holds two backticks side by side except
 // a code block's own fence, which is always a line of its own: literal backticks get a zero-width
 // space between them, and a backtick inside inline code becomes a look-alike (ˋ).
+import { bareUrl } from "../bare-url.js";
 import { cutEscaped, wellFormed } from "../cut-text.js";
 import { type Block, markdownBlocks } from "../markdown-blocks.js";
 import { type InlineSyntax, inlineMarkdown, type Mark } from "../markdown-inline.js";
@@ -127,7 +128,7 @@ const MRKDWN: InlineSyntax = {
     return text.length <= LINK_MAX ? text : undefined;
   },
   bareLink: (src, at) => {
-    const url = bareUrl(src, at);
+    const url = bareUrl(src, at, BARE_URL);
     if (!url) return undefined;
     const text = `<${escapeMrkdwn(url)}>`;
     return text.length <= LINK_MAX ? { text, length: url.length } : undefined;
@@ -135,18 +136,3 @@ const MRKDWN: InlineSyntax = {
 };
 
 const BARE_URL = /https?:\/\/[^\s<>"|`]+/y;
-
-/** An address written out (Slack would not link it: its text objects are verbatim), without
- * the punctuation that ends the sentence around it. */
-function bareUrl(src: string, at: number): string | undefined {
-  BARE_URL.lastIndex = at;
-  let url = BARE_URL.exec(src)?.[0];
-  if (!url) return undefined;
-  url = url.replace(/[.,;:!?'*_~]+$/, "");
-  while (url.endsWith(")") && count(url, "(") < count(url, ")")) url = url.slice(0, -1);
-  return /^https?:\/\/[^/?#]/.test(url) ? url : undefined;
-}
-
-function count(text: string, c: string): number {
-  return text.split(c).length - 1;
-}

@@ -5,6 +5,7 @@
 import type { Session, SessionState } from "../../shared/schemas.js";
 import { shortIcon } from "../agent-icon.js";
 import { wellFormed } from "../cut-text.js";
+import { STATE_LABELS } from "../session-states.js";
 import {
   context,
   LIMITS,
@@ -52,16 +53,6 @@ export function sessionName(name: string): string {
   return wellFormed(name).replace(/\s+/g, " ").trim() || "Session";
 }
 
-/** Each state as the parent message shows it. */
-const STATES: Record<SessionState, string> = {
-  created: "⚪ Starting",
-  running: "🟢 Working",
-  awaiting_input: "🟡 Waiting for you",
-  interrupting: "⏸️ Interrupting",
-  done: "🏁 Ended",
-  error: "🔴 Failed",
-};
-
 /**
  * The parent message of a session's thread: its name, agent, directory and state, and a link to
  * it in the web app when there is one. Sent when the thread starts and edited as the state
@@ -74,7 +65,7 @@ export function renderParent(session: Session, link?: string): SlackMessage {
     session.agent.name && session.agent.name !== session.kind
       ? `${cutLiteral(session.agent.name, 200)} (${cutLiteral(session.kind, 100)})`
       : cutLiteral(session.kind || "agent", 100);
-  const state = STATES[session.state];
+  const state = STATE_LABELS[session.state];
   const directory = session.directory ?? session.agent.workspace;
   const fields = [mrkdwn(`*Agent*\n${agent}`), mrkdwn(`*State*\n${state}`)];
   const path = directory ? inlineCode(directory, 1000) : "";
