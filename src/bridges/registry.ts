@@ -12,7 +12,7 @@ export interface BridgeEntry {
 
 export type BridgeRegistry = Readonly<Record<string, BridgeEntry>>;
 
-/** Discord comes next, a line like these. */
+/** Each platform's folder, loaded when its token is set. */
 export const BRIDGES: BridgeRegistry = {
   telegram: {
     configured: (c) => c.TELEGRAM_BOT_TOKEN !== undefined,
@@ -21,6 +21,10 @@ export const BRIDGES: BridgeRegistry = {
   slack: {
     configured: (c) => c.SLACK_BOT_TOKEN !== undefined,
     load: async () => (await import("./slack/bridge.js")).slackBridge(),
+  },
+  discord: {
+    configured: (c) => c.DISCORD_BOT_TOKEN !== undefined,
+    load: async () => (await import("./discord/bridge.js")).discordBridge(),
   },
 };
 

@@ -792,6 +792,21 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     },
     {
       method: "GET",
+      pattern: "/applications/@me",
+      // The bot's application: its id is the bot user's (as for every app made since 2020).
+      handle: () => ({
+        id: APPLICATION_ID,
+        name: BOT.username,
+        description: "",
+        bot_public: false,
+        bot_require_code_grant: false,
+        verify_key: "0".repeat(64),
+        flags: 1 << 19,
+        bot: wireUser(BOT),
+      }),
+    },
+    {
+      method: "GET",
       pattern: "/channels/:id",
       handle: ({ id }) => {
         requireChannel(id!);

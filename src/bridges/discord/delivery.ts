@@ -12,9 +12,10 @@ import { outputsAfter } from "../read-ahead.js";
 import type { BridgeEngine, Thread } from "../types.js";
 import { type API, discordCode } from "./discord-api.js";
 import {
+  appendOutputs,
   type DiscordMessage,
-  LIMITS,
   message,
+  type RenderedOutput,
   renderApproval,
   renderHumanInput,
   renderInterrupt,
@@ -65,7 +66,10 @@ export class Delivery {
       case "human_input":
         // What someone wrote in the thread is there already.
         if (event.data.sender.startsWith("discord:")) return this.endOutput(session.id);
-        return this.say(thread, renderHumanInput(event.data.text, this.o.who(event.data.sender)));
+        return this.sayAll(
+          thread,
+          renderHumanInput(event.data.text, this.o.who(event.data.sender)),
+        );
       case "interrupt":
         return this.say(thread, renderInterrupt(this.o.who(event.data.by)));
       case "state": {
@@ -106,22 +110,22 @@ export class Delivery {
       await sleep(Math.max(0, open.at + EDIT_EVERY_MS - Date.now()), undefined, { ref: false });
     }
     // This output and the short ones committed after it, in order.
-    const pieces = [first.pieces[0]!];
+    const rendered: RenderedOutput[] = [first];
     const seqs = [event.seq];
     for (const next of await outputsAfter(this.o.engine, event)) {
       const output = renderOutput(next.data);
       if (output.file || output.pieces.length > 1) break;
-      pieces.push(output.pieces[0]!);
+      rendered.push(output);
       seqs.push(next.seq);
     }
     if (grows) {
-      const grown = fill(open.content, pieces);
+      const grown = appendOutputs(open.content, rendered);
       if (grown.count > 0 && (await this.grow(open, grown.content))) {
         this.openOutput.set(sessionId, { ...open, content: grown.content, at: Date.now() });
         return seqs[grown.count - 1]!;
       }
     }
-    const fresh = fill(pieces[0]!, pieces.slice(1));
+    const fresh = appendOutputs("", rendered);
     const id = await this.post(thread, message(fresh.content));
     this.openOutput.set(sessionId, {
       id,
@@ -129,7 +133,7 @@ export class Delivery {
       content: fresh.content,
       at: Date.now(),
     });
-    return seqs[fresh.count]!;
+    return seqs[fresh.count - 1]!;
   }
 
   /** Edits the open output message; false when it is gone, and the outputs go in a new one. */
@@ -148,8 +152,12 @@ export class Delivery {
   }
 
   private async say(thread: Thread, said: DiscordMessage): Promise<void> {
+    await this.sayAll(thread, [said]);
+  }
+
+  private async sayAll(thread: Thread, said: readonly DiscordMessage[]): Promise<void> {
     this.endOutput(thread.session_id);
-    await this.post(thread, said);
+    for (const one of said) await this.post(thread, one);
   }
 
   /** Posts in the thread; resolves with the message's id. */
@@ -193,17 +201,4 @@ export class Delivery {
     const { [id]: _settled, ...rest } = data.approvals ?? {};
     await this.o.threads.saveData(thread, { ...data, approvals: rest });
   }
-}
-
-/** `base` with as many of `pieces` (in order) as fit one message, and how many did. */
-function fill(base: string, pieces: readonly string[]): { content: string; count: number } {
-  let content = base;
-  let count = 0;
-  for (const piece of pieces) {
-    const more = `${content}\n\n${piece}`;
-    if (more.length > LIMITS.content) break;
-    content = more;
-    count++;
-  }
-  return { content, count };
 }

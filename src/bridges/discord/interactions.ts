@@ -21,7 +21,7 @@ import {
   type DiscordMessage,
   escapeDiscord,
   message,
-  parseApprovalAction,
+  parseApprovalCustomId,
   renderAlreadyAnswered,
 } from "./render.js";
 import type { DiscordThreads } from "./threads.js";
@@ -85,7 +85,7 @@ export function handleInteractions(client: Client, o: InteractionOptions): void 
 
   async function click(api: API, interaction: APIInteraction): Promise<void> {
     if (interaction.type !== InteractionType.MessageComponent) return;
-    const button = parseApprovalAction(interaction.data.custom_id);
+    const button = parseApprovalCustomId(interaction.data.custom_id);
     if (!button) return;
     // First: the 3 s Discord gives an answer. The message is edited for everyone once the
     // answer is committed (delivery.ts), so the click's own answer changes nothing yet.
