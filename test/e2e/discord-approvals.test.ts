@@ -54,7 +54,11 @@ it("answered on the App API, the message says who and loses its buttons; a late 
   expect(settled.content).toContain("❌ Denied by the API");
 
   // A client that has not caught up still shows the buttons: a click then is told, privately.
-  const late = fake.clickButton({ messageId: asked.id, customId: `a:${requestId}:0` });
+  const late = fake.clickButton({
+    messageId: asked.id,
+    customId: `a:${requestId}:0`,
+    stale: true,
+  });
   const acked = await fake.waitForAck(late.id);
   expect(acked.ack?.type).toBe(6);
   const told = await waitFor(() => fake.ephemerals.find((e) => e.interactionId === late.id), {

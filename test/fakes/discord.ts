@@ -238,6 +238,8 @@ export interface FakeDiscord {
     customId?: string;
     label?: string;
     user?: FakeDiscordUser;
+    /** The button may be one an earlier version of the message had. */
+    stale?: boolean;
   }): FakeInteraction;
   /** A person runs a registered slash command: INTERACTION_CREATE type 2. */
   slashCommand(options: {
@@ -1332,12 +1334,14 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       dispatchMessage("MESSAGE_CREATE", m);
       return m;
     },
-    clickButton({ messageId, customId, label, user = USER }) {
+    clickButton({ messageId, customId, label, user = USER, stale = false }) {
       const m = messages.get(messageId);
       if (!m || m.deleted) throw new Error(`fake Discord: no message ${messageId}`);
-      const button = buttonsOf(m.components).find((b) =>
-        customId !== undefined ? b.custom_id === customId : b.label === label,
-      );
+      // A client that has not caught up with an edit still shows an earlier version's buttons.
+      const versions = stale ? [m.components, ...m.edits.map((e) => e.components)] : [m.components];
+      const button = versions
+        .flatMap((components) => buttonsOf(components))
+        .find((b) => (customId !== undefined ? b.custom_id === customId : b.label === label));
       if (!button || typeof button.custom_id !== "string") {
         throw new Error(
           `fake Discord: message ${messageId} has no button ${customId ?? label}; has ${JSON.stringify(buttonsOf(m.components))}`,
