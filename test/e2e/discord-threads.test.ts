@@ -14,6 +14,7 @@ import {
   refusedCalls,
   STRANGER,
   threadMessages,
+  threadText,
   USER,
   useDiscord,
   waitForEvent,
@@ -93,4 +94,44 @@ it("takes a message in the thread from an allowed user as human input, and ignor
     text: "please also fix the docs",
     sender: `discord:${USER.id}`,
   });
+});
+
+it("never pings anyone from agent text, and sends a very long output as a file", async () => {
+  const fake = await discord.fake();
+  const d = await discord.daemon();
+  const session = await createDiscordSession(d, "report");
+  await postOutputs(d, session.id, [
+    "Done @everyone, see **the report** and ping <@123456789012345678>",
+  ]);
+  const said = await waitForThreadText(fake, session.threadId, "the report");
+  // Every message the bridge posts tells Discord to ping nobody, whatever its text says.
+  const posts = fake.callsOf("POST /channels/:id/messages");
+  expect(posts.length).toBeGreaterThan(0);
+  for (const post of posts) {
+    expect((post.body as { allowed_mentions?: unknown }).allowed_mentions).toEqual({ parse: [] });
+  }
+  expect(said).not.toMatch(/(^|[^\u200b])@everyone/);
+
+  const report = Array.from({ length: 800 }, (_, i) => `line ${i + 1} of the report`).join("\n");
+  await postOutputs(d, session.id, [report]);
+  const withFile = await waitFor(
+    () => threadMessages(fake, session.threadId).find((m) => m.files.length > 0),
+    { timeoutMs: DELIVERY_MS, what: "the long output as a file" },
+  );
+  expect(withFile.files[0]!.bytes.toString("utf8")).toBe(report);
+  expect(threadText(fake, session.threadId)).not.toContain("line 800 of the report");
+  expect(refusedCalls(fake)).toEqual([]);
+});
+
+it("renames the thread with its session", async () => {
+  const fake = await discord.fake();
+  const d = await discord.daemon();
+  const session = await createDiscordSession(d, "first name");
+  const renamed = await d.api("PATCH", `/api/sessions/${session.id}`, { name: "second name" });
+  expect(renamed.status, renamed.text).toBe(200);
+  await waitFor(() => fake.thread(session.threadId)?.name.includes("second name"), {
+    timeoutMs: DELIVERY_MS,
+    what: "the thread renamed",
+  });
+  expect(refusedCalls(fake)).toEqual([]);
 });
