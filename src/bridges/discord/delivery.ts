@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { StoredEvent, StoredEventOf } from "../../core/store.js";
 import type { Approval, Session } from "../../shared/schemas.js";
+import { postApproval, settleApproval } from "../approval-messages.js";
 import { outputsAfter } from "../read-ahead.js";
 import type { BridgeEngine, Thread } from "../types.js";
 import { type API, discordCode } from "./discord-api.js";
@@ -23,7 +24,7 @@ import {
   renderSettled,
   renderState,
 } from "./render.js";
-import { type DiscordThreads, THREAD_GONE, type ThreadData } from "./threads.js";
+import { type DiscordThreads, THREAD_GONE } from "./threads.js";
 
 /** A growing output message is edited at most this often; what comes meanwhile joins the edit. */
 const EDIT_EVERY_MS = 1000;
@@ -169,36 +170,28 @@ export class Delivery {
 
   private async ask(approval: Approval, thread: Thread): Promise<void> {
     this.endOutput(thread.session_id);
-    // Answered by a session rule in its own commit: nobody is asked.
-    if (approval.status !== "pending") return;
-    const data = thread.data as ThreadData;
-    // Posted before a crash that came before the cursor passed it: not twice.
-    if (data.approvals?.[approval.id] !== undefined) return;
-    const id = await this.post(thread, renderApproval(approval));
-    await this.o.threads.saveData(thread, {
-      ...data,
-      approvals: { ...data.approvals, [approval.id]: id },
+    await postApproval(thread, approval, {
+      post: () => this.post(thread, renderApproval(approval)),
+      save: (t, data) => this.o.threads.saveData(t, data),
     });
   }
 
-  /** An approval answered anywhere (here, the web app, another chat, a rule) or withdrawn: its
-   * message says so and loses its buttons. */
   private async settle(event: StoredEventOf<"approval_resolved">, thread: Thread): Promise<void> {
-    const data = thread.data as ThreadData;
-    const id = event.data.request_id;
-    const messageId = data.approvals?.[id];
-    if (messageId === undefined) return;
-    const approval = await this.o.approval(id);
-    const settled =
-      event.data.status === "resolved"
-        ? renderSettled(approval, this.o.who(event.data.decided_by))
-        : renderSettled(approval, "", event.data.reason);
-    try {
-      await this.o.api.channels.editMessage(thread.thread_id, messageId, settled);
-    } catch (error) {
-      if (!THREAD_GONE.has(discordCode(error) ?? 0)) throw error;
-    }
-    const { [id]: _settled, ...rest } = data.approvals ?? {};
-    await this.o.threads.saveData(thread, { ...data, approvals: rest });
+    await settleApproval(thread, event.data, {
+      approval: (id) => this.o.approval(id),
+      who: (label) => this.o.who(label),
+      save: (t, data) => this.o.threads.saveData(t, data),
+      edit: async (messageId, approval, who, reason) => {
+        try {
+          await this.o.api.channels.editMessage(
+            thread.thread_id,
+            messageId,
+            renderSettled(approval, who, reason),
+          );
+        } catch (error) {
+          if (!THREAD_GONE.has(discordCode(error) ?? 0)) throw error;
+        }
+      },
+    });
   }
 }

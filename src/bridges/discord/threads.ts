@@ -3,14 +3,13 @@
 // else. The thread's id is the starter message's (Discord's rule), saved before anything is
 // posted in it, so a failure never makes a second one for the session.
 import type { Session } from "../../shared/schemas.js";
+import type { ApprovalMessagesData } from "../approval-messages.js";
 import type { BridgeThreads, Thread } from "../types.js";
 import { type API, discordCode } from "./discord-api.js";
 import { renderStarter, threadName } from "./render.js";
 
 /** What the bridge keeps with a session's thread: the approval messages it may still edit. */
-export interface ThreadData {
-  /** Approval id → the id of its message in the thread. */
-  approvals?: Record<string, string>;
+export interface ThreadData extends ApprovalMessagesData {
   /** The starter is posted but its thread not made yet (a failure between the two). */
   starterOnly?: boolean;
 }

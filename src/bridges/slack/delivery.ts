@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { StoredEvent, StoredEventOf } from "../../core/store.js";
 import type { Approval, Session } from "../../shared/schemas.js";
+import { postApproval, settleApproval } from "../approval-messages.js";
 import { outputsAfter } from "../read-ahead.js";
 import type { BridgeEngine, Thread } from "../types.js";
 import {
@@ -22,7 +23,7 @@ import {
   type SlackMessage,
 } from "./render.js";
 import { platformError, type WebClient } from "./slack-api.js";
-import type { SlackThreads, ThreadData } from "./threads.js";
+import type { SlackThreads } from "./threads.js";
 
 /** A growing output message is edited at most this often (chat.update is rate-limited per
  * channel); what comes meanwhile joins the next edit. */
@@ -182,41 +183,30 @@ export class Delivery {
 
   private async ask(approval: Approval, thread: Thread): Promise<void> {
     this.endOutput(thread.session_id);
-    // Answered by a session rule in its own commit: nobody is asked.
-    if (approval.status !== "pending") return;
-    const data = thread.data as ThreadData;
-    // Shown already: delivered again after a crash that came before the cursor moved on.
-    if (data.approvals?.[approval.id] !== undefined) return;
-    const ts = await this.post(thread, renderApproval(approval));
-    await this.o.threads.saveData(thread, {
-      ...data,
-      approvals: { ...data.approvals, [approval.id]: ts },
+    await postApproval(thread, approval, {
+      post: () => this.post(thread, renderApproval(approval)),
+      save: (t, data) => this.o.threads.saveData(t, data),
     });
   }
 
-  /** An approval answered anywhere (here, the web app, another chat, a rule) or withdrawn: its
-   * message says so and loses its buttons. */
   private async settle(event: StoredEventOf<"approval_resolved">, thread: Thread): Promise<void> {
-    const data = thread.data as ThreadData;
-    const id = event.data.request_id;
-    const ts = data.approvals?.[id];
-    if (ts === undefined) return;
-    const approval = await this.o.approval(id);
-    const message =
-      event.data.status === "resolved"
-        ? renderSettled(approval, this.o.who(event.data.decided_by))
-        : renderSettled(approval, "", event.data.reason);
-    try {
-      await this.o.client.chat.update({
-        channel: this.o.channel,
-        ts,
-        text: message.text,
-        blocks: message.blocks,
-      });
-    } catch (error) {
-      if (!MESSAGE_GONE.test(platformError(error) ?? "")) throw error;
-    }
-    const { [id]: _settled, ...rest } = data.approvals ?? {};
-    await this.o.threads.saveData(thread, { ...data, approvals: rest });
+    await settleApproval(thread, event.data, {
+      approval: (id) => this.o.approval(id),
+      who: (label) => this.o.who(label),
+      save: (t, data) => this.o.threads.saveData(t, data),
+      edit: async (ts, approval, who, reason) => {
+        const message = renderSettled(approval, who, reason);
+        try {
+          await this.o.client.chat.update({
+            channel: this.o.channel,
+            ts,
+            text: message.text,
+            blocks: message.blocks,
+          });
+        } catch (error) {
+          if (!MESSAGE_GONE.test(platformError(error) ?? "")) throw error;
+        }
+      },
+    });
   }
 }

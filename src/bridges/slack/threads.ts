@@ -2,15 +2,13 @@
 // and link (edited as they change), whose replies hold everything else. The thread is saved
 // before anything is posted in it, so a failure never makes a second one for the session.
 import type { Session } from "../../shared/schemas.js";
+import type { ApprovalMessagesData } from "../approval-messages.js";
 import type { BridgeThreads, Thread } from "../types.js";
 import { renderParent } from "./render.js";
 import { platformError, type WebClient } from "./slack-api.js";
 
 /** What the bridge keeps with a session's thread: the approval messages it may still edit. */
-export interface ThreadData {
-  /** Approval id → the ts of its message. */
-  approvals?: Record<string, string>;
-}
+export type ThreadData = ApprovalMessagesData;
 
 /** The parent message is gone (someone deleted it): a reply under it is refused with
  * invalid_thread_ts or thread_not_found, an edit of it with message_not_found. */
