@@ -56,6 +56,9 @@ class DiscordBridge implements Bridge {
   private follow: SessionsFollow | undefined;
   private stopped = false;
   private readonly waker = new Wakeable();
+  /** Settles once the bridge is live (resolved) or gives up before it (rejected): deliveries
+   * wait on it. */
+  private readonly live = settleable();
   private readonly tracker = new HealthTracker(() => this.follow?.stats().behind ?? 0);
 
   async start(context: BridgeContext): Promise<void> {
@@ -69,6 +72,31 @@ class DiscordBridge implements Bridge {
       return;
     }
     this.discord = connectDiscord({ token: this.token, apiUrl: s.DISCORD_API_URL });
+    // Followed from the start, live or not: a session that begins while the set-up waits (for a
+    // permission) gets its thread, and everything it said, once the bridge is live.
+    this.follow = await context.followSessions({
+      deliver: async (event, alsoThrough) => {
+        await this.live.promise;
+        await this.deliver(event, alsoThrough);
+      },
+      onError: (failure) => {
+        if (this.stopped) return;
+        const why = this.describe(failure.error);
+        this.tracker.failed(`session ${failure.session_id}`, why);
+        context.log.warn(
+          {
+            session_id: failure.session_id,
+            seq: failure.event?.seq,
+            during: failure.during,
+            retry_in_ms: failure.retryInMs,
+            error: why,
+          },
+          "could not deliver to Discord; trying again",
+        );
+      },
+      from: "now",
+      retry: { firstMs: 1000, maxMs: 15_000 },
+    });
     try {
       await this.goLive(await checkSetup(this.discord.client.api, s.DISCORD_CHANNEL_ID));
     } catch (error) {
@@ -79,6 +107,7 @@ class DiscordBridge implements Bridge {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.live.reject(new Error("the Discord bridge stopped"));
     this.waker.poke();
     if (this.discord) await disconnectDiscord(this.discord);
     await this.follow?.close();
@@ -154,38 +183,31 @@ class DiscordBridge implements Bridge {
         ),
       );
     this.threads = threads;
-    this.follow = await context.followSessions({
-      deliver: (event, alsoThrough) => this.deliver(event, alsoThrough),
-      onError: (failure) => {
-        const why = this.describe(failure.error);
-        this.tracker.failed(`session ${failure.session_id}`, why);
-        context.log.warn(
-          {
-            session_id: failure.session_id,
-            seq: failure.event?.seq,
-            during: failure.during,
-            retry_in_ms: failure.retryInMs,
-            error: why,
-          },
-          "could not deliver to Discord; trying again",
-        );
-      },
-      from: "now",
-      retry: { firstMs: 1000, maxMs: 15_000 },
-    });
+    this.live.resolve();
     this.tracker.up();
     gateway.on(WebSocketShardEvents.Ready, () => this.tracker.recovered("gateway"));
     gateway.on(WebSocketShardEvents.Resumed, () => this.tracker.recovered("gateway"));
+    // A refusal said by its close code, which names what to fix; the library's own error for
+    // it (when the first connect fails) would not.
+    let refusal: string | undefined;
     gateway.on(WebSocketShardEvents.Closed, (code) => {
       if (this.stopped) return;
+      refusal = GATEWAY_REFUSALS[code];
       this.tracker.failed(
         "gateway",
-        GATEWAY_REFUSALS[code] ?? `the Discord gateway closed (${code}); reconnecting`,
+        refusal ?? `the Discord gateway closed (${code}); reconnecting`,
       );
+      if (refusal) context.log.error({ code }, refusal);
+    });
+    // The library reports a refused IDENTIFY (4004, 4014) as an error event as well as the close:
+    // with nobody listening it would be an unhandled rejection. The close above says it in health.
+    gateway.on(WebSocketShardEvents.Error, (error) => {
+      if (this.stopped) return;
+      context.log.warn({ error: this.describe(error) }, "the Discord gateway reported an error");
     });
     gateway.connect().catch((error: unknown) => {
       if (this.stopped) return;
-      const why = this.describe(error);
+      const why = refusal ?? this.describe(error);
       this.tracker.failed("gateway", why);
       context.log.error({ error: why }, "the Discord gateway did not connect");
     });
@@ -208,6 +230,8 @@ class DiscordBridge implements Bridge {
   /** A setting only a restart can change is wrong: said once, in the log and in health. */
   private giveUp(why: string): void {
     this.stopped = true;
+    this.live.reject(new Error(why));
+    void this.follow?.close();
     this.tracker.waiting(why);
     this.tracker.stopped();
     this.context!.log.error({ error: why }, "Discord bridge not started");
@@ -270,4 +294,15 @@ class DiscordBridge implements Bridge {
   private describe(error: unknown): string {
     return describeError(error, this.token);
   }
+}
+
+function settleable() {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
 }

@@ -1,0 +1,243 @@
+// The daemon killed while its Discord bridge is delivering, then restarted on the same data dir
+// (a `tether start` subprocess against the fake Discord, which outlives it): every committed
+// output reaches the session's thread, in order, in the same thread. After SIGKILL nothing is
+// shown twice except the one message that may have been in flight (Discord has no idempotency
+// key); after a clean stop (SIGTERM) nothing at all.
+import { expect, it } from "vitest";
+import { CHANNEL, type FakeDiscord } from "../fakes/discord.js";
+import { callApi, type SpawnedDaemon, useSpawnedDaemons } from "../helpers/daemon.js";
+import {
+  DAEMON_TOKEN,
+  DELIVERY_MS,
+  discordEnv,
+  markerOf,
+  numberedOutputs,
+  occurrences,
+  threadMessages,
+  threadText,
+  USER,
+  useDiscord,
+  waitForThreadText,
+} from "../helpers/discord.js";
+import { waitFor } from "../helpers/wait.js";
+
+const discord = useDiscord();
+const spawned = useSpawnedDaemons("tether-discord-kill-");
+
+const identified = (fake: FakeDiscord) => fake.connections.filter((c) => c.identified).length;
+
+async function start(fake: FakeDiscord, dataDir: string): Promise<SpawnedDaemon> {
+  const before = identified(fake);
+  const d = await spawned.spawn(dataDir, { TETHER_AGENT_TOKEN: DAEMON_TOKEN, ...discordEnv(fake) });
+  await waitFor(() => identified(fake) > before && fake.openConnections().length > 0, {
+    timeoutMs: DELIVERY_MS,
+    what: "the bridge's gateway connection",
+  });
+  return d;
+}
+
+const api = (d: SpawnedDaemon, method: string, path: string, body?: unknown) =>
+  callApi(d.url, DAEMON_TOKEN, method, path, body);
+
+/** How many of `outputs` the thread shows. */
+const shown = (fake: FakeDiscord, threadId: string, outputs: string[]) => {
+  const text = threadText(fake, threadId);
+  return outputs.filter((o) => text.includes(markerOf(o))).length;
+};
+
+/** Streams outputs, at most `ahead` beyond what the thread shows (an agent about as fast as
+ * Discord, so the daemon dies mid-stream); resolves with the ones answered 2xx. A post cut off
+ * by the daemon's death ends the stream. */
+function stream(
+  d: SpawnedDaemon,
+  id: string,
+  outputs: string[],
+  shownNow: () => number = () => Number.POSITIVE_INFINITY,
+  ahead = 20,
+) {
+  const acked: string[] = [];
+  const done = (async () => {
+    for (const text of outputs) {
+      try {
+        await waitFor(
+          () =>
+            acked.length - shownNow() < ahead ||
+            d.process.exitCode !== null ||
+            d.process.signalCode !== null,
+          { timeoutMs: 30_000, what: "Discord to catch up" },
+        );
+        const res = await api(d, "POST", `/external/sessions/${id}/output`, { text, metadata: {} });
+        if (res.status !== 200) break;
+        acked.push(text);
+      } catch {
+        break; // the daemon is gone
+      }
+    }
+    return acked;
+  })();
+  return { acked, done };
+}
+
+async function committedOutputs(d: SpawnedDaemon, id: string): Promise<string[]> {
+  const res = await api(d, "GET", `/api/sessions/${id}/events?since_seq=0&limit=10000`);
+  expect(res.status, res.text).toBe(200);
+  return res.body.events
+    .filter((e: { type: string }) => e.type === "output")
+    .map((e: { data: { text: string } }) => e.data.text);
+}
+
+/** Kills the daemon mid-delivery, restarts it, finishes the stream; returns what the thread
+ * shows and which outputs were sent. */
+async function killMidStream(signal: NodeJS.Signals, inFlightMs: number) {
+  const fake = await discord.fake();
+  const dir = spawned.dataDir();
+  const first = await start(fake, dir);
+  const created = await api(first, "POST", "/external/sessions", {
+    session_name: "crash me",
+    platform: "discord",
+  });
+  expect(created.status, created.text).toBe(200);
+  const id: string = created.body.session_id;
+  const threadId = String(created.body.thread_info.thread_id);
+
+  const outputs = numberedOutputs(150);
+  const writer = stream(first, id, outputs, () => shown(fake, threadId, outputs));
+  await waitFor(() => shown(fake, threadId, outputs) >= 8, {
+    timeoutMs: DELIVERY_MS,
+    what: "the first outputs in the thread",
+  });
+  // The next post or edit is done by Discord but its answer is slow to come back: the daemon
+  // stops right there, with it in flight.
+  fake.inject("POST /channels/:id/messages", { replyDelayMs: inFlightMs });
+  fake.inject("PATCH /channels/:id/messages/:mid", { replyDelayMs: inFlightMs });
+  await waitFor(() => fake.calls.some((c) => c.fault), {
+    timeoutMs: DELIVERY_MS,
+    intervalMs: 1,
+    what: "a delivery in flight",
+  });
+  expect(writer.acked.length, "the agent is still streaming").toBeLessThan(outputs.length);
+  await first.kill(signal);
+  fake.clearFaults(); // the one of the two that was not met
+  const acked = await writer.done;
+  const shownAtKill = shown(fake, threadId, outputs);
+
+  const second = await start(fake, dir);
+  const committed = await committedOutputs(second, id);
+  // Every acknowledged output is on disk, and what is on disk is the stream's prefix.
+  expect(committed.slice(0, acked.length)).toEqual(acked);
+  expect(committed).toEqual(outputs.slice(0, committed.length));
+  const rest = stream(second, id, outputs.slice(committed.length));
+  expect(await rest.done).toEqual(outputs.slice(committed.length));
+
+  const last = markerOf(outputs.at(-1)!);
+  const text = await waitFor(
+    () => (threadText(fake, threadId).includes(last) ? threadText(fake, threadId) : undefined),
+    { timeoutMs: 40_000, intervalMs: 20, what: `${last} in the thread after the restart` },
+  );
+  return { fake, threadId, outputs, text, shownAtKill };
+}
+
+/** Each output is shown, and in order of its first appearance. */
+function expectAllInOrder(text: string, outputs: string[]) {
+  const missing = outputs.filter((o) => !text.includes(markerOf(o)));
+  expect(missing, "outputs never shown").toEqual([]);
+  const firsts = outputs.map((o) => text.indexOf(markerOf(o)));
+  expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
+}
+
+/** The session's thread is the only one: its starter was not posted again. */
+function expectOneThread(fake: FakeDiscord, threadId: string) {
+  const starters = fake.messages(CHANNEL.id, { fromBot: true });
+  expect(starters.map((m) => m.id)).toEqual([threadId]);
+  expect(fake.threads().map((t) => t.id)).toEqual([threadId]);
+}
+
+it("after SIGKILL mid-stream: everything arrives in order, in the same thread, at most one message again", async () => {
+  const { fake, threadId, outputs, text, shownAtKill } = await killMidStream("SIGKILL", 3_000);
+  expect(shownAtKill).toBeLessThan(outputs.length);
+  expectAllInOrder(text, outputs);
+  expectOneThread(fake, threadId);
+
+  const repeated = outputs.map(markerOf).filter((m) => occurrences(text, m).length > 1);
+  expect(outputs.map(markerOf).filter((m) => occurrences(text, m).length > 2)).toEqual([]);
+  if (repeated.length > 0) {
+    // All the repeats are of one message: the one that first showed the first repeated output
+    // shows every one of them.
+    const first = threadMessages(fake, threadId).find((m) => m.content.includes(repeated[0]!))!;
+    expect(
+      repeated.filter((r) => !first.content.includes(r)),
+      `repeats beyond one message; repeated: ${repeated.join(", ")}`,
+    ).toEqual([]);
+  }
+});
+
+it("after a clean stop mid-stream: everything arrives in order, once", async () => {
+  const { fake, threadId, outputs, text } = await killMidStream("SIGTERM", 300);
+  expectAllInOrder(text, outputs);
+  expect(outputs.map(markerOf).filter((m) => occurrences(text, m).length !== 1)).toEqual([]);
+  expectOneThread(fake, threadId);
+});
+
+it("after SIGKILL: an approval asked before is answered by a click after, and a reply still reaches the session", async () => {
+  const fake = await discord.fake();
+  const dir = spawned.dataDir();
+  const first = await start(fake, dir);
+  const created = await api(first, "POST", "/external/sessions", {
+    session_name: "asked before",
+    platform: "discord",
+  });
+  expect(created.status, created.text).toBe(200);
+  const id: string = created.body.session_id;
+  const threadId = String(created.body.thread_info.thread_id);
+  const asked = await api(first, "POST", `/external/sessions/${id}/approval`, {
+    title: "Run the migration?",
+    options: ["Approve", "Reject"],
+  });
+  expect(asked.status, asked.text).toBe(200);
+  const requestId: string = asked.body.request_id;
+  const message = await waitFor(
+    () => threadMessages(fake, threadId).find((m) => (m.components?.length ?? 0) > 0),
+    { timeoutMs: DELIVERY_MS, what: "the approval's buttons" },
+  );
+  const after = await api(first, "POST", `/external/sessions/${id}/output`, {
+    text: "waiting-001 for an answer",
+    metadata: {},
+  });
+  expect(after.status, after.text).toBe(200);
+  await waitForThreadText(fake, threadId, "waiting-001");
+  await first.kill("SIGKILL");
+
+  const second = await start(fake, dir);
+  const click = fake.clickButton({ messageId: message.id, label: "Approve" });
+  await fake.waitForAck(click.id);
+  const approval = await waitFor(
+    async () => {
+      const res = await api(second, "GET", `/api/approvals/${requestId}`);
+      return res.body.status === "resolved" ? res.body : undefined;
+    },
+    { timeoutMs: DELIVERY_MS, what: "the approval resolved by the click" },
+  );
+  expect(approval).toMatchObject({ decision: "Approve", decided_by: `discord:${USER.id}` });
+  // Its message, posted by the daemon that died, is settled by the one after it.
+  await waitFor(() => (fake.message(message.id)?.components?.length ?? 0) === 0, {
+    timeoutMs: DELIVERY_MS,
+    what: "the approval's buttons gone",
+  });
+  // Asked once: the restart did not post it again.
+  expect(
+    threadMessages(fake, threadId).filter((m) => m.content.includes("Run the migration?")),
+  ).toHaveLength(1);
+
+  fake.userSays({ content: "carry on", channelId: threadId });
+  await waitFor(
+    async () => {
+      const res = await api(second, "GET", `/api/sessions/${id}/events?since_seq=0&limit=1000`);
+      return res.body.events.some(
+        (e: { type: string; data: { text?: string } }) =>
+          e.type === "human_input" && e.data.text === "carry on",
+      );
+    },
+    { timeoutMs: DELIVERY_MS, what: "the reply as human input" },
+  );
+  expectOneThread(fake, threadId);
+});
