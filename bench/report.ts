@@ -7,6 +7,7 @@ import type { MachineInfo } from "./machine.js";
 import { repoPath } from "./paths.js";
 import type { ApprovalResult } from "./scenarios/approval.js";
 import type { ConnectionsResult } from "./scenarios/connections.js";
+import type { DiscordResult } from "./scenarios/discord.js";
 import type { IngestResult } from "./scenarios/ingest.js";
 import type { MarkdownResult } from "./scenarios/markdown.js";
 import type { ReplayResult } from "./scenarios/replay.js";
@@ -25,6 +26,7 @@ export interface Results {
   markdown?: MarkdownResult;
   telegram?: TelegramResult;
   slack?: SlackResult;
+  discord?: DiscordResult;
   errors: Record<string, string>;
 }
 
@@ -282,6 +284,70 @@ function slackRows(s: SlackResult): Row[] {
   ];
 }
 
+function discordRows(d: DiscordResult): Row[] {
+  const b = d.burst;
+  const intact = b.missing + b.duplicated + b.reordered + b.refused === 0;
+  const rssWith = d.withBridge.idleRssMb;
+  const upMs = d.withBridge.bridgeUpMs ?? [];
+  return [
+    {
+      measure: `Discord approval → buttons, ${d.approvals} over ${d.sessions} sessions, p50 / p95 / max ms`,
+      tether: spread(d.approvalToDiscordMs),
+    },
+    {
+      measure: "Discord click → agent's long poll, p50 / p95 / max ms",
+      tether: spread(d.buttonToAgentMs),
+    },
+    {
+      measure: "Discord click → ack (at the fake, whole ms), p50 / p95 / max ms",
+      tether: spread(d.ackMs),
+      budget: "≤ 3000",
+      ok: d.ackMs.max <= 3000 && d.lateAcks === 0,
+    },
+    {
+      measure: "  (approvals lost; long polls failed; acks late)",
+      tether: `${d.failed}; ${d.pollErrors}; ${d.lateAcks}`,
+      budget: "0",
+      ok: d.failed + d.pollErrors + d.lateAcks === 0,
+    },
+    { measure: "  (CPU %: daemon / harness+fake / others)", tether: cpuText(d.approvalCpu) },
+    versus(`Discord ${b.outputs} outputs → last in thread s`, b.visibleSeconds, undefined),
+    {
+      measure: "  (posting them took s; then drained s)",
+      tether: pair(b.postSeconds, b.drainSeconds),
+    },
+    {
+      measure: "  (Discord calls: messages created + edited; outputs per call; messages)",
+      tether: `${b.created} + ${b.edited}; ${round(b.outputsPerCall)}; ${b.messages}`,
+    },
+    {
+      measure: "  (missing/dup/reordered; refused calls)",
+      tether: `${b.missing}/${b.duplicated}/${b.reordered}; ${b.refused}`,
+      budget: "0",
+      ok: intact,
+    },
+    { measure: "  (CPU %: daemon / harness+fake / others)", tether: cpuText(b.cpu) },
+    {
+      measure: "idle RSS MB with Discord (without)",
+      tether: `${round(rssWith)} (${round(d.withoutBridge.idleRssMb)})`,
+      budget: "≤ 80",
+      ...(Number.isNaN(rssWith) ? {} : { ok: rssWith <= 80 }),
+    },
+    {
+      measure: "start → healthy ms with Discord (without), median",
+      tether: `${round(d.withBridge.medianHealthyMs)} (${round(d.withoutBridge.medianHealthyMs)})`,
+      budget: "≤ 300",
+      ok: d.withBridge.medianHealthyMs <= 300,
+    },
+    versus("  (the bridge adds ms, median of paired runs)", d.bridgeStartMs, undefined),
+    versus(
+      "start → Discord gateway READY ms, median",
+      upMs.length ? median(upMs) : undefined,
+      undefined,
+    ),
+  ];
+}
+
 export function rows(r: Results): Row[] {
   const out = approvalRows(r.paced, r.capacity);
   if (r.ingest) out.push(...ingestRows(r.ingest));
@@ -336,6 +402,7 @@ export function rows(r: Results): Row[] {
   }
   if (r.telegram) out.push(...telegramRows(r.telegram));
   if (r.slack) out.push(...slackRows(r.slack));
+  if (r.discord) out.push(...discordRows(r.discord));
   return out;
 }
 
@@ -351,6 +418,8 @@ export function noisy(r: Results, limit = 25): string[] {
     ["telegram burst", r.telegram?.burst.cpu],
     ["slack approvals", r.slack?.approvalCpu],
     ["slack burst", r.slack?.burst.cpu],
+    ["discord approvals", r.discord?.approvalCpu],
+    ["discord burst", r.discord?.burst.cpu],
   ];
   return cpus
     .filter(([, c]) => c && c.others > limit)

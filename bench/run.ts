@@ -1,6 +1,6 @@
 // The benchmark: runs each scenario against a fresh daemon (and the approval ones against the
 // bare relay too), prints a table and writes bench/results.json.
-//   BENCH_ONLY=paced,capacity,ingest,replay,startup,connections,markdown,telegram,slack
+//   BENCH_ONLY=paced,capacity,ingest,replay,startup,connections,markdown,telegram,slack,discord
 //                                                          run a subset
 //   BENCH_SHORT=1                                          shorter windows, for a smoke run
 //   BENCH_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" flags for the daemon's node
@@ -11,6 +11,7 @@ import { repoPath } from "./paths.js";
 import { noisy, printTable, type Results, rows, writeResults } from "./report.js";
 import { approvalRoundTrip } from "./scenarios/approval.js";
 import { connectionsHeld } from "./scenarios/connections.js";
+import { discordBridge } from "./scenarios/discord.js";
 import { durableIngest } from "./scenarios/ingest.js";
 import { markdownParse } from "./scenarios/markdown.js";
 import { sseReplay } from "./scenarios/replay.js";
@@ -135,6 +136,17 @@ await scenario("slack", async () => {
     outputs: 1000,
     postWindow: 8,
     reconnects: SHORT ? 2 : 5,
+    startupRuns: SHORT ? 2 : 7,
+    settleMs: 2000,
+  });
+});
+await scenario("discord", async () => {
+  results.discord = await discordBridge({
+    sessions: 10,
+    approvals: 100,
+    approvalEveryMs: 50,
+    outputs: 1000,
+    postWindow: 8,
     startupRuns: SHORT ? 2 : 7,
     settleMs: 2000,
   });
