@@ -109,7 +109,11 @@ export class Delivery {
     // The newest output message grows, at most one edit a second: wait first, then read ahead,
     // so the edit carries everything committed meanwhile.
     const open = this.openOutput.get(sessionId);
-    const grows = open !== undefined && open.threadTs === thread.thread_id;
+    // Only a message this output still fits in grows; a full one is not waited for.
+    const grows =
+      open !== undefined &&
+      open.threadTs === thread.thread_id &&
+      appendOutputs(open.message, [first]).count > 0;
     if (grows) {
       await sleep(Math.max(0, open.at + EDIT_EVERY_MS - Date.now()), undefined, { ref: false });
     }
