@@ -15,6 +15,7 @@ import { Wakeable } from "../../shared/wakeable.js";
 import { ChatActions } from "../chat-actions.js";
 import { ChatCommands } from "../chat-commands.js";
 import { HealthTracker } from "../health.js";
+import { retryWithBackoff, SetupProblem } from "../setup-retry.js";
 import type { Bridge, BridgeContext, BridgeState, Thread } from "../types.js";
 import { Delivery } from "./delivery.js";
 import {
@@ -25,7 +26,7 @@ import {
   discordCode,
 } from "./discord-api.js";
 import { DISCORD_FORMAT, handleInteractions, TETHER_COMMAND } from "./interactions.js";
-import { checkSetup, type DiscordSetup, DiscordSetupProblem } from "./setup-check.js";
+import { checkSetup, type DiscordSetup } from "./setup-check.js";
 import { DiscordThreads, THREAD_GONE } from "./threads.js";
 
 export function discordBridge(): Bridge {
@@ -42,8 +43,6 @@ const GATEWAY_REFUSALS: Record<number, string> = {
   4013: "the Discord gateway refused the bridge's intents (4013)",
   4014: "the Discord app lacks the Message Content intent (4014): switch it on in the Developer Portal (Bot → Privileged Gateway Intents → Message Content Intent)",
 };
-
-const SETUP_RETRY = { firstMs: 1000, maxMs: 60_000 };
 
 class DiscordBridge implements Bridge {
   readonly name = "discord";
@@ -218,8 +217,8 @@ class DiscordBridge implements Bridge {
   }
 
   private notLive(error: unknown): void {
-    const why = error instanceof DiscordSetupProblem ? error.message : this.describe(error);
-    if (error instanceof DiscordSetupProblem && !error.fixable) {
+    const why = error instanceof SetupProblem ? error.message : this.describe(error);
+    if (error instanceof SetupProblem && !error.fixable) {
       this.giveUp(why);
       return;
     }
@@ -238,24 +237,20 @@ class DiscordBridge implements Bridge {
   }
 
   /** Start-up could not finish: tries again (doubling up to a minute) until it can. */
-  private async keepTrying(): Promise<void> {
-    let waitMs = SETUP_RETRY.firstMs;
-    while (!this.stopped) {
-      await this.waker.wait(waitMs);
-      if (this.stopped) return;
-      try {
+  private keepTrying(): Promise<void> {
+    return retryWithBackoff({
+      attempt: async () => {
         const setup = await checkSetup(
           this.discord!.client.api,
           this.context!.settings.DISCORD_CHANNEL_ID!,
         );
-        if (this.stopped) return;
-        await this.goLive(setup);
-        return;
-      } catch (error) {
-        this.notLive(error);
-        waitMs = Math.min(waitMs * 2, SETUP_RETRY.maxMs);
-      }
-    }
+        if (!this.stopped) await this.goLive(setup);
+      },
+      failed: (error) => this.notLive(error),
+      stopped: () => this.stopped,
+      waker: this.waker,
+      waitFirst: true,
+    });
   }
 
   // ---------- delivery ----------

@@ -2,6 +2,7 @@
 // the bot sees it, it is a text channel threads can be made in). What the user must fix comes
 // back as one line that names it; Discord being unreachable is thrown as it is, and the bridge
 // tries again.
+import { SetupProblem } from "../setup-retry.js";
 import { type API, discordCode, discordStatus } from "./discord-api.js";
 
 export interface DiscordSetup {
@@ -16,18 +17,6 @@ export interface DiscordSetup {
 /** Guild text (0) and announcement (5) channels can hold public threads. */
 const THREAD_PARENTS = new Set([0, 5]);
 
-/** A setting or a step in Discord that is wrong: `fixable` when the user can fix it in Discord
- * without restarting Tether (invite the bot, give it a permission), so the bridge keeps
- * checking. */
-export class DiscordSetupProblem extends Error {
-  constructor(
-    message: string,
-    readonly fixable: boolean,
-  ) {
-    super(message);
-  }
-}
-
 export async function checkSetup(api: API, channelId: string): Promise<DiscordSetup> {
   let me: Awaited<ReturnType<API["users"]["getCurrent"]>>;
   try {
@@ -41,7 +30,7 @@ export async function checkSetup(api: API, channelId: string): Promise<DiscordSe
   } catch (error) {
     const code = discordCode(error);
     if (code === 10003 || code === 50001 || discordStatus(error) === 404) {
-      throw new DiscordSetupProblem(
+      throw new SetupProblem(
         `DISCORD_CHANNEL_ID ${channelId} is not a channel the bot can see: check the id (Developer Mode → right-click the channel → Copy Channel ID) and that the bot is in that server with View Channel`,
         true,
       );
@@ -49,7 +38,7 @@ export async function checkSetup(api: API, channelId: string): Promise<DiscordSe
     throw refusedToken(error) ?? error;
   }
   if (!THREAD_PARENTS.has(channel.type) || !("guild_id" in channel) || !channel.guild_id) {
-    throw new DiscordSetupProblem(
+    throw new SetupProblem(
       `DISCORD_CHANNEL_ID ${channelId} is not a server text channel: the Discord bridge opens a thread per session in one`,
       true,
     );
@@ -66,9 +55,9 @@ export async function checkSetup(api: API, channelId: string): Promise<DiscordSe
 }
 
 /** A token Discord does not take, as the one line that says what to fix. */
-export function refusedToken(error: unknown): DiscordSetupProblem | undefined {
+export function refusedToken(error: unknown): SetupProblem | undefined {
   if (discordStatus(error) !== 401) return undefined;
-  return new DiscordSetupProblem(
+  return new SetupProblem(
     "DISCORD_BOT_TOKEN was refused by Discord (401 Unauthorized): it must be the bot's token from the Developer Portal (Bot → Reset Token)",
     false,
   );

@@ -15,16 +15,11 @@ import type { Session } from "../../shared/schemas.js";
 import { Wakeable } from "../../shared/wakeable.js";
 import { ChatActions } from "../chat-actions.js";
 import { HealthTracker } from "../health.js";
+import { retryWithBackoff, SetupProblem } from "../setup-retry.js";
 import type { Bridge, BridgeContext, BridgeState, Thread } from "../types.js";
 import { Delivery } from "./delivery.js";
 import { handleInteractions } from "./interactions.js";
-import {
-  checkSetup,
-  refusal,
-  type SlackSetup,
-  SlackSetupProblem,
-  setupRefusal,
-} from "./setup-check.js";
+import { checkSetup, refusal, type SlackSetup, setupRefusal } from "./setup-check.js";
 import {
   connectSlack,
   describeError,
@@ -42,8 +37,6 @@ export function slackBridge(): Bridge {
  * stuck on it for good. */
 const REFUSED_CONTENT =
   /^(msg_too_long|invalid_blocks|invalid_blocks_format|no_text|too_many_attachments|invalid_attachments|message_not_found|cant_update_message|edit_window_closed)$/;
-
-const SETUP_RETRY = { firstMs: 1000, maxMs: 60_000 };
 
 class SlackBridge implements Bridge {
   readonly name = "slack";
@@ -212,29 +205,27 @@ class SlackBridge implements Bridge {
     if (this.connecting) return;
     this.connecting = true;
     try {
-      let waitMs = SETUP_RETRY.firstMs;
-      while (!this.stopped) {
-        try {
+      await retryWithBackoff({
+        attempt: async () => {
           await this.slack!.socket.start();
           this.tracker.recovered("socket");
-          return;
-        } catch (error) {
-          if (this.stopped) return;
+        },
+        failed: (error) => {
           const why = refusal(error, "SLACK_APP_TOKEN")?.message ?? this.describe(error);
           this.tracker.failed("socket", why);
           this.context!.log.warn({ error: why }, "Slack Socket Mode did not connect; trying again");
-          await this.waker.wait(waitMs);
-          waitMs = Math.min(waitMs * 2, SETUP_RETRY.maxMs);
-        }
-      }
+        },
+        stopped: () => this.stopped,
+        waker: this.waker,
+      });
     } finally {
       this.connecting = false;
     }
   }
 
   private notLive(error: unknown): void {
-    const why = error instanceof SlackSetupProblem ? error.message : this.describe(error);
-    if (error instanceof SlackSetupProblem && !error.fixable) {
+    const why = error instanceof SetupProblem ? error.message : this.describe(error);
+    if (error instanceof SetupProblem && !error.fixable) {
       this.giveUp(why);
       return;
     }
@@ -253,24 +244,20 @@ class SlackBridge implements Bridge {
   }
 
   /** Start-up could not finish: tries again (doubling up to a minute) until it can. */
-  private async keepTrying(): Promise<void> {
-    let waitMs = SETUP_RETRY.firstMs;
-    while (!this.stopped) {
-      await this.waker.wait(waitMs);
-      if (this.stopped) return;
-      try {
+  private keepTrying(): Promise<void> {
+    return retryWithBackoff({
+      attempt: async () => {
         const setup = await checkSetup(
           this.slack!.app.client,
           this.context!.settings.SLACK_CHANNEL_ID!,
         );
-        if (this.stopped) return;
-        await this.goLive(setup);
-        return;
-      } catch (error) {
-        this.notLive(error);
-        waitMs = Math.min(waitMs * 2, SETUP_RETRY.maxMs);
-      }
-    }
+        if (!this.stopped) await this.goLive(setup);
+      },
+      failed: (error) => this.notLive(error),
+      stopped: () => this.stopped,
+      waker: this.waker,
+      waitFirst: true,
+    });
   }
 
   // ---------- delivery ----------

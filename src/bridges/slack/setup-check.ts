@@ -3,6 +3,7 @@
 // names it; Slack being unreachable is thrown as it is, and the bridge tries again. The same
 // lines say what is wrong when the set-up changes under a live bridge (the bot is removed from
 // the channel, a token revoked).
+import { SetupProblem } from "../setup-retry.js";
 import { neededScope, platformError, REFUSED_TOKEN, type WebClient } from "./slack-api.js";
 
 export interface SlackSetup {
@@ -14,17 +15,6 @@ export interface SlackSetup {
   teamId: string | undefined;
   channelId: string;
   channelName: string;
-}
-
-/** A setting or a step in Slack that is wrong: `fixable` when the user can fix it in Slack
- * without restarting Tether (invite the bot, add a scope), so the bridge keeps checking. */
-export class SlackSetupProblem extends Error {
-  constructor(
-    message: string,
-    readonly fixable: boolean,
-  ) {
-    super(message);
-  }
 }
 
 export async function checkSetup(client: WebClient, channelId: string): Promise<SlackSetup> {
@@ -40,15 +30,15 @@ export async function checkSetup(client: WebClient, channelId: string): Promise<
   } catch (error) {
     const code = platformError(error);
     if (code === "channel_not_found") {
-      throw new SlackSetupProblem(notVisible(channelId, auth.user), true);
+      throw new SetupProblem(notVisible(channelId, auth.user), true);
     }
     throw refusal(error, "SLACK_BOT_TOKEN") ?? error;
   }
   const channel = info.channel;
   const name = channel?.name ?? channelId;
-  if (channel?.is_archived) throw new SlackSetupProblem(archived(channelId, name), true);
+  if (channel?.is_archived) throw new SetupProblem(archived(channelId, name), true);
   if (channel?.is_member === false) {
-    throw new SlackSetupProblem(notMember(name, auth.user), true);
+    throw new SetupProblem(notMember(name, auth.user), true);
   }
   return {
     botUserId: auth.user_id ?? "",
@@ -83,7 +73,7 @@ const notMember = (name: string, bot: string | undefined) =>
   `the Slack bot is not in #${name} (SLACK_CHANNEL_ID): invite it there with /invite @${bot ?? "your bot"}`;
 
 /** A refused token or a missing scope, as the one line that says what to fix. */
-export function refusal(error: unknown, setting: string): SlackSetupProblem | undefined {
+export function refusal(error: unknown, setting: string): SetupProblem | undefined {
   const code = platformError(error);
   if (code === undefined) return undefined;
   if (REFUSED_TOKEN.test(code)) {
@@ -91,17 +81,14 @@ export function refusal(error: unknown, setting: string): SlackSetupProblem | un
       setting === "SLACK_APP_TOKEN"
         ? "an app-level token (xapp-…) with the connections:write scope, from Basic Information → App-Level Tokens"
         : "the Bot User OAuth Token (xoxb-…) from OAuth & Permissions";
-    return new SlackSetupProblem(
-      `${setting} was refused by Slack (${code}): it must be ${kind}`,
-      false,
-    );
+    return new SetupProblem(`${setting} was refused by Slack (${code}): it must be ${kind}`, false);
   }
   if (code === "missing_scope") {
     const scope = neededScope(error) ?? "a scope";
-    return new SlackSetupProblem(
+    return new SetupProblem(
       `the Slack app lacks the ${scope} scope: add it under OAuth & Permissions (or in the manifest the README gives) and reinstall the app`,
       true,
     );
   }
-  return new SlackSetupProblem(`Slack refused the bridge's set-up: ${code}`, true);
+  return new SetupProblem(`Slack refused the bridge's set-up: ${code}`, true);
 }

@@ -13,6 +13,7 @@ import { Wakeable } from "../../shared/wakeable.js";
 import { StartupError } from "../../startup-error.js";
 import { HealthTracker } from "../health.js";
 import { bridgeSettingError } from "../host.js";
+import { retryWithBackoff } from "../setup-retry.js";
 import type { Bridge, BridgeContext, BridgeState, Thread } from "../types.js";
 import { Delivery } from "./delivery.js";
 import { checkSetup, type TelegramSetup } from "./setup-check.js";
@@ -45,8 +46,6 @@ interface Live {
  * stuck on it for good. */
 const REFUSED_CONTENT =
   /can't parse entities|message is too long|MESSAGE_TOO_LONG|text is empty|BUTTON_DATA_INVALID|message to edit not found|message can't be edited|caption is too long/i;
-
-const SETUP_RETRY = { firstMs: 1000, maxMs: 60_000 };
 
 class TelegramBridge implements Bridge {
   readonly name = "telegram";
@@ -191,23 +190,21 @@ class TelegramBridge implements Bridge {
   }
 
   /** Start-up could not reach Telegram: tries again (doubling up to a minute) until it can. */
-  private async keepTrying(group: string): Promise<void> {
-    let waitMs = SETUP_RETRY.firstMs;
-    while (!this.stopped) {
-      await this.waker.wait(waitMs);
-      if (this.stopped) return;
-      try {
+  private keepTrying(group: string): Promise<void> {
+    return retryWithBackoff({
+      attempt: async () => {
         const setup = await checkSetup(this.bot!.api, group);
-        if (this.stopped) return;
-        await this.goLive(setup);
-        return;
-      } catch (error) {
+        if (!this.stopped) await this.goLive(setup);
+      },
+      failed: (error) => {
         const why = error instanceof StartupError ? error.message : this.describe(error);
         this.tracker.waiting(why);
         this.context!.log.warn({ error: why }, "Telegram bridge still not started; trying again");
-        waitMs = Math.min(waitMs * 2, SETUP_RETRY.maxMs);
-      }
-    }
+      },
+      stopped: () => this.stopped,
+      waker: this.waker,
+      waitFirst: true,
+    });
   }
 
   // ---------- polling ----------
