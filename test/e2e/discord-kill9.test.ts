@@ -5,6 +5,7 @@
 // key); after a clean stop (SIGTERM) nothing at all.
 import { expect, it } from "vitest";
 import { CHANNEL, type FakeDiscord } from "../fakes/discord.js";
+import { committedOutputs, streamOutputs } from "../helpers/bridge-sessions.js";
 import { callApi, type SpawnedDaemon, useSpawnedDaemons } from "../helpers/daemon.js";
 import {
   DAEMON_TOKEN,
@@ -45,47 +46,6 @@ const shown = (fake: FakeDiscord, threadId: string, outputs: string[]) => {
   return outputs.filter((o) => text.includes(markerOf(o))).length;
 };
 
-/** Streams outputs, at most `ahead` beyond what the thread shows (an agent about as fast as
- * Discord, so the daemon dies mid-stream); resolves with the ones answered 2xx. A post cut off
- * by the daemon's death ends the stream. */
-function stream(
-  d: SpawnedDaemon,
-  id: string,
-  outputs: string[],
-  shownNow: () => number = () => Number.POSITIVE_INFINITY,
-  ahead = 20,
-) {
-  const acked: string[] = [];
-  const done = (async () => {
-    for (const text of outputs) {
-      try {
-        await waitFor(
-          () =>
-            acked.length - shownNow() < ahead ||
-            d.process.exitCode !== null ||
-            d.process.signalCode !== null,
-          { timeoutMs: 30_000, what: "Discord to catch up" },
-        );
-        const res = await api(d, "POST", `/external/sessions/${id}/output`, { text, metadata: {} });
-        if (res.status !== 200) break;
-        acked.push(text);
-      } catch {
-        break; // the daemon is gone
-      }
-    }
-    return acked;
-  })();
-  return { acked, done };
-}
-
-async function committedOutputs(d: SpawnedDaemon, id: string): Promise<string[]> {
-  const res = await api(d, "GET", `/api/sessions/${id}/events?since_seq=0&limit=10000`);
-  expect(res.status, res.text).toBe(200);
-  return res.body.events
-    .filter((e: { type: string }) => e.type === "output")
-    .map((e: { data: { text: string } }) => e.data.text);
-}
-
 /** Kills the daemon mid-delivery, restarts it, finishes the stream; returns what the thread
  * shows and which outputs were sent. */
 async function killMidStream(signal: NodeJS.Signals, inFlightMs: number) {
@@ -101,7 +61,7 @@ async function killMidStream(signal: NodeJS.Signals, inFlightMs: number) {
   const threadId = String(created.body.thread_info.thread_id);
 
   const outputs = numberedOutputs(150);
-  const writer = stream(first, id, outputs, () => shown(fake, threadId, outputs));
+  const writer = streamOutputs(first, id, outputs, () => shown(fake, threadId, outputs));
   await waitFor(() => shown(fake, threadId, outputs) >= 8, {
     timeoutMs: DELIVERY_MS,
     what: "the first outputs in the thread",
@@ -126,7 +86,7 @@ async function killMidStream(signal: NodeJS.Signals, inFlightMs: number) {
   // Every acknowledged output is on disk, and what is on disk is the stream's prefix.
   expect(committed.slice(0, acked.length)).toEqual(acked);
   expect(committed).toEqual(outputs.slice(0, committed.length));
-  const rest = stream(second, id, outputs.slice(committed.length));
+  const rest = streamOutputs(second, id, outputs.slice(committed.length));
   expect(await rest.done).toEqual(outputs.slice(committed.length));
 
   const last = markerOf(outputs.at(-1)!);

@@ -1,7 +1,8 @@
 // What the end-to-end tests of every chat bridge share: sessions and approvals over the wire,
-// their events, the bridges' health, and outputs that can be counted in what reached a chat.
+// their events, the bridges' health, outputs that can be counted in what reached a chat, and
+// a spawned daemon streamed to until it is killed.
 import { expect } from "vitest";
-import type { ApiResponse, TestDaemon } from "./daemon.js";
+import { type ApiResponse, callApi, type SpawnedDaemon, type TestDaemon } from "./daemon.js";
 import { waitFor } from "./wait.js";
 
 /** How long a test waits for a bridge to deliver something (it polls, it never sleeps). */
@@ -131,4 +132,56 @@ export function expectEachOnceInOrder(text: string, outputs: string[]): void {
   ).toEqual([]);
   const positions = outputs.map((o) => text.indexOf(markerOf(o)));
   expect(positions).toEqual([...positions].sort((a, b) => a - b));
+}
+
+// ---------- a daemon killed mid-stream ----------
+
+/** Streams outputs to a spawned daemon, at most `ahead` beyond what the chat shows (an agent
+ * about as fast as the platform, so the daemon dies mid-stream); resolves with the ones answered
+ * 2xx. A post cut off by the daemon's death ends the stream. */
+export function streamOutputs(
+  d: SpawnedDaemon,
+  id: string,
+  outputs: string[],
+  shownNow: () => number = () => Number.POSITIVE_INFINITY,
+  ahead = 20,
+) {
+  const acked: string[] = [];
+  const done = (async () => {
+    for (const text of outputs) {
+      try {
+        await waitFor(
+          () =>
+            acked.length - shownNow() < ahead ||
+            d.process.exitCode !== null ||
+            d.process.signalCode !== null,
+          { timeoutMs: 30_000, what: "the chat to catch up" },
+        );
+        const res = await callApi(d.url, d.token, "POST", `/external/sessions/${id}/output`, {
+          text,
+          metadata: {},
+        });
+        if (res.status !== 200) break;
+        acked.push(text);
+      } catch {
+        break; // the daemon is gone
+      }
+    }
+    return acked;
+  })();
+  return { acked, done };
+}
+
+/** The texts of every output the daemon committed for the session, in order. */
+export async function committedOutputs(d: SpawnedDaemon, id: string): Promise<string[]> {
+  const res = await callApi(
+    d.url,
+    d.token,
+    "GET",
+    `/api/sessions/${id}/events?since_seq=0&limit=10000`,
+  );
+  expect(res.status, res.text).toBe(200);
+  return res.body.events
+    .filter((e: { type: string }) => e.type === "output")
+    .map((e: { data: { text: string } }) => e.data.text);
 }
